@@ -1,0 +1,102 @@
+//! Tries providers in order until one accepts the message.
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+
+/// A provider chain: the first provider that accepts the message wins.
+///
+/// It moves on after temporary, authentication, configuration and availability
+/// errors, because another provider may well succeed. It stops at
+/// [`ErrorKind::Rejected`]: a bad address stays bad at every provider, and
+/// sending it elsewhere only spreads the bounce.
+#[derive(Debug)]
+pub struct Failover {
+    name: String,
+    chain: Vec<Arc<dyn Sender>>,
+    channels: Vec<Channel>,
+}
+
+impl Failover {
+    /// A chain named `name` (used in logs) over `chain`, in order.
+    ///
+    /// The chain supports the channels that every member supports.
+    pub fn new(name: impl Into<String>, chain: Vec<Arc<dyn Sender>>) -> Self {
+        let channels = [Channel::Email, Channel::Sms]
+            .into_iter()
+            .filter(|c| chain.iter().all(|s| s.channels().contains(c)))
+            .collect();
+        Failover {
+            name: name.into(),
+            chain,
+            channels,
+        }
+    }
+
+    /// The senders of the chain, in order.
+    pub fn members(&self) -> &[Arc<dyn Sender>] {
+        &self.chain
+    }
+}
+
+fn worth_trying_elsewhere(error: &SendError) -> bool {
+    error.kind() != ErrorKind::Rejected
+}
+
+#[async_trait]
+impl Sender for Failover {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+
+    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
+        let mut failures: Vec<SendError> = Vec::new();
+        for sender in &self.chain {
+            match sender.send(message).await {
+                Ok(delivery) => {
+                    if !failures.is_empty() {
+                        tracing::warn!(
+                            chain = %self.name,
+                            provider = %delivery.provider,
+                            failed_over_from = %failures.iter().map(|e| e.provider()).collect::<Vec<_>>().join(","),
+                            "delivered after failover"
+                        );
+                    }
+                    return Ok(delivery);
+                }
+                Err(error) => {
+                    tracing::warn!(chain = %self.name, error = %error, "provider failed");
+                    let stop = !worth_trying_elsewhere(&error);
+                    failures.push(error);
+                    if stop {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(summarise(&self.name, failures))
+    }
+}
+
+/// One error for the whole chain: the last provider's kind (what the caller acts
+/// on), temporary if any attempt was, with every attempt in the detail.
+fn summarise(chain: &str, failures: Vec<SendError>) -> SendError {
+    let Some(last) = failures.last() else {
+        return SendError::new(chain, ErrorKind::Config, "the provider chain is empty");
+    };
+    if failures.len() == 1 {
+        return last.clone();
+    }
+    let temporary = failures.iter().any(SendError::is_temporary) && last.kind() != ErrorKind::Rejected;
+    let detail = failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; then ");
+    let mut error = SendError::new(chain, last.kind(), format!("every provider failed: {detail}")).with_temporary(temporary);
+    if let Some(status) = last.status() {
+        error = error.with_status(status);
+    }
+    error
+}

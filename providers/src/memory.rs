@@ -1,0 +1,97 @@
+//! An in-memory sender for tests: follows a script of failures, then succeeds, and
+//! records every message it accepted.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+
+/// One scripted answer of a [`ScriptedSender`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Accept the message.
+    Deliver,
+    /// Fail with this kind; temporariness follows the kind's default.
+    Fail(ErrorKind),
+}
+
+/// A sender that answers from a script, then delivers; see the module docs.
+#[derive(Debug)]
+pub struct ScriptedSender {
+    name: String,
+    channels: Vec<Channel>,
+    script: Mutex<VecDeque<Step>>,
+    accepted: Mutex<Vec<Message>>,
+    attempts: Mutex<usize>,
+}
+
+impl ScriptedSender {
+    /// A sender that delivers everything.
+    pub fn new(name: impl Into<String>, channels: &[Channel]) -> Self {
+        ScriptedSender {
+            name: name.into(),
+            channels: channels.to_vec(),
+            script: Mutex::new(VecDeque::new()),
+            accepted: Mutex::new(Vec::new()),
+            attempts: Mutex::new(0),
+        }
+    }
+
+    /// Appends answers to the script; once it runs out the sender delivers.
+    pub fn with_script(self, steps: impl IntoIterator<Item = Step>) -> Self {
+        lock(&self.script).extend(steps);
+        self
+    }
+
+    /// A sender that fails `times` times with `kind`, then delivers.
+    pub fn failing(name: impl Into<String>, channels: &[Channel], kind: ErrorKind, times: usize) -> Self {
+        Self::new(name, channels).with_script(std::iter::repeat_n(Step::Fail(kind), times))
+    }
+
+    /// The messages accepted so far, in order.
+    pub fn accepted(&self) -> Vec<Message> {
+        lock(&self.accepted).clone()
+    }
+
+    /// How many times `send` was called.
+    pub fn attempts(&self) -> usize {
+        *lock(&self.attempts)
+    }
+}
+
+// A poisoned lock only means another test thread panicked; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[async_trait]
+impl Sender for ScriptedSender {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+
+    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
+        let attempt = {
+            let mut attempts = lock(&self.attempts);
+            *attempts += 1;
+            *attempts
+        };
+        let step = lock(&self.script).pop_front().unwrap_or(Step::Deliver);
+        match step {
+            Step::Deliver => {
+                lock(&self.accepted).push(message.clone());
+                Ok(Delivery {
+                    provider: self.name.clone(),
+                    message_id: format!("{}-{attempt}", self.name),
+                })
+            }
+            Step::Fail(kind) => Err(SendError::new(&self.name, kind, format!("scripted failure on attempt {attempt}"))),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::mask::{mask_email, mask_phone};
+
+/// The way a message reaches a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// An email message.
+    Email,
+    /// A text message to a phone number.
+    Sms,
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        })
+    }
+}
+
+/// Where a message comes from: carried along for tagging at the provider
+/// (categories, tags, webhook fields) and for logs. Never secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MessageContext {
+    /// The Cognito trigger source, e.g. `CustomEmailSender_ForgotPassword`.
+    pub trigger_source: String,
+    /// The user pool the event came from.
+    pub user_pool_id: String,
+}
+
+/// A provider-side template (SendGrid dynamic template, Mailgun stored template,
+/// SES template) and the variables it is rendered with.
+#[derive(Clone, PartialEq)]
+pub struct EspTemplate {
+    /// The provider's template identifier.
+    pub id: String,
+    /// Variables for the template; contains the code, so it is never logged.
+    pub variables: serde_json::Value,
+}
+
+impl fmt::Debug for EspTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EspTemplate")
+            .field("id", &self.id)
+            .field("variables", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An email ready to send.
+#[derive(Clone, PartialEq)]
+pub struct EmailMessage {
+    /// Recipient address (`user@example.com`).
+    pub to: String,
+    /// Sender, with optional display name (`Acme <no-reply@acme.test>`).
+    pub from: String,
+    /// Optional reply-to address.
+    pub reply_to: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// HTML body.
+    pub html: String,
+    /// Plain-text body.
+    pub text: String,
+    /// A provider-side template to use instead of the bodies, where the provider supports one.
+    pub esp_template: Option<EspTemplate>,
+    /// Where the message comes from.
+    pub context: MessageContext,
+}
+
+impl fmt::Debug for EmailMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailMessage")
+            .field("to", &mask_email(&self.to))
+            .field("from", &self.from)
+            .field("subject_len", &self.subject.len())
+            .field("html_len", &self.html.len())
+            .field("text_len", &self.text.len())
+            .field("esp_template", &self.esp_template)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+/// A text message ready to send.
+#[derive(Clone, PartialEq)]
+pub struct SmsMessage {
+    /// Recipient phone number in E.164 form (`+4915112345678`).
+    pub to: String,
+    /// Message text.
+    pub body: String,
+    /// Alphanumeric sender ID or origination number, where the provider supports one.
+    pub sender_id: Option<String>,
+    /// Where the message comes from.
+    pub context: MessageContext,
+}
+
+impl fmt::Debug for SmsMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsMessage")
+            .field("to", &mask_phone(&self.to))
+            .field("body_len", &self.body.chars().count())
+            .field("sender_id", &self.sender_id)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+/// A rendered message for one recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// An email.
+    Email(EmailMessage),
+    /// A text message.
+    Sms(SmsMessage),
+}
+
+impl Message {
+    /// The channel this message goes through.
+    pub fn channel(&self) -> Channel {
+        match self {
+            Message::Email(_) => Channel::Email,
+            Message::Sms(_) => Channel::Sms,
+        }
+    }
+
+    /// The recipient address or phone number, unmasked.
+    pub fn recipient(&self) -> &str {
+        match self {
+            Message::Email(m) => &m.to,
+            Message::Sms(m) => &m.to,
+        }
+    }
+
+    /// Where the message comes from.
+    pub fn context(&self) -> &MessageContext {
+        match self {
+            Message::Email(m) => &m.context,
+            Message::Sms(m) => &m.context,
+        }
+    }
+}

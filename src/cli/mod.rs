@@ -1,0 +1,29 @@
+//! Subcommands for running outside Lambda.
+
+pub mod demo;
+pub mod invoke;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Switchboard: Cognito codes through your email and SMS providers.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mint a code for every example event with the insecure development key, run the
+    /// full pipeline with the configured routes (default: ./outbox/), print a table.
+    Demo,
+    /// Run one event file through the configured pipeline (KMS or development key).
+    Invoke {
+        /// A Cognito custom sender event as JSON.
+        event: PathBuf,
+    },
+}

@@ -1,0 +1,250 @@
+//! Layered configuration: embedded `config/default.toml` → a TOML file
+//! (`SWITCHBOARD_CONFIG`, else `./switchboard.toml` if present) → `SWITCHBOARD_*`
+//! environment variables with `__` for nesting. Later layers win, so
+//! `SWITCHBOARD_EMAIL__PROVIDERS=backup` swaps the email provider chain without a
+//! deploy. Unknown keys are errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The embedded defaults, documented key by key.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+/// Environment variable naming the configuration file.
+pub const CONFIG_PATH_VAR: &str = "SWITCHBOARD_CONFIG";
+/// File read when `SWITCHBOARD_CONFIG` is not set, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "switchboard.toml";
+const ENV_PREFIX: &str = "SWITCHBOARD_";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// How `request.code` is decrypted.
+    pub decrypt: DecryptConfig,
+    /// Product details available to templates.
+    pub app: AppConfig,
+    /// Named provider instances.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Defaults for email trigger sources.
+    pub email: EmailChannelConfig,
+    /// Defaults for SMS trigger sources.
+    pub sms: SmsChannelConfig,
+    /// Per-trigger-source overrides, keyed by trigger source name.
+    #[serde(default)]
+    pub routes: BTreeMap<String, RouteConfig>,
+    /// Cognito look-ups.
+    pub cognito: CognitoConfig,
+}
+
+/// `[decrypt]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptConfig {
+    /// `kms` or `insecure-dev`; when absent: `kms` if `key_arn` is set, else `insecure-dev`.
+    #[serde(default)]
+    pub mode: Option<DecryptMode>,
+    /// Full ARN of the user pool's KMS key (its LambdaConfig `KMSKeyID`).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub key_arn: Option<String>,
+}
+
+/// Which keyring decrypts codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecryptMode {
+    /// The strict KMS keyring on `decrypt.key_arn`.
+    Kms,
+    /// A fixed public AES key: demo and tests only, refused inside Lambda.
+    InsecureDev,
+}
+
+impl DecryptConfig {
+    /// The mode after applying the default rule.
+    pub fn effective_mode(&self) -> DecryptMode {
+        self.mode.unwrap_or(if self.key_arn.is_some() {
+            DecryptMode::Kms
+        } else {
+            DecryptMode::InsecureDev
+        })
+    }
+}
+
+/// `[app]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// Product name shown in messages.
+    pub name: String,
+}
+
+/// `[providers.NAME]`: one provider instance, by `type`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ProviderConfig {
+    /// Files in a directory (development).
+    Outbox {
+        /// Directory for `.eml` and `.json` files, relative to the working directory.
+        dir: PathBuf,
+    },
+}
+
+impl ProviderConfig {
+    /// The `type` value.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ProviderConfig::Outbox { .. } => "outbox",
+        }
+    }
+}
+
+/// `[email]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChannelConfig {
+    /// Provider chain, in failover order.
+    #[serde(deserialize_with = "provider_list")]
+    pub providers: Vec<String>,
+    /// Sender mailbox (`Name <address>`).
+    pub from: String,
+    /// Optional reply-to address.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub reply_to: Option<String>,
+}
+
+/// `[sms]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsChannelConfig {
+    /// Provider chain, in failover order.
+    #[serde(deserialize_with = "provider_list")]
+    pub providers: Vec<String>,
+    /// Alphanumeric sender ID or origination number, where the provider supports one.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub sender_id: Option<String>,
+}
+
+/// `[routes.<TriggerSource>]`: overrides for one trigger source.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// Provider chain for this source instead of the channel's.
+    #[serde(default, deserialize_with = "optional_provider_list")]
+    pub providers: Option<Vec<String>>,
+    /// Template name instead of the source's default.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Sender mailbox for this source (email only).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Reply-to for this source (email only).
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// Sender ID for this source (SMS only).
+    #[serde(default)]
+    pub sender_id: Option<String>,
+}
+
+/// `[cognito]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoConfig {
+    /// Look the user up with `AdminGetUser` when the event lacks the recipient attribute.
+    pub lookup_missing_recipient: bool,
+}
+
+/// A configuration that cannot be loaded; the message names the key and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A layer could not be read or does not fit the schema.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    /// The file named by `SWITCHBOARD_CONFIG` does not exist.
+    #[error("{CONFIG_PATH_VAR} names `{0}`, which does not exist; point it at a TOML file or unset it")]
+    MissingFile(PathBuf),
+}
+
+impl Config {
+    /// Loads the layers from the process environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let file = match std::env::var_os(CONFIG_PATH_VAR) {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(ConfigError::MissingFile(path));
+                }
+                Some(path)
+            }
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        Self::figment(file.as_deref()).extract().map_err(describe)
+    }
+
+    /// The layered sources: defaults, then `file`, then the environment.
+    pub fn figment(file: Option<&Path>) -> Figment {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(Env::prefixed(ENV_PREFIX).split("__").ignore(&["config", "log"]))
+    }
+}
+
+/// One message per problem, each naming the key and where its value came from.
+fn describe(error: figment::Error) -> ConfigError {
+    let problems: Vec<String> = error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!(" at key `{}`", e.path.join("."))
+            };
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(source) => format!(" (from {} {source})", m.name),
+                    None => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("{}{key}{source}", e.kind)
+        })
+        .collect();
+    ConfigError::Invalid(problems.join("; "))
+}
+
+fn empty_as_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.trim().is_empty()))
+}
+
+/// A provider chain as a TOML array, or as `a,b` from an environment variable.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ProviderList {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl From<ProviderList> for Vec<String> {
+    fn from(list: ProviderList) -> Self {
+        let names = match list {
+            ProviderList::List(names) => names,
+            ProviderList::Text(text) => text.split(',').map(str::to_string).collect(),
+        };
+        names.into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+    }
+}
+
+fn provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(ProviderList::deserialize(deserializer)?.into())
+}
+
+fn optional_provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    Ok(Option::<ProviderList>::deserialize(deserializer)?.map(Into::into))
+}

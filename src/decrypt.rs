@@ -1,0 +1,320 @@
+//! Turns `request.code` into the plaintext code with the AWS Encryption SDK.
+//!
+//! Cognito encrypts with the non-committing, signed suite 0x0378
+//! (`AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384`), so the client allows
+//! non-committing decryption (`RequireEncryptAllowDecrypt`). Every decryption
+//! passes the expected context `{"userpool-id": <event's pool>}`: without it a code
+//! minted for another pool under the same key would decrypt fine.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use async_trait::async_trait;
+use aws_esdk::material_providers::client as mpl_client;
+use aws_esdk::material_providers::types::keyring::KeyringRef;
+use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
+use aws_esdk::material_providers::types::{AesWrappingAlg, EsdkCommitmentPolicy};
+use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
+use base64::Engine;
+use secrecy::SecretString;
+
+use crate::esdk_header::{self, HeaderSummary};
+use crate::key_arn::KeyArn;
+
+/// The encryption context key Cognito binds every code to.
+pub const USER_POOL_CONTEXT_KEY: &str = "userpool-id";
+/// Key namespace of the insecure development keyring.
+pub const DEV_KEY_NAMESPACE: &str = "switchboard-dev";
+/// Key name of the insecure development keyring.
+pub const DEV_KEY_NAME: &str = "INSECURE-development-key-never-use-in-production";
+/// The development wrapping key. Public on purpose: it protects nothing.
+const DEV_WRAPPING_KEY: &[u8; 32] = b"switchboard-INSECURE-dev-key-000";
+
+/// Decrypts Cognito codes.
+///
+/// # Contract
+/// The code is returned only when the message authenticates, was made for
+/// `user_pool_id`, and was encrypted under the configured key. Errors never
+/// contain plaintext.
+#[async_trait]
+pub trait Decryptor: fmt::Debug + Send + Sync {
+    /// Decrypts base64 `code` from an event of `user_pool_id`.
+    async fn decrypt(&self, code: &str, user_pool_id: &str) -> Result<SecretString, DecryptError>;
+}
+
+/// Why a code could not be decrypted. Each message says what to fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecryptError {
+    /// `request.code` is not base64.
+    #[error("request.code is not valid base64 ({0}); Cognito sends base64 of an AWS Encryption SDK message")]
+    Base64(String),
+    /// The bytes are not an Encryption SDK message.
+    #[error("request.code is not an AWS Encryption SDK message: {0}. Cognito codes must be decrypted with the Encryption SDK, not with a plain KMS Decrypt call")]
+    NotEsdkMessage(String),
+    /// The code was minted for another user pool.
+    #[error("the code was encrypted for user pool `{code_pool}` but the event comes from user pool `{event_pool}`; a code is only valid for its own pool")]
+    WrongUserPool {
+        /// Pool named in the message's encryption context.
+        code_pool: String,
+        /// Pool named in the event.
+        event_pool: String,
+    },
+    /// The code was encrypted under another key than the configured one.
+    #[error("the code was encrypted under {found}, but decrypt.key_arn is `{expected}`; set decrypt.key_arn to the KMSKeyID of the user pool's LambdaConfig")]
+    WrongKey {
+        /// What the message names.
+        found: String,
+        /// What we are configured with.
+        expected: String,
+    },
+    /// KMS refused or failed.
+    #[error("KMS {}: {detail}", if *.temporary { "is temporarily unavailable" } else { "refused to decrypt" })]
+    Kms {
+        /// What KMS said (no plaintext).
+        detail: String,
+        /// Whether retrying later may help.
+        temporary: bool,
+    },
+    /// The message did not authenticate.
+    #[error("the code failed authentication (tampered, truncated or corrupted): {0}")]
+    Authentication(String),
+    /// The decrypted bytes are not text.
+    #[error("the decrypted code is not valid UTF-8")]
+    NotUtf8,
+    /// The SDK or keyring could not be set up.
+    #[error("cannot set up the Encryption SDK: {0}")]
+    Setup(String),
+}
+
+impl DecryptError {
+    /// Whether the same code may decrypt later (KMS throttling or outage).
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, DecryptError::Kms { temporary: true, .. })
+    }
+}
+
+/// Which keyring the decryptor holds, for precise mismatch messages.
+#[derive(Debug, Clone)]
+enum ExpectedKey {
+    Kms(KeyArn),
+    RawAes,
+}
+
+/// A [`Decryptor`] on the official `aws-esdk` crate. Build once per cold start.
+pub struct EsdkDecryptor {
+    client: aws_esdk::Client,
+    keyring: KeyringRef,
+    expected: ExpectedKey,
+}
+
+impl fmt::Debug for EsdkDecryptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EsdkDecryptor").field("key", &self.expected).finish_non_exhaustive()
+    }
+}
+
+fn setup<E: fmt::Debug>(e: E) -> DecryptError {
+    DecryptError::Setup(one_line(&format!("{e:?}")))
+}
+
+/// An Encryption SDK client with the given commitment policy.
+pub(crate) fn esdk_client(policy: EsdkCommitmentPolicy) -> Result<aws_esdk::Client, DecryptError> {
+    let config = AwsEncryptionSdkConfig::builder().commitment_policy(policy).build().map_err(setup)?;
+    aws_esdk::Client::from_conf(config).map_err(setup)
+}
+
+fn material_providers() -> Result<mpl_client::Client, DecryptError> {
+    mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build().map_err(setup)?).map_err(setup)
+}
+
+/// A strict KMS keyring on exactly `key_arn`.
+pub(crate) async fn kms_keyring(key_arn: &KeyArn, kms: aws_sdk_kms::Client) -> Result<KeyringRef, DecryptError> {
+    material_providers()?
+        .create_aws_kms_keyring()
+        .kms_key_id(key_arn.as_str())
+        .kms_client(kms)
+        .send()
+        .await
+        .map_err(setup)
+}
+
+/// The raw AES keyring with the public, insecure development key.
+pub(crate) async fn insecure_dev_keyring() -> Result<KeyringRef, DecryptError> {
+    material_providers()?
+        .create_raw_aes_keyring()
+        .key_namespace(DEV_KEY_NAMESPACE)
+        .key_name(DEV_KEY_NAME)
+        .wrapping_key(DEV_WRAPPING_KEY.to_vec())
+        .wrapping_alg(AesWrappingAlg::AlgAes256GcmIv12Tag16)
+        .send()
+        .await
+        .map_err(setup)
+}
+
+/// A KMS client in the key's own region, on the standard AWS configuration chain
+/// (so `AWS_ENDPOINT_URL` points it at a local emulator).
+pub async fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::config::Builder::from(sdk_config)
+        .region(aws_config::Region::new(key_arn.region().to_string()))
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+impl EsdkDecryptor {
+    /// The production decryptor: a strict KMS keyring on `key_arn`.
+    pub async fn kms(key_arn: KeyArn, kms: aws_sdk_kms::Client) -> Result<Self, DecryptError> {
+        Ok(EsdkDecryptor {
+            client: esdk_client(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)?,
+            keyring: kms_keyring(&key_arn, kms).await?,
+            expected: ExpectedKey::Kms(key_arn),
+        })
+    }
+
+    /// The development decryptor on a fixed, public AES key. **Insecure**: for the
+    /// demo and tests only; Switchboard refuses it inside Lambda.
+    pub async fn insecure_dev_key() -> Result<Self, DecryptError> {
+        Ok(EsdkDecryptor {
+            client: esdk_client(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)?,
+            keyring: insecure_dev_keyring().await?,
+            expected: ExpectedKey::RawAes,
+        })
+    }
+
+    /// Compares the unauthenticated header with what we expect, to turn the
+    /// SDK's generic failure into a precise one. The SDK still checks everything.
+    fn explain_mismatch(&self, header: &HeaderSummary, user_pool_id: &str) -> Result<(), DecryptError> {
+        match header.encryption_context.get(USER_POOL_CONTEXT_KEY) {
+            Some(pool) if pool != user_pool_id => {
+                return Err(DecryptError::WrongUserPool {
+                    code_pool: pool.clone(),
+                    event_pool: user_pool_id.to_string(),
+                })
+            }
+            _ => {}
+        }
+        let (expected_provider, expected_info, expected_label) = match &self.expected {
+            ExpectedKey::Kms(arn) => ("aws-kms", arn.as_str().to_string(), arn.to_string()),
+            ExpectedKey::RawAes => (DEV_KEY_NAMESPACE, String::new(), "the insecure development key".to_string()),
+        };
+        let matches = header.data_keys.iter().any(|(provider, info)| {
+            provider == expected_provider && (expected_info.is_empty() || *info == expected_info)
+        });
+        if !matches {
+            let found = header
+                .data_keys
+                .iter()
+                .map(|(provider, info)| match provider.as_str() {
+                    "aws-kms" => format!("KMS key `{info}`"),
+                    DEV_KEY_NAMESPACE => "the insecure development key".to_string(),
+                    other => format!("a `{other}` key"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let found = if found.is_empty() { "no key at all".to_string() } else { found };
+            return Err(DecryptError::WrongKey {
+                found,
+                expected: expected_label,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Decryptor for EsdkDecryptor {
+    async fn decrypt(&self, code: &str, user_pool_id: &str) -> Result<SecretString, DecryptError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(code.trim())
+            .map_err(|e| DecryptError::Base64(e.to_string()))?;
+        let header = esdk_header::summarise(&bytes).map_err(|e| DecryptError::NotEsdkMessage(e.to_string()))?;
+        self.explain_mismatch(&header, user_pool_id)?;
+
+        let context = HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
+        let output = self
+            .client
+            .decrypt()
+            .ciphertext(bytes)
+            .keyring(self.keyring.clone())
+            .encryption_context(context)
+            .send()
+            .await
+            .map_err(|e| classify_sdk_error(&format!("{e:?}")))?;
+        let plaintext = output.plaintext.map(|b| b.into_inner()).unwrap_or_default();
+        let text = String::from_utf8(plaintext).map_err(|_| DecryptError::NotUtf8)?;
+        Ok(SecretString::from(text))
+    }
+}
+
+/// The SDK's errors are nested debug structures; sort them into what a user can act on.
+fn classify_sdk_error(debug: &str) -> DecryptError {
+    let detail = one_line(debug);
+    let has = |needle: &str| debug.contains(needle);
+    if has("ThrottlingException") || has("LimitExceeded") || has("KMSInternalException") || has("DependencyTimeout") {
+        DecryptError::Kms {
+            detail: format!("throttled or failing; Lambda will retry ({detail})"),
+            temporary: true,
+        }
+    } else if has("DispatchFailure") || has("dispatch failure") || has("TimeoutError") || has("io error") || has("Connect") {
+        DecryptError::Kms {
+            detail: format!("unreachable; check the function's network path to KMS ({detail})"),
+            temporary: true,
+        }
+    } else if has("AccessDenied") {
+        DecryptError::Kms {
+            detail: format!("access denied; grant the function's role kms:Decrypt on the key ({detail})"),
+            temporary: false,
+        }
+    } else if has("KMSInvalidStateException") || has("DisabledException") || has("NotFoundException") {
+        DecryptError::Kms {
+            detail: format!("the key is disabled, pending deletion or missing ({detail})"),
+            temporary: false,
+        }
+    } else {
+        DecryptError::Authentication(detail)
+    }
+}
+
+/// The SDK's debug output can run to kilobytes; keep logs and errors readable.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 400;
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > MAX {
+        let cut: String = flat.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        flat
+    }
+}
+
+/// Undoes Cognito's HTML escaping of temporary passwords (`&lt;` → `<`), once.
+pub fn unescape_cognito_html(code: &str) -> String {
+    html_escape::decode_html_entities(code).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_is_a_single_pass() {
+        assert_eq!(unescape_cognito_html("a&lt;b&gt;c&amp;d"), "a<b>c&d");
+        assert_eq!(unescape_cognito_html("x&amp;lt;y"), "x&lt;y");
+        assert_eq!(unescape_cognito_html("123456"), "123456");
+    }
+
+    #[test]
+    fn sdk_errors_are_sorted_into_actionable_kinds() {
+        assert!(classify_sdk_error("ThrottlingException { message: .. }").is_temporary());
+        assert!(classify_sdk_error("DispatchFailure(ConnectorError { kind: Io })").is_temporary());
+        let denied = classify_sdk_error("AccessDeniedException { }");
+        assert!(!denied.is_temporary());
+        assert!(denied.to_string().contains("kms:Decrypt"), "{denied}");
+        assert!(matches!(classify_sdk_error("Signature verification failed"), DecryptError::Authentication(_)));
+    }
+
+    #[test]
+    fn long_sdk_messages_are_cut() {
+        assert!(one_line(&"word ".repeat(1000)).chars().count() <= 401);
+    }
+}

@@ -1,0 +1,56 @@
+//! Finds a user's email address or phone number in Cognito when the event does
+//! not carry it (account takeover notifications may have no `email` attribute).
+
+use aws_sdk_cognitoidentityprovider::Client;
+
+/// Cognito `AdminGetUser`, with a client built once per cold start.
+#[derive(Debug, Clone)]
+pub struct UserDirectory {
+    client: Client,
+}
+
+/// Why a look-up failed.
+#[derive(Debug, thiserror::Error)]
+#[error("AdminGetUser for user `{user}` in pool `{pool}` failed: {detail}")]
+pub struct LookupError {
+    pool: String,
+    user: String,
+    detail: String,
+}
+
+impl UserDirectory {
+    /// A directory on the standard AWS configuration chain.
+    pub fn new(sdk_config: &aws_config::SdkConfig) -> Self {
+        UserDirectory {
+            client: Client::new(sdk_config),
+        }
+    }
+
+    /// The value of `attribute` for `user` in `pool`, if the user has one.
+    pub async fn attribute(&self, pool: &str, user: &str, attribute: &str) -> Result<Option<String>, LookupError> {
+        let output = self
+            .client
+            .admin_get_user()
+            .user_pool_id(pool)
+            .username(user)
+            .send()
+            .await
+            .map_err(|e| {
+                let detail = match e.as_service_error() {
+                    Some(service) => format!("{service} (the function's role needs cognito-idp:AdminGetUser on the pool)"),
+                    None => format!("{}", aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(&e)),
+                };
+                LookupError {
+                    pool: pool.to_string(),
+                    user: user.to_string(),
+                    detail,
+                }
+            })?;
+        Ok(output
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == attribute)
+            .and_then(|a| a.value().map(str::to_string))
+            .filter(|v| !v.trim().is_empty()))
+    }
+}

@@ -1,0 +1,146 @@
+//! Cold start: configuration → decryptor → providers → routes → templates, all
+//! validated before the first event, failing with one actionable message.
+
+use std::sync::Arc;
+
+use crate::app::App;
+use crate::config::{Config, DecryptMode};
+use crate::decrypt::{kms_client_for, DecryptError, Decryptor, EsdkDecryptor};
+use crate::directory::UserDirectory;
+use crate::key_arn::KeyArn;
+use crate::registry;
+use crate::render::{AppVars, Renderer};
+use crate::route::RouteTable;
+
+/// Where the function runs; decides what is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// Inside AWS Lambda (`AWS_LAMBDA_RUNTIME_API` is set).
+    Lambda,
+    /// A command line, a test, a developer's machine.
+    Local,
+}
+
+impl Runtime {
+    /// Detects the runtime from the environment.
+    pub fn detect() -> Runtime {
+        if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+            Runtime::Lambda
+        } else {
+            Runtime::Local
+        }
+    }
+}
+
+/// Why the function cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The configuration is wrong; the message names the key and the fix.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// The configuration could not be loaded.
+    #[error(transparent)]
+    Load(#[from] crate::config::ConfigError),
+    /// The decryptor could not be built.
+    #[error(transparent)]
+    Decrypt(#[from] DecryptError),
+    /// A template is broken.
+    #[error("template error: {0}")]
+    Template(#[from] crate::render::RenderError),
+}
+
+/// Choices the caller makes on top of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct StartupOptions {
+    /// Where we run.
+    pub runtime: Runtime,
+    /// Use the insecure development key whatever the configuration says (the demo).
+    pub force_insecure_dev_key: bool,
+}
+
+/// Builds the [`App`] from configuration.
+pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
+    refuse_local_only_setups(config, options)?;
+    let registry = registry::build(&config.providers)?;
+    let routes = RouteTable::build(config, &registry)?;
+    let renderer = Renderer::embedded()?;
+    for (source, route) in routes.iter() {
+        renderer
+            .check(&route.template, route.channel, AppVars { name: &config.app.name })
+            .map_err(|e| StartupError::Config(format!("route {source}: {e}")))?;
+    }
+
+    let needs_aws = config.cognito.lookup_missing_recipient
+        || (!options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms);
+    let sdk_config = if needs_aws {
+        Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+    } else {
+        None
+    };
+    let decryptor: Arc<dyn Decryptor> =
+        if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
+            tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
+            Arc::new(EsdkDecryptor::insecure_dev_key().await?)
+        } else {
+            let key_arn = kms_key_arn(config)?;
+            let sdk_config = sdk_config.as_ref().expect("loaded when decrypting with KMS");
+            let kms = kms_client_for(&key_arn, sdk_config).await;
+            Arc::new(EsdkDecryptor::kms(key_arn, kms).await?)
+        };
+    let directory = match (&sdk_config, config.cognito.lookup_missing_recipient) {
+        (Some(sdk_config), true) => Some(UserDirectory::new(sdk_config)),
+        _ => None,
+    };
+    Ok(App {
+        decryptor,
+        routes,
+        renderer,
+        directory,
+        app_name: config.app.name.clone(),
+    })
+}
+
+fn kms_key_arn(config: &Config) -> Result<KeyArn, StartupError> {
+    let value = config.decrypt.key_arn.as_deref().ok_or_else(|| {
+        StartupError::Config(
+            "decrypt.mode is \"kms\" but decrypt.key_arn is not set; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)".into(),
+        )
+    })?;
+    value
+        .parse()
+        .map_err(|e| StartupError::Config(format!("decrypt.key_arn: {e}")))
+}
+
+/// Inside Lambda, a development setup is a misconfigured deploy: fail the init
+/// loudly instead of decrypting with a public key or writing codes to /tmp.
+fn refuse_local_only_setups(config: &Config, options: StartupOptions) -> Result<(), StartupError> {
+    if options.runtime != Runtime::Lambda {
+        return Ok(());
+    }
+    if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
+        return Err(StartupError::Config(
+            "inside Lambda the insecure development key is refused; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)".into(),
+        ));
+    }
+    let outbox_only = |names: &[String]| {
+        names
+            .iter()
+            .all(|name| config.providers.get(name).is_some_and(registry::is_outbox))
+    };
+    let mut chains = vec![("email.providers".to_string(), &config.email.providers), ("sms.providers".to_string(), &config.sms.providers)];
+    for (source, route) in &config.routes {
+        if let Some(providers) = &route.providers {
+            chains.push((format!("routes.{source}.providers"), providers));
+        }
+    }
+    for (key, names) in chains {
+        if !names.is_empty() && outbox_only(names) {
+            return Err(StartupError::Config(format!(
+                "inside Lambda `{key}` = [{}] delivers only to the outbox (files in the function's /tmp reach nobody); configure a real provider, e.g. SWITCHBOARD_{}=<provider name>",
+                names.join(", "),
+                key.to_ascii_uppercase().replace('.', "__")
+            )));
+        }
+    }
+    Ok(())
+}
