@@ -35,10 +35,7 @@ async fn run_lambda() -> anyhow::Result<()> {
     let config = Config::load()?;
     let app = startup::build(
         &config,
-        StartupOptions {
-            runtime: Runtime::Lambda,
-            force_insecure_dev_key: false,
-        },
+        StartupOptions::new(Runtime::Lambda),
     )
     .await?;
     switchboard::lambda::run(app).await.map_err(|e| anyhow::anyhow!(e))

@@ -8,7 +8,7 @@ use crate::config::{Config, DecryptMode};
 use crate::decrypt::{kms_client_for, DecryptError, Decryptor, EsdkDecryptor};
 use crate::directory::UserDirectory;
 use crate::key_arn::KeyArn;
-use crate::registry;
+use crate::registry::{self, Registry};
 use crate::render::{AppVars, Renderer};
 use crate::route::RouteTable;
 
@@ -50,18 +50,36 @@ pub enum StartupError {
 }
 
 /// Choices the caller makes on top of the configuration.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StartupOptions {
     /// Where we run.
     pub runtime: Runtime,
     /// Use the insecure development key whatever the configuration says (the demo).
     pub force_insecure_dev_key: bool,
+    /// The AWS configuration to use instead of the standard chain.
+    pub aws: Option<aws_config::SdkConfig>,
+}
+
+impl StartupOptions {
+    /// Options for `runtime` with the standard AWS configuration chain.
+    pub fn new(runtime: Runtime) -> Self {
+        StartupOptions {
+            runtime,
+            force_insecure_dev_key: false,
+            aws: None,
+        }
+    }
 }
 
 /// Builds the [`App`] from configuration.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
-    refuse_local_only_setups(config, options)?;
     let registry = registry::build(&config.providers)?;
+    build_with(config, options, registry).await
+}
+
+/// Builds the [`App`] with providers already built: tests add their own senders here.
+pub async fn build_with(config: &Config, options: StartupOptions, registry: Registry) -> Result<App, StartupError> {
+    refuse_local_only_setups(config, &options)?;
     let routes = RouteTable::build(config, &registry)?;
     let renderer = Renderer::embedded()?;
     for (source, route) in routes.iter() {
@@ -72,10 +90,10 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
 
     let needs_aws = config.cognito.lookup_missing_recipient
         || (!options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms);
-    let sdk_config = if needs_aws {
-        Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
-    } else {
-        None
+    let sdk_config = match options.aws {
+        Some(sdk_config) => Some(sdk_config),
+        None if needs_aws => Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await),
+        None => None,
     };
     let decryptor: Arc<dyn Decryptor> =
         if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
@@ -113,7 +131,7 @@ fn kms_key_arn(config: &Config) -> Result<KeyArn, StartupError> {
 
 /// Inside Lambda, a development setup is a misconfigured deploy: fail the init
 /// loudly instead of decrypting with a public key or writing codes to /tmp.
-fn refuse_local_only_setups(config: &Config, options: StartupOptions) -> Result<(), StartupError> {
+fn refuse_local_only_setups(config: &Config, options: &StartupOptions) -> Result<(), StartupError> {
     if options.runtime != Runtime::Lambda {
         return Ok(());
     }

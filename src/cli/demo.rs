@@ -16,8 +16,8 @@ pub async fn run_examples(config: &Config) -> anyhow::Result<Vec<Outcome>> {
     let app = startup::build(
         config,
         StartupOptions {
-            runtime: Runtime::Local,
             force_insecure_dev_key: true,
+            ..StartupOptions::new(Runtime::Local)
         },
     )
     .await?;

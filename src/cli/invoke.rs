@@ -9,10 +9,7 @@ pub async fn run(event_file: &Path) -> anyhow::Result<()> {
     let config = Config::load()?;
     let app = startup::build(
         &config,
-        StartupOptions {
-            runtime: Runtime::Local,
-            force_insecure_dev_key: false,
-        },
+        StartupOptions::new(Runtime::Local),
     )
     .await?;
     let outcome = app.handle_json(&payload).await?;

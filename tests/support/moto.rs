@@ -1,0 +1,100 @@
+//! A moto server (KMS, Cognito, SES, SNS, …) per test binary.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A running moto server.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`
+    pub endpoint: String,
+    _guard: Child,
+}
+
+/// The moto server of this test binary, started on first use.
+///
+/// It is started behind a small shell guard that kills it when our stdin pipe
+/// closes, i.e. when the test process exits, however it exits.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(start)
+}
+
+fn start() -> Moto {
+    let which = Command::new("sh").args(["-c", "command -v moto_server"]).output();
+    if !matches!(&which, Ok(out) if out.status.success()) {
+        panic!("moto_server is not on PATH: run the suite with ./scripts/test, which installs it (pip install 'moto[server]')");
+    }
+    let port = super::free_port();
+    let script = format!(
+        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    );
+    let guard = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("cannot spawn moto_server");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_ready(port);
+    Moto { endpoint, _guard: guard }
+}
+
+fn wait_until_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Write;
+            let _ = stream.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut reply = [0u8; 12];
+            if stream.read_exact(&mut reply).is_ok() && reply.starts_with(b"HTTP/1") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto_server did not answer on 127.0.0.1:{port} within 30 s");
+}
+
+impl Moto {
+    /// An AWS SDK configuration pointing at this server with fake credentials.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .endpoint_url(&self.endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("testing", "testing", None, None, "switchboard-tests"),
+            ))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build()
+    }
+
+    /// Environment for a child process (the Python SDK, the CLI) to reach this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_DEFAULT_REGION", "us-east-1".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+    }
+
+    /// Creates a symmetric KMS key and returns its ARN.
+    pub async fn create_kms_key(&self) -> String {
+        let kms = aws_sdk_kms::Client::new(&self.sdk_config());
+        let key = kms
+            .create_key()
+            .description("switchboard test key")
+            .send()
+            .await
+            .expect("moto CreateKey");
+        key.key_metadata().expect("key metadata").arn().expect("key ARN").to_string()
+    }
+
+    /// A KMS client on this server.
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config())
+    }
+}

@@ -1,0 +1,27 @@
+//! Codes minted by the official Python AWS Encryption SDK, independent of our code.
+
+use std::process::Command;
+
+use super::moto::Moto;
+
+/// The Python interpreter with `aws-encryption-sdk` (set by ./scripts/test).
+fn python() -> String {
+    std::env::var("SWITCHBOARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Mints a Cognito-format code under `key_arn` for `user_pool_id`.
+pub fn mint_with_python(moto: &Moto, key_arn: &str, user_pool_id: &str, plaintext: &str) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mint_cognito_code.py");
+    let output = Command::new(python())
+        .arg(script)
+        .args([key_arn, user_pool_id, plaintext])
+        .envs(moto.env())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} (run the suite with ./scripts/test): {e}", python()));
+    assert!(
+        output.status.success(),
+        "the Python Encryption SDK failed (is aws-encryption-sdk installed? ./scripts/test installs it):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("base64 is ASCII").trim().to_string()
+}
