@@ -90,6 +90,11 @@ pub enum HandleError {
 }
 
 impl App {
+    /// The route an event of `source` on `channel` takes.
+    pub fn route_for(&self, source: &crate::event::TriggerSource, channel: Channel) -> &Route {
+        self.routes.get(source, channel)
+    }
+
     /// Handles one Lambda payload.
     pub async fn handle_json(&self, payload: &[u8]) -> Result<Outcome, HandleError> {
         self.handle(parse_custom_sender(payload)?).await

@@ -11,6 +11,8 @@ use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::event::TriggerSource;
+
 /// The embedded defaults, documented key by key.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 /// Environment variable naming the configuration file.
@@ -184,14 +186,39 @@ impl Config {
         Self::figment(file.as_deref()).extract().map_err(describe)
     }
 
+    /// The embedded defaults alone, ignoring files and the environment.
+    pub fn embedded_defaults() -> Result<Config, ConfigError> {
+        Figment::from(Toml::string(DEFAULT_TOML)).extract().map_err(describe)
+    }
+
     /// The layered sources: defaults, then `file`, then the environment.
     pub fn figment(file: Option<&Path>) -> Figment {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(Env::prefixed(ENV_PREFIX).split("__").ignore(&["config", "log"]))
+        let env = Env::prefixed(ENV_PREFIX)
+            .ignore(&["config", "log"])
+            .split("__")
+            .map(|key| canonical_env_key(key.as_str()).into())
+            // Last: every `map`/`filter` resets this flag to true.
+            .lowercase(false);
+        figment.merge(env)
     }
+}
+
+/// Environment variables are upper-case by convention; keys are lower-case, except
+/// trigger source names under `routes`, which get their canonical spelling so that
+/// `SWITCHBOARD_ROUTES__CUSTOMEMAILSENDER_SIGNUP__TEMPLATE` overrides the same route
+/// as `[routes.CustomEmailSender_SignUp]` in a file.
+fn canonical_env_key(key: &str) -> String {
+    let mut parts: Vec<String> = key.split('.').map(str::to_ascii_lowercase).collect();
+    if parts.len() >= 2 && parts[0] == "routes" {
+        if let TriggerSource::Email(_) | TriggerSource::Sms(_) = TriggerSource::parse_ignore_case(&parts[1]) {
+            parts[1] = TriggerSource::parse_ignore_case(&parts[1]).to_string();
+        }
+    }
+    parts.join(".")
 }
 
 /// One message per problem, each naming the key and where its value came from.
@@ -247,4 +274,19 @@ fn provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Strin
 
 fn optional_provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     Ok(Option::<ProviderList>::deserialize(deserializer)?.map(Into::into))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_keys_get_canonical_route_names() {
+        assert_eq!(
+            canonical_env_key("ROUTES.CUSTOMEMAILSENDER_FORGOTPASSWORD.PROVIDERS"),
+            "routes.CustomEmailSender_ForgotPassword.providers"
+        );
+        assert_eq!(canonical_env_key("EMAIL.PROVIDERS"), "email.providers");
+        assert_eq!(canonical_env_key("ROUTES.CUSTOMSMSSENDER_NEWTHING.TEMPLATE"), "routes.customsmssender_newthing.template");
+    }
 }

@@ -19,9 +19,7 @@ pub fn free_port() -> u16 {
 
 /// A configuration with the embedded defaults and the outbox in `dir`.
 pub fn default_config_with_outbox(dir: &std::path::Path) -> switchboard::config::Config {
-    let mut config: switchboard::config::Config = switchboard::config::Config::figment(None)
-        .extract()
-        .expect("embedded defaults are valid");
+    let mut config = switchboard::config::Config::embedded_defaults().expect("embedded defaults are valid");
     config.providers.insert(
         "outbox".into(),
         switchboard::config::ProviderConfig::Outbox { dir: dir.to_path_buf() },

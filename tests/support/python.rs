@@ -4,9 +4,9 @@ use std::process::Command;
 
 use super::moto::Moto;
 
-/// The Python interpreter with `aws-encryption-sdk` (set by ./scripts/test).
+/// The Python interpreter with `aws-encryption-sdk` (`SB_TEST_PYTHON`, set by ./scripts/test; not `SWITCHBOARD_*`, which is configuration).
 fn python() -> String {
-    std::env::var("SWITCHBOARD_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+    std::env::var("SB_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
 /// Mints a Cognito-format code under `key_arn` for `user_pool_id`.
