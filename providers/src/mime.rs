@@ -97,7 +97,7 @@ mod tests {
         assert!(raw.contains("\r\nMessage-ID: <"), "{raw}");
         assert!(raw.contains("\r\nDate: "), "{raw}");
         assert!(raw.contains("\r\nReply-To: help@acme.test"), "{raw}");
-        assert!(raw.contains("\r\nX-Switchboard-Trigger: CustomEmailSender_SignUpBcc-evil"), "{raw}");
+        assert!(raw.contains("\r\nX-Switchboard-Trigger: CustomEmailSender_SignUpBccevilxtest\r\n"), "{raw}");
     }
 
     #[test]

@@ -1,0 +1,141 @@
+//! Captures every log line (all crates, TRACE level, JSON as in Lambda) of full
+//! runs — successes and failures, development key and KMS — and proves that no
+//! decrypted code or temporary password appears in them or in any error.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use switchboard::event::parse_custom_sender;
+use switchboard::examples::EVENTS;
+use switchboard::mint::{cognito_escape, CodeMinter};
+use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender, Step};
+use switchboard::registry::Registry;
+use switchboard::startup::{self, Runtime, StartupOptions};
+use support::moto::moto;
+use support::python::mint_with_python;
+
+const CODE: &str = "PLAINTEXT-CODE-93XQ";
+const PASSWORD: &str = "TEMP-PASSWORD<&>77";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logs() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .init();
+        capture
+    })
+}
+
+fn assert_no_secret(text: &str, what: &str) {
+    for secret in [CODE, PASSWORD, &cognito_escape(PASSWORD)] {
+        assert!(!text.contains(secret), "{what} contains the secret `{secret}`");
+    }
+}
+
+/// Every example event with our secrets as codes, through a chain whose first
+/// provider always fails and whose second rejects some and delivers others.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
+    let logs = logs();
+    let flaky = Arc::new(ScriptedSender::new("flaky", &[Channel::Email, Channel::Sms]).with_script(std::iter::repeat_n(Step::Fail(ErrorKind::Unavailable), 100)));
+    let picky = Arc::new(
+        ScriptedSender::new("picky", &[Channel::Email, Channel::Sms])
+            .with_script([Step::Fail(ErrorKind::Rejected), Step::Deliver, Step::Fail(ErrorKind::Auth)].repeat(10)),
+    );
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.email.providers = vec!["flaky".into(), "picky".into()];
+    config.sms.providers = vec!["flaky".into(), "picky".into()];
+    let mut registry = Registry::new();
+    registry.insert("flaky".into(), flaky.clone() as Arc<dyn Sender>);
+    registry.insert("picky".into(), picky.clone() as Arc<dyn Sender>);
+
+    let dev_app = startup::build_with(
+        &config,
+        StartupOptions {
+            force_insecure_dev_key: true,
+            ..StartupOptions::new(Runtime::Local)
+        },
+        registry.clone(),
+    )
+    .await
+    .unwrap();
+    let minter = CodeMinter::insecure_dev_key().await.unwrap();
+    let mut errors = Vec::new();
+    for (name, json) in EVENTS {
+        let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+        let plaintext = if name.ends_with("AdminCreateUser") { cognito_escape(PASSWORD) } else { CODE.to_string() };
+        event.request.code = Some(minter.mint(&plaintext, &event.user_pool_id).await.unwrap());
+        match dev_app.handle(event.clone()).await {
+            Ok(outcome) => assert_no_secret(&format!("{outcome:?}"), "an outcome"),
+            Err(e) => errors.push(format!("{e} {e:?}")),
+        }
+        // The same event for another pool: a decrypt failure.
+        event.user_pool_id = "us-east-1_Elsewhere".into();
+        errors.push(dev_app.handle(event).await.unwrap_err().to_string());
+    }
+    assert!(picky.accepted().len() >= 3, "some deliveries happened");
+    assert!(errors.len() >= 15, "failures happened too");
+
+    // The KMS path, with a Python-minted code.
+    let key = moto().create_kms_key().await;
+    config.decrypt.key_arn = Some(key.clone());
+    let kms_app = startup::build_with(
+        &config,
+        StartupOptions {
+            aws: Some(moto().sdk_config()),
+            ..StartupOptions::new(Runtime::Local)
+        },
+        registry,
+    )
+    .await
+    .unwrap();
+    let (_, json) = EVENTS[0];
+    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    event.request.code = Some(mint_with_python(moto(), &key, &event.user_pool_id, CODE));
+    for _ in 0..3 {
+        match kms_app.handle(event.clone()).await {
+            Ok(outcome) => assert_no_secret(&format!("{outcome:?}"), "an outcome"),
+            Err(e) => errors.push(format!("{e} {e:?}")),
+        }
+    }
+    // The accepted messages do carry the secrets (so they were in play), but
+    // their Debug output does not.
+    let bodies: String = picky
+        .accepted()
+        .iter()
+        .map(|m| match m {
+            Message::Email(e) => e.text.clone(),
+            Message::Sms(s) => s.body.clone(),
+        })
+        .collect();
+    assert!(bodies.contains(CODE), "the code reached the senders");
+    assert_no_secret(&format!("{:?}", picky.accepted()), "Debug of a Message");
+
+    for error in &errors {
+        assert_no_secret(error, "an error");
+    }
+    let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(captured.contains("event delivered") && captured.contains("event not delivered"), "logs were captured");
+    assert!(captured.contains("provider failed"), "failover warnings were captured");
+    assert_no_secret(&captured, "the log output");
+}
