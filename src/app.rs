@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use switchboard_providers::{mask_recipient, Channel, EmailMessage, Message, MessageContext, SendError, SmsMessage};
+use switchboard_providers::{
+    mask_recipient, Channel, EmailMessage, Message, MessageContext, SendError, SmsMessage,
+};
 
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::directory::{LookupError, UserDirectory};
@@ -117,7 +119,9 @@ impl App {
                 outcome = "delivered",
                 "event delivered"
             ),
-            Err(error) => tracing::error!(trigger_source, latency_ms, outcome = "failed", error = %error, "event not delivered"),
+            Err(error) => {
+                tracing::error!(trigger_source, latency_ms, outcome = "failed", error = %error, "event not delivered")
+            }
         }
         result
     }
@@ -140,21 +144,33 @@ impl App {
         })
     }
 
-    async fn decrypt_code(&self, event: &CustomSenderEvent) -> Result<Option<SecretString>, HandleError> {
+    async fn decrypt_code(
+        &self,
+        event: &CustomSenderEvent,
+    ) -> Result<Option<SecretString>, HandleError> {
         let Some(ciphertext) = event.code() else {
             if event.trigger_source.requires_code() {
                 return Err(HandleError::MissingCode(event.trigger_source.to_string()));
             }
             return Ok(None);
         };
-        let code = self.decryptor.decrypt(ciphertext, &event.user_pool_id).await?;
+        let code = self
+            .decryptor
+            .decrypt(ciphertext, &event.user_pool_id)
+            .await?;
         if event.trigger_source.code_is_temporary_password() {
-            return Ok(Some(SecretString::from(unescape_cognito_html(code.expose_secret()))));
+            return Ok(Some(SecretString::from(unescape_cognito_html(
+                code.expose_secret(),
+            ))));
         }
         Ok(Some(code))
     }
 
-    async fn recipient(&self, event: &CustomSenderEvent, channel: Channel) -> Result<String, HandleError> {
+    async fn recipient(
+        &self,
+        event: &CustomSenderEvent,
+        channel: Channel,
+    ) -> Result<String, HandleError> {
         let attribute = match channel {
             Channel::Email => "email",
             Channel::Sms => "phone_number",
@@ -183,7 +199,13 @@ impl App {
         Ok(value)
     }
 
-    fn render(&self, event: &CustomSenderEvent, route: &Route, code: Option<&SecretString>, to: String) -> Result<Message, HandleError> {
+    fn render(
+        &self,
+        event: &CustomSenderEvent,
+        route: &Route,
+        code: Option<&SecretString>,
+        to: String,
+    ) -> Result<Message, HandleError> {
         let trigger_source = event.trigger_source.to_string();
         let vars = TemplateVars {
             code: code.map(|c| c.expose_secret()).unwrap_or_default(),
@@ -193,7 +215,9 @@ impl App {
             user_pool_id: &event.user_pool_id,
             client_id: event.caller_context.client_id.as_deref(),
             client_metadata: &event.request.client_metadata,
-            app: AppVars { name: &self.app_name },
+            app: AppVars {
+                name: &self.app_name,
+            },
         };
         let context = MessageContext {
             trigger_source: trigger_source.clone(),
@@ -223,7 +247,11 @@ impl App {
     }
 }
 
-fn no_recipient(event: &CustomSenderEvent, attribute: &'static str, looked_up: bool) -> HandleError {
+fn no_recipient(
+    event: &CustomSenderEvent,
+    attribute: &'static str,
+    looked_up: bool,
+) -> HandleError {
     HandleError::NoRecipient {
         attribute,
         pool: event.user_pool_id.clone(),
@@ -237,7 +265,9 @@ fn looks_like_e164(number: &str) -> bool {
     let Some(digits) = number.strip_prefix('+') else {
         return false;
     };
-    (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) && !digits.starts_with('0')
+    (8..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
 }
 
 #[cfg(test)]

@@ -166,7 +166,9 @@ pub enum ConfigError {
     #[error("invalid configuration: {0}")]
     Invalid(String),
     /// The file named by `SWITCHBOARD_CONFIG` does not exist.
-    #[error("{CONFIG_PATH_VAR} names `{0}`, which does not exist; point it at a TOML file or unset it")]
+    #[error(
+        "{CONFIG_PATH_VAR} names `{0}`, which does not exist; point it at a TOML file or unset it"
+    )]
     MissingFile(PathBuf),
 }
 
@@ -188,7 +190,9 @@ impl Config {
 
     /// The embedded defaults alone, ignoring files and the environment.
     pub fn embedded_defaults() -> Result<Config, ConfigError> {
-        Figment::from(Toml::string(DEFAULT_TOML)).extract().map_err(describe)
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .map_err(describe)
     }
 
     /// The layered sources: defaults, then `file`, then the environment.
@@ -214,7 +218,9 @@ impl Config {
 fn canonical_env_key(key: &str) -> String {
     let mut parts: Vec<String> = key.split('.').map(str::to_ascii_lowercase).collect();
     if parts.len() >= 2 && parts[0] == "routes" {
-        if let TriggerSource::Email(_) | TriggerSource::Sms(_) = TriggerSource::parse_ignore_case(&parts[1]) {
+        if let TriggerSource::Email(_) | TriggerSource::Sms(_) =
+            TriggerSource::parse_ignore_case(&parts[1])
+        {
             parts[1] = TriggerSource::parse_ignore_case(&parts[1]).to_string();
         }
     }
@@ -264,7 +270,11 @@ impl From<ProviderList> for Vec<String> {
             ProviderList::List(names) => names,
             ProviderList::Text(text) => text.split(',').map(str::to_string).collect(),
         };
-        names.into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+        names
+            .into_iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect()
     }
 }
 
@@ -272,7 +282,9 @@ fn provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Strin
     Ok(ProviderList::deserialize(deserializer)?.into())
 }
 
-fn optional_provider_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+fn optional_provider_list<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
     Ok(Option::<ProviderList>::deserialize(deserializer)?.map(Into::into))
 }
 
@@ -287,6 +299,9 @@ mod tests {
             "routes.CustomEmailSender_ForgotPassword.providers"
         );
         assert_eq!(canonical_env_key("EMAIL.PROVIDERS"), "email.providers");
-        assert_eq!(canonical_env_key("ROUTES.CUSTOMSMSSENDER_NEWTHING.TEMPLATE"), "routes.customsmssender_newthing.template");
+        assert_eq!(
+            canonical_env_key("ROUTES.CUSTOMSMSSENDER_NEWTHING.TEMPLATE"),
+            "routes.customsmssender_newthing.template"
+        );
     }
 }

@@ -90,7 +90,13 @@ pub enum DecryptError {
 impl DecryptError {
     /// Whether the same code may decrypt later (KMS throttling or outage).
     pub fn is_temporary(&self) -> bool {
-        matches!(self, DecryptError::Kms { temporary: true, .. })
+        matches!(
+            self,
+            DecryptError::Kms {
+                temporary: true,
+                ..
+            }
+        )
     }
 }
 
@@ -110,7 +116,9 @@ pub struct EsdkDecryptor {
 
 impl fmt::Debug for EsdkDecryptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EsdkDecryptor").field("key", &self.expected).finish_non_exhaustive()
+        f.debug_struct("EsdkDecryptor")
+            .field("key", &self.expected)
+            .finish_non_exhaustive()
     }
 }
 
@@ -120,16 +128,23 @@ fn setup<E: fmt::Debug>(e: E) -> DecryptError {
 
 /// An Encryption SDK client with the given commitment policy.
 pub(crate) fn esdk_client(policy: EsdkCommitmentPolicy) -> Result<aws_esdk::Client, DecryptError> {
-    let config = AwsEncryptionSdkConfig::builder().commitment_policy(policy).build().map_err(setup)?;
+    let config = AwsEncryptionSdkConfig::builder()
+        .commitment_policy(policy)
+        .build()
+        .map_err(setup)?;
     aws_esdk::Client::from_conf(config).map_err(setup)
 }
 
 fn material_providers() -> Result<mpl_client::Client, DecryptError> {
-    mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build().map_err(setup)?).map_err(setup)
+    mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build().map_err(setup)?)
+        .map_err(setup)
 }
 
 /// A strict KMS keyring on exactly `key_arn`.
-pub(crate) async fn kms_keyring(key_arn: &KeyArn, kms: aws_sdk_kms::Client) -> Result<KeyringRef, DecryptError> {
+pub(crate) async fn kms_keyring(
+    key_arn: &KeyArn,
+    kms: aws_sdk_kms::Client,
+) -> Result<KeyringRef, DecryptError> {
     material_providers()?
         .create_aws_kms_keyring()
         .kms_key_id(key_arn.as_str())
@@ -154,7 +169,10 @@ pub(crate) async fn insecure_dev_keyring() -> Result<KeyringRef, DecryptError> {
 
 /// A KMS client in the key's own region, on the standard AWS configuration chain
 /// (so `AWS_ENDPOINT_URL` points it at a local emulator).
-pub async fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> aws_sdk_kms::Client {
+pub async fn kms_client_for(
+    key_arn: &KeyArn,
+    sdk_config: &aws_config::SdkConfig,
+) -> aws_sdk_kms::Client {
     let config = aws_sdk_kms::config::Builder::from(sdk_config)
         .region(aws_config::Region::new(key_arn.region().to_string()))
         .build();
@@ -183,7 +201,11 @@ impl EsdkDecryptor {
 
     /// Compares the unauthenticated header with what we expect, to turn the
     /// SDK's generic failure into a precise one. The SDK still checks everything.
-    fn explain_mismatch(&self, header: &HeaderSummary, user_pool_id: &str) -> Result<(), DecryptError> {
+    fn explain_mismatch(
+        &self,
+        header: &HeaderSummary,
+        user_pool_id: &str,
+    ) -> Result<(), DecryptError> {
         match header.encryption_context.get(USER_POOL_CONTEXT_KEY) {
             Some(pool) if pool != user_pool_id => {
                 return Err(DecryptError::WrongUserPool {
@@ -195,7 +217,11 @@ impl EsdkDecryptor {
         }
         let (expected_provider, expected_info, expected_label) = match &self.expected {
             ExpectedKey::Kms(arn) => ("aws-kms", arn.as_str().to_string(), arn.to_string()),
-            ExpectedKey::RawAes => (DEV_KEY_NAMESPACE, String::new(), "the insecure development key".to_string()),
+            ExpectedKey::RawAes => (
+                DEV_KEY_NAMESPACE,
+                String::new(),
+                "the insecure development key".to_string(),
+            ),
         };
         let matches = header.data_keys.iter().any(|(provider, info)| {
             provider == expected_provider && (expected_info.is_empty() || *info == expected_info)
@@ -211,7 +237,11 @@ impl EsdkDecryptor {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let found = if found.is_empty() { "no key at all".to_string() } else { found };
+            let found = if found.is_empty() {
+                "no key at all".to_string()
+            } else {
+                found
+            };
             return Err(DecryptError::WrongKey {
                 found,
                 expected: expected_label,
@@ -227,10 +257,12 @@ impl Decryptor for EsdkDecryptor {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(code.trim())
             .map_err(|e| DecryptError::Base64(e.to_string()))?;
-        let header = esdk_header::summarise(&bytes).map_err(|e| DecryptError::NotEsdkMessage(e.to_string()))?;
+        let header = esdk_header::summarise(&bytes)
+            .map_err(|e| DecryptError::NotEsdkMessage(e.to_string()))?;
         self.explain_mismatch(&header, user_pool_id)?;
 
-        let context = HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
+        let context =
+            HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
         let output = self
             .client
             .decrypt()
@@ -250,22 +282,36 @@ impl Decryptor for EsdkDecryptor {
 fn classify_sdk_error(debug: &str) -> DecryptError {
     let detail = one_line(debug);
     let has = |needle: &str| debug.contains(needle);
-    if has("ThrottlingException") || has("LimitExceeded") || has("KMSInternalException") || has("DependencyTimeout") {
+    if has("ThrottlingException")
+        || has("LimitExceeded")
+        || has("KMSInternalException")
+        || has("DependencyTimeout")
+    {
         DecryptError::Kms {
             detail: format!("throttled or failing; Lambda will retry ({detail})"),
             temporary: true,
         }
-    } else if has("DispatchFailure") || has("dispatch failure") || has("TimeoutError") || has("io error") || has("Connect") {
+    } else if has("DispatchFailure")
+        || has("dispatch failure")
+        || has("TimeoutError")
+        || has("io error")
+        || has("Connect")
+    {
         DecryptError::Kms {
             detail: format!("unreachable; check the function's network path to KMS ({detail})"),
             temporary: true,
         }
     } else if has("AccessDenied") {
         DecryptError::Kms {
-            detail: format!("access denied; grant the function's role kms:Decrypt on the key ({detail})"),
+            detail: format!(
+                "access denied; grant the function's role kms:Decrypt on the key ({detail})"
+            ),
             temporary: false,
         }
-    } else if has("KMSInvalidStateException") || has("DisabledException") || has("NotFoundException") {
+    } else if has("KMSInvalidStateException")
+        || has("DisabledException")
+        || has("NotFoundException")
+    {
         DecryptError::Kms {
             detail: format!("the key is disabled, pending deletion or missing ({detail})"),
             temporary: false,
@@ -310,7 +356,10 @@ mod tests {
         let denied = classify_sdk_error("AccessDeniedException { }");
         assert!(!denied.is_temporary());
         assert!(denied.to_string().contains("kms:Decrypt"), "{denied}");
-        assert!(matches!(classify_sdk_error("Signature verification failed"), DecryptError::Authentication(_)));
+        assert!(matches!(
+            classify_sdk_error("Signature verification failed"),
+            DecryptError::Authentication(_)
+        ));
     }
 
     #[test]

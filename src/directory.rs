@@ -27,7 +27,12 @@ impl UserDirectory {
     }
 
     /// The value of `attribute` for `user` in `pool`, if the user has one.
-    pub async fn attribute(&self, pool: &str, user: &str, attribute: &str) -> Result<Option<String>, LookupError> {
+    pub async fn attribute(
+        &self,
+        pool: &str,
+        user: &str,
+        attribute: &str,
+    ) -> Result<Option<String>, LookupError> {
         let output = self
             .client
             .admin_get_user()

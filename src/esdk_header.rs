@@ -32,8 +32,12 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], HeaderError> {
-        let end = self.at.checked_add(n).filter(|end| *end <= self.bytes.len());
-        let end = end.ok_or_else(|| HeaderError(format!("message ends inside the {what} (truncated?)")))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len());
+        let end =
+            end.ok_or_else(|| HeaderError(format!("message ends inside the {what} (truncated?)")))?;
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
@@ -57,7 +61,10 @@ impl<'a> Reader<'a> {
 
 /// Parses the header up to and including the encrypted data keys.
 pub fn summarise(message: &[u8]) -> Result<HeaderSummary, HeaderError> {
-    let mut r = Reader { bytes: message, at: 0 };
+    let mut r = Reader {
+        bytes: message,
+        at: 0,
+    };
     let version = r.u8("version")?;
     let message_id_len = match version {
         1 => {
@@ -140,12 +147,18 @@ mod tests {
 
     #[test]
     fn reads_context_and_keys_of_a_v1_header() {
-        let bytes = v1_header(&[("userpool-id", "us-east-1_A")], &[("aws-kms", "arn:aws:kms:us-east-1:1:key/k")]);
+        let bytes = v1_header(
+            &[("userpool-id", "us-east-1_A")],
+            &[("aws-kms", "arn:aws:kms:us-east-1:1:key/k")],
+        );
         let h = summarise(&bytes).unwrap();
         assert_eq!(h.version, 1);
         assert_eq!(h.suite_id, 0x0378);
         assert_eq!(h.encryption_context["userpool-id"], "us-east-1_A");
-        assert_eq!(h.data_keys, vec![("aws-kms".into(), "arn:aws:kms:us-east-1:1:key/k".into())]);
+        assert_eq!(
+            h.data_keys,
+            vec![("aws-kms".into(), "arn:aws:kms:us-east-1:1:key/k".into())]
+        );
     }
 
     #[test]

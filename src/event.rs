@@ -107,14 +107,18 @@ impl TriggerSource {
 
     /// Whether the event must carry a code. Only the takeover notification has none.
     pub fn requires_code(&self) -> bool {
-        !matches!(self, TriggerSource::Email(EmailTrigger::AccountTakeOverNotification))
+        !matches!(
+            self,
+            TriggerSource::Email(EmailTrigger::AccountTakeOverNotification)
+        )
     }
 
     /// Whether the code is a temporary password (which Cognito HTML-escapes).
     pub fn code_is_temporary_password(&self) -> bool {
         matches!(
             self,
-            TriggerSource::Email(EmailTrigger::AdminCreateUser) | TriggerSource::Sms(SmsTrigger::AdminCreateUser)
+            TriggerSource::Email(EmailTrigger::AdminCreateUser)
+                | TriggerSource::Sms(SmsTrigger::AdminCreateUser)
         )
     }
 
@@ -220,16 +224,22 @@ pub struct CustomSenderRequest {
 impl CustomSenderEvent {
     /// The channel for this event: from the trigger source, else from `request.type`.
     pub fn channel(&self) -> Option<Channel> {
-        self.trigger_source.channel().or_else(|| match self.request.request_type.as_deref() {
-            Some("customEmailSenderRequestV1") => Some(Channel::Email),
-            Some("customSMSSenderRequestV1") => Some(Channel::Sms),
-            _ => None,
-        })
+        self.trigger_source
+            .channel()
+            .or(match self.request.request_type.as_deref() {
+                Some("customEmailSenderRequestV1") => Some(Channel::Email),
+                Some("customSMSSenderRequestV1") => Some(Channel::Sms),
+                _ => None,
+            })
     }
 
     /// The non-empty code, if any.
     pub fn code(&self) -> Option<&str> {
-        self.request.code.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        self.request
+            .code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
     }
 }
 
@@ -254,10 +264,11 @@ pub struct EventError {
 /// Parses a custom sender event from JSON, naming the offending field on failure.
 pub fn parse_custom_sender(json: &[u8]) -> Result<CustomSenderEvent, EventError> {
     let mut de = serde_json::Deserializer::from_slice(json);
-    let event: CustomSenderEvent = serde_path_to_error::deserialize(&mut de).map_err(|e| EventError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
+    let event: CustomSenderEvent =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| EventError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
     de.end().map_err(|e| EventError {
         path: ".".into(),
         message: e.to_string(),
@@ -276,14 +287,20 @@ mod tests {
         for source in all {
             let name = source.to_string();
             assert_eq!(name.parse::<TriggerSource>().unwrap(), source, "{name}");
-            assert_eq!(TriggerSource::parse_ignore_case(&name.to_lowercase()), source);
+            assert_eq!(
+                TriggerSource::parse_ignore_case(&name.to_lowercase()),
+                source
+            );
         }
     }
 
     #[test]
     fn unknown_sources_keep_their_name_and_channel() {
         let t: TriggerSource = "CustomEmailSender_SomethingNew".parse().unwrap();
-        assert_eq!(t, TriggerSource::Unknown("CustomEmailSender_SomethingNew".into()));
+        assert_eq!(
+            t,
+            TriggerSource::Unknown("CustomEmailSender_SomethingNew".into())
+        );
         assert_eq!(t.channel(), Some(Channel::Email));
         assert_eq!(t.template(), FALLBACK_TEMPLATE);
         let t: TriggerSource = "Whatever".parse().unwrap();
@@ -309,7 +326,10 @@ mod tests {
 
     #[test]
     fn missing_required_field_is_named() {
-        let err = parse_custom_sender(br#"{"triggerSource":"CustomSMSSender_SignUp","userName":"u","request":{}}"#).unwrap_err();
+        let err = parse_custom_sender(
+            br#"{"triggerSource":"CustomSMSSender_SignUp","userName":"u","request":{}}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("userPoolId"), "{err}");
     }
 

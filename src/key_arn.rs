@@ -91,9 +91,13 @@ mod tests {
 
     #[test]
     fn accepts_key_arns_in_any_partition() {
-        let arn: KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/abc-123".parse().unwrap();
+        let arn: KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/abc-123"
+            .parse()
+            .unwrap();
         assert_eq!(arn.region(), "eu-west-1");
-        let arn: KeyArn = "arn:aws-cn:kms:cn-north-1:111122223333:key/abc".parse().unwrap();
+        let arn: KeyArn = "arn:aws-cn:kms:cn-north-1:111122223333:key/abc"
+            .parse()
+            .unwrap();
         assert_eq!(arn.region(), "cn-north-1");
     }
 
@@ -102,7 +106,10 @@ mod tests {
         for (value, problem) in [
             ("1234abcd-12ab-34cd-56ef-1234567890ab", "bare key ID"),
             ("alias/cognito", "key alias"),
-            ("arn:aws:kms:us-east-1:111122223333:alias/cognito", "alias ARN"),
+            (
+                "arn:aws:kms:us-east-1:111122223333:alias/cognito",
+                "alias ARN",
+            ),
             ("arn:aws:s3:us-east-1:111122223333:key/x", "not a KMS ARN"),
             ("arn:aws:kms:us-east-1:1111:key/x", "12-digit"),
             ("", "empty"),

@@ -33,16 +33,17 @@ async fn main() -> std::process::ExitCode {
 async fn run_lambda() -> anyhow::Result<()> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::load()?;
-    let app = startup::build(
-        &config,
-        StartupOptions::new(Runtime::Lambda),
-    )
-    .await?;
-    switchboard::lambda::run(app).await.map_err(|e| anyhow::anyhow!(e))
+    let app = startup::build(&config, StartupOptions::new(Runtime::Lambda)).await?;
+    switchboard::lambda::run(app)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 fn init_cli_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

@@ -9,7 +9,9 @@ use aws_esdk::material_providers::types::keyring::KeyringRef;
 use aws_esdk::material_providers::types::{EsdkAlgorithmSuiteId, EsdkCommitmentPolicy};
 use base64::Engine;
 
-use crate::decrypt::{esdk_client, insecure_dev_keyring, kms_keyring, DecryptError, USER_POOL_CONTEXT_KEY};
+use crate::decrypt::{
+    esdk_client, insecure_dev_keyring, kms_keyring, DecryptError, USER_POOL_CONTEXT_KEY,
+};
 use crate::key_arn::KeyArn;
 
 /// Encrypts plaintext codes into Cognito's `request.code` format.
@@ -43,7 +45,8 @@ impl CodeMinter {
 
     /// Returns base64 of an Encryption SDK message holding `plaintext`, bound to `user_pool_id`.
     pub async fn mint(&self, plaintext: &str, user_pool_id: &str) -> Result<String, DecryptError> {
-        let context = HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
+        let context =
+            HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
         let output = self
             .client
             .encrypt()
@@ -54,12 +57,18 @@ impl CodeMinter {
             .send()
             .await
             .map_err(|e| DecryptError::Setup(format!("encrypt failed: {e:?}")))?;
-        let ciphertext = output.ciphertext.map(|b| b.into_inner()).unwrap_or_default();
+        let ciphertext = output
+            .ciphertext
+            .map(|b| b.into_inner())
+            .unwrap_or_default();
         Ok(base64::engine::general_purpose::STANDARD.encode(ciphertext))
     }
 }
 
 /// Escapes a temporary password the way Cognito does before encrypting it.
 pub fn cognito_escape(password: &str) -> String {
-    password.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    password
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -19,16 +19,44 @@ macro_rules! embedded_templates {
 
 /// The templates compiled into the binary: (file name, source).
 pub const EMBEDDED: &[(&str, &str)] = embedded_templates![
-    "layout.html", "macros.html",
-    "sign-up.subject", "sign-up.html", "sign-up.txt", "sign-up.sms",
-    "resend-code.subject", "resend-code.html", "resend-code.txt", "resend-code.sms",
-    "forgot-password.subject", "forgot-password.html", "forgot-password.txt", "forgot-password.sms",
-    "update-user-attribute.subject", "update-user-attribute.html", "update-user-attribute.txt", "update-user-attribute.sms",
-    "verify-user-attribute.subject", "verify-user-attribute.html", "verify-user-attribute.txt", "verify-user-attribute.sms",
-    "authentication.subject", "authentication.html", "authentication.txt", "authentication.sms",
-    "admin-create-user.subject", "admin-create-user.html", "admin-create-user.txt", "admin-create-user.sms",
-    "account-takeover.subject", "account-takeover.html", "account-takeover.txt", "account-takeover.sms",
-    "code.subject", "code.html", "code.txt", "code.sms",
+    "layout.html",
+    "macros.html",
+    "sign-up.subject",
+    "sign-up.html",
+    "sign-up.txt",
+    "sign-up.sms",
+    "resend-code.subject",
+    "resend-code.html",
+    "resend-code.txt",
+    "resend-code.sms",
+    "forgot-password.subject",
+    "forgot-password.html",
+    "forgot-password.txt",
+    "forgot-password.sms",
+    "update-user-attribute.subject",
+    "update-user-attribute.html",
+    "update-user-attribute.txt",
+    "update-user-attribute.sms",
+    "verify-user-attribute.subject",
+    "verify-user-attribute.html",
+    "verify-user-attribute.txt",
+    "verify-user-attribute.sms",
+    "authentication.subject",
+    "authentication.html",
+    "authentication.txt",
+    "authentication.sms",
+    "admin-create-user.subject",
+    "admin-create-user.html",
+    "admin-create-user.txt",
+    "admin-create-user.sms",
+    "account-takeover.subject",
+    "account-takeover.html",
+    "account-takeover.txt",
+    "account-takeover.sms",
+    "code.subject",
+    "code.html",
+    "code.txt",
+    "code.sms",
 ];
 
 /// What templates can use. `code` holds the decrypted secret: never log this.
@@ -86,8 +114,14 @@ pub struct Renderer {
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<_> = self.env.templates().map(|(name, _)| name.to_string()).collect();
-        f.debug_struct("Renderer").field("templates", &names).finish()
+        let names: Vec<_> = self
+            .env
+            .templates()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        f.debug_struct("Renderer")
+            .field("templates", &names)
+            .finish()
     }
 }
 
@@ -96,7 +130,8 @@ fn render_error(file: &str, e: minijinja::Error) -> RenderError {
     RenderError {
         file: file.to_string(),
         // `Display` without `{:#}` leaves out the debug info, which shows variable values.
-        detail: format!("{}{line}", e.kind()).trim().to_string() + &e.detail().map(|d| format!(": {d}")).unwrap_or_default(),
+        detail: format!("{}{line}", e.kind()).trim().to_string()
+            + &e.detail().map(|d| format!(": {d}")).unwrap_or_default(),
     }
 }
 
@@ -106,7 +141,8 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_keep_trailing_newline(false);
         for (name, source) in EMBEDDED {
-            env.add_template(name, source).map_err(|e| render_error(name, e))?;
+            env.add_template(name, source)
+                .map_err(|e| render_error(name, e))?;
         }
         Ok(Renderer { env })
     }
@@ -114,14 +150,21 @@ impl Renderer {
     /// Whether the files for `name` on `channel` exist.
     pub fn has(&self, name: &str, channel: Channel) -> Result<(), RenderError> {
         for file in files(name, channel) {
-            self.env.get_template(&file).map_err(|e| render_error(&file, e))?;
+            self.env
+                .get_template(&file)
+                .map_err(|e| render_error(&file, e))?;
         }
         Ok(())
     }
 
     fn render(&self, file: &str, vars: &TemplateVars<'_>) -> Result<String, RenderError> {
-        let template = self.env.get_template(file).map_err(|e| render_error(file, e))?;
-        template.render(Value::from_serialize(vars)).map_err(|e| render_error(file, e))
+        let template = self
+            .env
+            .get_template(file)
+            .map_err(|e| render_error(file, e))?;
+        template
+            .render(Value::from_serialize(vars))
+            .map_err(|e| render_error(file, e))
     }
 
     /// Renders the email parts of template `name`.
@@ -136,16 +179,23 @@ impl Renderer {
 
     /// Renders the SMS body of template `name`.
     pub fn sms(&self, name: &str, vars: &TemplateVars<'_>) -> Result<String, RenderError> {
-        Ok(self.render(&format!("{name}.sms"), vars)?.trim().to_string())
+        Ok(self
+            .render(&format!("{name}.sms"), vars)?
+            .trim()
+            .to_string())
     }
 
     /// Renders `name` for `channel` with sample data, so a broken template fails
     /// start-up instead of the first real event.
     pub fn check(&self, name: &str, channel: Channel, app: AppVars<'_>) -> Result<(), RenderError> {
-        let user = BTreeMap::from([("email", "jane@example.com"), ("given_name", "Jane"), ("locale", "en")])
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let user = BTreeMap::from([
+            ("email", "jane@example.com"),
+            ("given_name", "Jane"),
+            ("locale", "en"),
+        ])
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let metadata = HashMap::new();
         let vars = TemplateVars {
             code: "123456",
@@ -166,7 +216,11 @@ impl Renderer {
 
 fn files(name: &str, channel: Channel) -> Vec<String> {
     match channel {
-        Channel::Email => vec![format!("{name}.subject"), format!("{name}.html"), format!("{name}.txt")],
+        Channel::Email => vec![
+            format!("{name}.subject"),
+            format!("{name}.html"),
+            format!("{name}.txt"),
+        ],
         Channel::Sms => vec![format!("{name}.sms")],
     }
 }
@@ -180,7 +234,11 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn vars<'a>(code: &'a str, user: &'a HashMap<String, String>, meta: &'a HashMap<String, String>) -> TemplateVars<'a> {
+    fn vars<'a>(
+        code: &'a str,
+        user: &'a HashMap<String, String>,
+        meta: &'a HashMap<String, String>,
+    ) -> TemplateVars<'a> {
         TemplateVars {
             code,
             username: "jane",
@@ -196,9 +254,14 @@ mod tests {
     #[test]
     fn html_escapes_attributes_and_code_but_text_keeps_them_exact() {
         let r = Renderer::embedded().unwrap();
-        let user = HashMap::from([("given_name".to_string(), "<script>alert(1)</script>".to_string())]);
+        let user = HashMap::from([(
+            "given_name".to_string(),
+            "<script>alert(1)</script>".to_string(),
+        )]);
         let meta = HashMap::new();
-        let email = r.email("admin-create-user", &vars("P<a&ss>", &user, &meta)).unwrap();
+        let email = r
+            .email("admin-create-user", &vars("P<a&ss>", &user, &meta))
+            .unwrap();
         assert!(email.html.contains("&lt;script&gt;"), "{}", email.html);
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("P&lt;a&amp;ss&gt;"), "{}", email.html);
@@ -216,9 +279,20 @@ mod tests {
     #[test]
     fn every_embedded_template_checks_for_its_channels() {
         let r = Renderer::embedded().unwrap();
-        for name in ["sign-up", "resend-code", "forgot-password", "update-user-attribute", "verify-user-attribute", "authentication", "admin-create-user", "account-takeover", "code"] {
+        for name in [
+            "sign-up",
+            "resend-code",
+            "forgot-password",
+            "update-user-attribute",
+            "verify-user-attribute",
+            "authentication",
+            "admin-create-user",
+            "account-takeover",
+            "code",
+        ] {
             for channel in [Channel::Email, Channel::Sms] {
-                r.check(name, channel, AppVars { name: "Acme" }).unwrap_or_else(|e| panic!("{name}/{channel}: {e}"));
+                r.check(name, channel, AppVars { name: "Acme" })
+                    .unwrap_or_else(|e| panic!("{name}/{channel}: {e}"));
             }
         }
     }

@@ -64,7 +64,10 @@ impl RouteTable {
         // Configured routes for sources this version does not know yet.
         for (source, override_) in &overrides {
             if let TriggerSource::Unknown(_) = source {
-                routes.insert(source.clone(), build_route(config, registry, source, Some(override_))?);
+                routes.insert(
+                    source.clone(),
+                    build_route(config, registry, source, Some(override_))?,
+                );
             }
         }
         let fallback = |channel| {
@@ -88,7 +91,11 @@ impl RouteTable {
 
     /// Every route, known sources first, in a stable order (for `check-config`).
     pub fn iter(&self) -> impl Iterator<Item = (String, &Route)> {
-        let mut all: Vec<(String, &Route)> = self.routes.iter().map(|(s, r)| (s.to_string(), r)).collect();
+        let mut all: Vec<(String, &Route)> = self
+            .routes
+            .iter()
+            .map(|(s, r)| (s.to_string(), r))
+            .collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.push(("(other email sources)".into(), &self.email_default));
         all.push(("(other SMS sources)".into(), &self.sms_default));
@@ -122,7 +129,11 @@ fn build_route(
     source: &TriggerSource,
     override_: Option<&RouteConfig>,
 ) -> Result<Route, StartupError> {
-    let channel = source.channel().expect("known and validated sources have a channel");
+    let channel = source.channel().ok_or_else(|| {
+        StartupError::Config(format!(
+            "cannot tell whether {source} is an email or an SMS source"
+        ))
+    })?;
     build_route_for(config, registry, source, channel, override_)
 }
 
@@ -167,12 +178,17 @@ fn build_route_for(
     } else {
         Arc::new(Failover::new(names.join(">"), chain))
     };
-    let pick = |field: Option<&Option<String>>| field.and_then(|v| v.clone()).filter(|v| !v.trim().is_empty());
+    let pick = |field: Option<&Option<String>>| {
+        field
+            .and_then(|v| v.clone())
+            .filter(|v| !v.trim().is_empty())
+    };
     Ok(Route {
         channel,
         sender,
         provider_names: names.clone(),
-        template: pick(override_.map(|o| &o.template)).unwrap_or_else(|| source.template().to_string()),
+        template: pick(override_.map(|o| &o.template))
+            .unwrap_or_else(|| source.template().to_string()),
         from: pick(override_.map(|o| &o.from)).unwrap_or_else(|| config.email.from.clone()),
         reply_to: pick(override_.map(|o| &o.reply_to)).or_else(|| config.email.reply_to.clone()),
         sender_id: pick(override_.map(|o| &o.sender_id)).or_else(|| config.sms.sender_id.clone()),

@@ -78,33 +78,48 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
 }
 
 /// Builds the [`App`] with providers already built: tests add their own senders here.
-pub async fn build_with(config: &Config, options: StartupOptions, registry: Registry) -> Result<App, StartupError> {
+pub async fn build_with(
+    config: &Config,
+    options: StartupOptions,
+    registry: Registry,
+) -> Result<App, StartupError> {
     refuse_local_only_setups(config, &options)?;
     let routes = RouteTable::build(config, &registry)?;
     let renderer = Renderer::embedded()?;
     for (source, route) in routes.iter() {
         renderer
-            .check(&route.template, route.channel, AppVars { name: &config.app.name })
+            .check(
+                &route.template,
+                route.channel,
+                AppVars {
+                    name: &config.app.name,
+                },
+            )
             .map_err(|e| StartupError::Config(format!("route {source}: {e}")))?;
     }
 
-    let needs_aws = config.cognito.lookup_missing_recipient
-        || (!options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms);
+    let use_kms =
+        !options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms;
     let sdk_config = match options.aws {
         Some(sdk_config) => Some(sdk_config),
-        None if needs_aws => Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await),
+        None if use_kms || config.cognito.lookup_missing_recipient => {
+            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+        }
         None => None,
     };
-    let decryptor: Arc<dyn Decryptor> =
-        if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
-            tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
-            Arc::new(EsdkDecryptor::insecure_dev_key().await?)
-        } else {
+    let decryptor: Arc<dyn Decryptor> = match (&sdk_config, use_kms) {
+        (Some(sdk_config), true) => {
             let key_arn = kms_key_arn(config)?;
-            let sdk_config = sdk_config.as_ref().expect("loaded when decrypting with KMS");
             let kms = kms_client_for(&key_arn, sdk_config).await;
             Arc::new(EsdkDecryptor::kms(key_arn, kms).await?)
-        };
+        }
+        _ => {
+            tracing::warn!(
+                "decrypting with the INSECURE development key: for the demo and tests only"
+            );
+            Arc::new(EsdkDecryptor::insecure_dev_key().await?)
+        }
+    };
     let directory = match (&sdk_config, config.cognito.lookup_missing_recipient) {
         (Some(sdk_config), true) => Some(UserDirectory::new(sdk_config)),
         _ => None,
@@ -135,7 +150,8 @@ fn refuse_local_only_setups(config: &Config, options: &StartupOptions) -> Result
     if options.runtime != Runtime::Lambda {
         return Ok(());
     }
-    if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
+    if options.force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev
+    {
         return Err(StartupError::Config(
             "inside Lambda the insecure development key is refused; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)".into(),
         ));
@@ -145,7 +161,10 @@ fn refuse_local_only_setups(config: &Config, options: &StartupOptions) -> Result
             .iter()
             .all(|name| config.providers.get(name).is_some_and(registry::is_outbox))
     };
-    let mut chains = vec![("email.providers".to_string(), &config.email.providers), ("sms.providers".to_string(), &config.sms.providers)];
+    let mut chains = vec![
+        ("email.providers".to_string(), &config.email.providers),
+        ("sms.providers".to_string(), &config.sms.providers),
+    ];
     for (source, route) in &config.routes {
         if let Some(providers) = &route.providers {
             chains.push((format!("routes.{source}.providers"), providers));

@@ -1,9 +1,10 @@
 //! Configuration layers: embedded defaults → TOML file → SWITCHBOARD_* variables.
 //! Each test runs in a figment `Jail` (own directory and environment, serialised).
+// `Jail` closures return figment::Error, which is large; that is figment's API.
+#![allow(clippy::result_large_err)]
 
 use figment::Jail;
 use switchboard::config::{Config, ConfigError};
-
 
 const FILE: &str = r#"
 [providers.primary]
@@ -27,7 +28,11 @@ fn a_toml_file_sets_the_provider_chain() {
         jail.create_file("switchboard.toml", FILE)?;
         let config = Config::load().map_err(|e| e.to_string())?;
         assert_eq!(config.email.providers, ["primary", "backup"]);
-        assert_eq!(config.sms.providers, ["outbox"], "untouched keys keep their defaults");
+        assert_eq!(
+            config.sms.providers,
+            ["outbox"],
+            "untouched keys keep their defaults"
+        );
         assert_eq!(config.providers.len(), 3);
         Ok(())
     });
@@ -52,11 +57,21 @@ fn an_environment_variable_swaps_the_chain_without_touching_the_file() {
 fn an_upper_case_route_variable_overrides_the_files_route() {
     Jail::expect_with(|jail| {
         jail.create_file("switchboard.toml", FILE)?;
-        jail.set_env("SWITCHBOARD_ROUTES__CUSTOMEMAILSENDER_FORGOTPASSWORD__PROVIDERS", "backup");
+        jail.set_env(
+            "SWITCHBOARD_ROUTES__CUSTOMEMAILSENDER_FORGOTPASSWORD__PROVIDERS",
+            "backup",
+        );
         let config = Config::load().map_err(|e| e.to_string())?;
         let route = &config.routes["CustomEmailSender_ForgotPassword"];
-        assert_eq!(route.providers.as_deref(), Some(&["backup".to_string()][..]));
-        assert_eq!(route.template.as_deref(), Some("code"), "the file's keys for the route survive");
+        assert_eq!(
+            route.providers.as_deref(),
+            Some(&["backup".to_string()][..])
+        );
+        assert_eq!(
+            route.template.as_deref(),
+            Some("code"),
+            "the file's keys for the route survive"
+        );
         assert_eq!(config.routes.len(), 1);
         Ok(())
     });
@@ -78,7 +93,10 @@ fn an_unknown_environment_variable_is_named() {
     Jail::expect_with(|jail| {
         jail.set_env("SWITCHBOARD_EMAIL__FORM", "x@y.test");
         let err = Config::load().unwrap_err().to_string();
-        assert!(err.contains("`form`") && err.contains("SWITCHBOARD_"), "{err}");
+        assert!(
+            err.contains("`form`") && err.contains("SWITCHBOARD_"),
+            "{err}"
+        );
         assert!(err.contains("expected"), "lists the valid keys: {err}");
         Ok(())
     });
@@ -87,9 +105,15 @@ fn an_unknown_environment_variable_is_named() {
 #[test]
 fn an_unknown_provider_type_lists_the_available_types() {
     Jail::expect_with(|jail| {
-        jail.create_file("switchboard.toml", "[providers.x]\ntype = \"carrier-pigeon\"\n")?;
+        jail.create_file(
+            "switchboard.toml",
+            "[providers.x]\ntype = \"carrier-pigeon\"\n",
+        )?;
         let err = Config::load().unwrap_err().to_string();
-        assert!(err.contains("carrier-pigeon") && err.contains("outbox"), "{err}");
+        assert!(
+            err.contains("carrier-pigeon") && err.contains("outbox"),
+            "{err}"
+        );
         assert!(err.contains("providers.x"), "{err}");
         Ok(())
     });

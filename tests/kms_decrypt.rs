@@ -15,14 +15,20 @@ const POOL: &str = "us-east-1_TestPool1";
 
 async fn decryptor_for(key_arn: &str) -> EsdkDecryptor {
     let arn: KeyArn = key_arn.parse().expect("moto returns key ARNs");
-    EsdkDecryptor::kms(arn, moto().kms()).await.expect("KMS decryptor")
+    EsdkDecryptor::kms(arn, moto().kms())
+        .await
+        .expect("KMS decryptor")
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn decrypts_a_code_minted_by_the_python_encryption_sdk() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "804213");
-    let plaintext = decryptor_for(&key).await.decrypt(&code, POOL).await.unwrap();
+    let plaintext = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap();
     assert_eq!(plaintext.expose_secret(), "804213");
 }
 
@@ -30,21 +36,31 @@ async fn decrypts_a_code_minted_by_the_python_encryption_sdk() {
 async fn python_codes_use_cognitos_suite_and_context() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "1");
-    let bytes = base64::engine::general_purpose::STANDARD.decode(code).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(code)
+        .unwrap();
     let header = switchboard::esdk_header::summarise(&bytes).unwrap();
     assert_eq!(header.version, 1);
     assert_eq!(header.suite_id, 0x0378);
     assert_eq!(header.encryption_context["userpool-id"], POOL);
-    assert!(header.encryption_context.contains_key("aws-crypto-public-key"));
+    assert!(header
+        .encryption_context
+        .contains_key("aws-crypto-public-key"));
     assert_eq!(header.data_keys, vec![("aws-kms".to_string(), key)]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn decrypts_a_code_minted_by_our_own_encrypt() {
     let key = moto().create_kms_key().await;
-    let minter = CodeMinter::kms(&key.parse().unwrap(), moto().kms()).await.unwrap();
+    let minter = CodeMinter::kms(&key.parse().unwrap(), moto().kms())
+        .await
+        .unwrap();
     let code = minter.mint("Tmp&lt;pw&gt;1", POOL).await.unwrap();
-    let plaintext = decryptor_for(&key).await.decrypt(&code, POOL).await.unwrap();
+    let plaintext = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap();
     assert_eq!(plaintext.expose_secret(), "Tmp&lt;pw&gt;1");
 }
 
@@ -52,10 +68,18 @@ async fn decrypts_a_code_minted_by_our_own_encrypt() {
 async fn rejects_every_tampered_byte_region() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "555111");
-    let bytes = base64::engine::general_purpose::STANDARD.decode(&code).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&code)
+        .unwrap();
     let decryptor = decryptor_for(&key).await;
     // Header start, encryption context, data key, body and signature.
-    let positions = [1usize, 30, bytes.len() / 2, bytes.len() - 40, bytes.len() - 1];
+    let positions = [
+        1usize,
+        30,
+        bytes.len() / 2,
+        bytes.len() - 40,
+        bytes.len() - 1,
+    ];
     for position in positions {
         let mut tampered = bytes.clone();
         tampered[position] ^= 0x01;
@@ -69,10 +93,17 @@ async fn rejects_every_tampered_byte_region() {
 async fn rejects_a_code_from_another_user_pool_and_names_both_pools() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, "us-east-1_OtherPool", "123456");
-    let err = decryptor_for(&key).await.decrypt(&code, POOL).await.unwrap_err();
+    let err = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DecryptError::WrongUserPool { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("us-east-1_OtherPool") && text.contains(POOL), "{text}");
+    assert!(
+        text.contains("us-east-1_OtherPool") && text.contains(POOL),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,7 +111,11 @@ async fn rejects_a_code_under_another_key_and_names_that_key() {
     let key = moto().create_kms_key().await;
     let other = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &other, POOL, "123456");
-    let err = decryptor_for(&key).await.decrypt(&code, POOL).await.unwrap_err();
+    let err = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DecryptError::WrongKey { .. }), "{err}");
     assert!(err.to_string().contains(&other), "{err}");
 }
@@ -92,24 +127,50 @@ async fn the_sdk_itself_refuses_another_pool_even_without_our_header_check() {
     // authentication inside the Encryption SDK.
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, "us-east-1_TestPool2", "123456");
-    let mut bytes = base64::engine::general_purpose::STANDARD.decode(&code).unwrap();
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode(&code)
+        .unwrap();
     let needle = b"us-east-1_TestPool2";
-    let at = bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
     bytes[at + needle.len() - 1] = b'1'; // now reads us-east-1_TestPool1
     let forged = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let err = decryptor_for(&key).await.decrypt(&forged, POOL).await.unwrap_err();
-    assert!(matches!(err, DecryptError::Authentication(_) | DecryptError::Kms { .. }), "{err}");
+    let err = decryptor_for(&key)
+        .await
+        .decrypt(&forged, POOL)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DecryptError::Authentication(_) | DecryptError::Kms { .. }
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rejects_garbage_base64_and_non_esdk_bytes_with_a_hint() {
     let key = moto().create_kms_key().await;
     let decryptor = decryptor_for(&key).await;
-    let err = decryptor.decrypt("not base64 at all!", POOL).await.unwrap_err();
+    let err = decryptor
+        .decrypt("not base64 at all!", POOL)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DecryptError::Base64(_)), "{err}");
     // A raw KMS ciphertext, the most common mix-up.
-    let blob = moto().kms().encrypt().key_id(&key).plaintext(aws_sdk_kms::primitives::Blob::new("123456")).send().await.unwrap();
-    let raw = base64::engine::general_purpose::STANDARD.encode(blob.ciphertext_blob().unwrap().as_ref());
+    let blob = moto()
+        .kms()
+        .encrypt()
+        .key_id(&key)
+        .plaintext(aws_sdk_kms::primitives::Blob::new("123456"))
+        .send()
+        .await
+        .unwrap();
+    let raw =
+        base64::engine::general_purpose::STANDARD.encode(blob.ciphertext_blob().unwrap().as_ref());
     let err = decryptor.decrypt(&raw, POOL).await.unwrap_err();
     assert!(matches!(err, DecryptError::NotEsdkMessage(_)), "{err}");
     assert!(err.to_string().contains("Encryption SDK"), "{err}");
@@ -117,8 +178,14 @@ async fn rejects_garbage_base64_and_non_esdk_bytes_with_a_hint() {
 
 #[test]
 fn a_bare_key_id_is_refused_with_the_fix() {
-    let err = "1234abcd-12ab-34cd-56ef-1234567890ab".parse::<KeyArn>().unwrap_err().to_string();
-    assert!(err.contains("bare key ID") && err.contains("full key ARN"), "{err}");
+    let err = "1234abcd-12ab-34cd-56ef-1234567890ab"
+        .parse::<KeyArn>()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("bare key ID") && err.contains("full key ARN"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,7 +213,11 @@ async fn the_encryption_sdk_cannot_decrypt_with_a_bare_key_id() {
     .unwrap();
     let result = client
         .decrypt()
-        .ciphertext(base64::engine::general_purpose::STANDARD.decode(code).unwrap())
+        .ciphertext(
+            base64::engine::general_purpose::STANDARD
+                .decode(code)
+                .unwrap(),
+        )
         .keyring(keyring)
         .send()
         .await;
@@ -168,12 +239,21 @@ async fn the_default_commitment_policy_would_reject_cognito_codes() {
     .send()
     .await
     .unwrap();
-    let strict = aws_esdk::Client::from_conf(aws_esdk::AwsEncryptionSdkConfig::builder().build().unwrap()).unwrap();
+    let strict =
+        aws_esdk::Client::from_conf(aws_esdk::AwsEncryptionSdkConfig::builder().build().unwrap())
+            .unwrap();
     let result = strict
         .decrypt()
-        .ciphertext(base64::engine::general_purpose::STANDARD.decode(code).unwrap())
+        .ciphertext(
+            base64::engine::general_purpose::STANDARD
+                .decode(code)
+                .unwrap(),
+        )
         .keyring(keyring)
         .send()
         .await;
-    assert!(result.is_err(), "RequireEncryptRequireDecrypt must refuse suite 0x0378");
+    assert!(
+        result.is_err(),
+        "RequireEncryptRequireDecrypt must refuse suite 0x0378"
+    );
 }

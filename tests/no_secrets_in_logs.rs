@@ -7,14 +7,14 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use support::moto::moto;
+use support::python::mint_with_python;
 use switchboard::event::parse_custom_sender;
 use switchboard::examples::EVENTS;
 use switchboard::mint::{cognito_escape, CodeMinter};
 use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender, Step};
 use switchboard::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
-use support::moto::moto;
-use support::python::mint_with_python;
 
 const CODE: &str = "PLAINTEXT-CODE-93XQ";
 const PASSWORD: &str = "TEMP-PASSWORD<&>77";
@@ -48,7 +48,10 @@ fn logs() -> &'static Capture {
 
 fn assert_no_secret(text: &str, what: &str) {
     for secret in [CODE, PASSWORD, &cognito_escape(PASSWORD)] {
-        assert!(!text.contains(secret), "{what} contains the secret `{secret}`");
+        assert!(
+            !text.contains(secret),
+            "{what} contains the secret `{secret}`"
+        );
     }
 }
 
@@ -57,10 +60,19 @@ fn assert_no_secret(text: &str, what: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     let logs = logs();
-    let flaky = Arc::new(ScriptedSender::new("flaky", &[Channel::Email, Channel::Sms]).with_script(std::iter::repeat_n(Step::Fail(ErrorKind::Unavailable), 100)));
+    let flaky = Arc::new(
+        ScriptedSender::new("flaky", &[Channel::Email, Channel::Sms])
+            .with_script(std::iter::repeat_n(Step::Fail(ErrorKind::Unavailable), 100)),
+    );
     let picky = Arc::new(
-        ScriptedSender::new("picky", &[Channel::Email, Channel::Sms])
-            .with_script([Step::Fail(ErrorKind::Rejected), Step::Deliver, Step::Fail(ErrorKind::Auth)].repeat(10)),
+        ScriptedSender::new("picky", &[Channel::Email, Channel::Sms]).with_script(
+            [
+                Step::Fail(ErrorKind::Rejected),
+                Step::Deliver,
+                Step::Fail(ErrorKind::Auth),
+            ]
+            .repeat(10),
+        ),
     );
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     config.email.providers = vec!["flaky".into(), "picky".into()];
@@ -83,7 +95,11 @@ async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     let mut errors = Vec::new();
     for (name, json) in EVENTS {
         let mut event = parse_custom_sender(json.as_bytes()).unwrap();
-        let plaintext = if name.ends_with("AdminCreateUser") { cognito_escape(PASSWORD) } else { CODE.to_string() };
+        let plaintext = if name.ends_with("AdminCreateUser") {
+            cognito_escape(PASSWORD)
+        } else {
+            CODE.to_string()
+        };
         event.request.code = Some(minter.mint(&plaintext, &event.user_pool_id).await.unwrap());
         match dev_app.handle(event.clone()).await {
             Ok(outcome) => assert_no_secret(&format!("{outcome:?}"), "an outcome"),
@@ -135,7 +151,13 @@ async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
         assert_no_secret(error, "an error");
     }
     let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
-    assert!(captured.contains("event delivered") && captured.contains("event not delivered"), "logs were captured");
-    assert!(captured.contains("provider failed"), "failover warnings were captured");
+    assert!(
+        captured.contains("event delivered") && captured.contains("event not delivered"),
+        "logs were captured"
+    );
+    assert!(
+        captured.contains("provider failed"),
+        "failover warnings were captured"
+    );
     assert_no_secret(&captured, "the log output");
 }

@@ -27,17 +27,28 @@ async fn app_with(config: &mut Config, senders: &[&Arc<ScriptedSender>]) -> App 
     config.sms.providers = names;
     let mut registry = Registry::new();
     for sender in senders {
-        registry.insert(sender.name().to_string(), Arc::clone(sender) as Arc<dyn Sender>);
+        registry.insert(
+            sender.name().to_string(),
+            Arc::clone(sender) as Arc<dyn Sender>,
+        );
     }
-    startup::build_with(config, dev_options(), registry).await.expect("app builds")
+    startup::build_with(config, dev_options(), registry)
+        .await
+        .expect("app builds")
 }
 
 fn scripted(name: &str) -> Arc<ScriptedSender> {
     Arc::new(ScriptedSender::new(name, &[Channel::Email, Channel::Sms]))
 }
 
-async fn example_with_code(trigger: &str, plaintext: &str) -> switchboard::event::CustomSenderEvent {
-    let (_, json) = EVENTS.iter().find(|(name, _)| *name == trigger).expect("example exists");
+async fn example_with_code(
+    trigger: &str,
+    plaintext: &str,
+) -> switchboard::event::CustomSenderEvent {
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(name, _)| *name == trigger)
+        .expect("example exists");
     let mut event = parse_custom_sender(json.as_bytes()).unwrap();
     let minter = CodeMinter::insecure_dev_key().await.unwrap();
     event.request.code = Some(minter.mint(plaintext, &event.user_pool_id).await.unwrap());
@@ -54,13 +65,22 @@ async fn every_example_event_parses_and_has_a_route_for_its_channel() {
     for (name, json) in EVENTS {
         let event = parse_custom_sender(json.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(event.trigger_source.to_string(), *name);
-        assert!(!matches!(event.trigger_source, TriggerSource::Unknown(_)), "{name} is a known source");
+        assert!(
+            !matches!(event.trigger_source, TriggerSource::Unknown(_)),
+            "{name} is a known source"
+        );
         let channel = event.channel().expect("examples have a channel");
-        assert_eq!(app.route_for(&event.trigger_source, channel).channel, channel);
+        assert_eq!(
+            app.route_for(&event.trigger_source, channel).channel,
+            channel
+        );
         sources.push(event.trigger_source);
     }
     let known: Vec<_> = TriggerSource::all_known().collect();
-    assert!(known.iter().all(|k| sources.contains(k)), "an example for every source");
+    assert!(
+        known.iter().all(|k| sources.contains(k)),
+        "an example for every source"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,16 +89,36 @@ async fn the_demo_delivers_all_fifteen_examples_to_the_outbox() {
     let config = support::default_config_with_outbox(dir.path());
     let outcomes = switchboard::cli::demo::run_examples(&config).await.unwrap();
     assert_eq!(outcomes.len(), 15);
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
-    let eml = files.iter().filter(|p| p.extension().is_some_and(|e| e == "eml")).count();
-    let json = files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).count();
-    assert_eq!((eml, json), (8, 7), "8 emails and 7 text messages: {files:?}");
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let eml = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .count();
+    let json = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .count();
+    assert_eq!(
+        (eml, json),
+        (8, 7),
+        "8 emails and 7 text messages: {files:?}"
+    );
     for outcome in &outcomes {
         let body = std::fs::read_to_string(&outcome.message_id).unwrap();
-        if outcome.trigger_source.ends_with("AccountTakeOverNotification") {
+        if outcome
+            .trigger_source
+            .ends_with("AccountTakeOverNotification")
+        {
             assert!(body.contains("203.0.113.42"), "takeover details are shown");
         } else if !outcome.trigger_source.ends_with("AdminCreateUser") {
-            assert!(body.contains(sample_code(&outcome.trigger_source)), "{}: code in body", outcome.trigger_source);
+            assert!(
+                body.contains(sample_code(&outcome.trigger_source)),
+                "{}: code in body",
+                outcome.trigger_source
+            );
         }
     }
 }
@@ -88,11 +128,21 @@ async fn temporary_password_is_unescaped_then_escaped_correctly_for_html() {
     let memory = scripted("memory");
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&memory]).await;
-    let event = example_with_code("CustomEmailSender_AdminCreateUser", &cognito_escape("Tmp<Pa&ss>9")).await;
+    let event = example_with_code(
+        "CustomEmailSender_AdminCreateUser",
+        &cognito_escape("Tmp<Pa&ss>9"),
+    )
+    .await;
     app.handle(event).await.unwrap();
-    let Message::Email(email) = &memory.accepted()[0] else { panic!("an email") };
+    let Message::Email(email) = &memory.accepted()[0] else {
+        panic!("an email")
+    };
     assert!(email.text.contains("Tmp<Pa&ss>9"), "{}", email.text);
-    assert!(email.html.contains("Tmp&lt;Pa&amp;ss&gt;9"), "{}", email.html);
+    assert!(
+        email.html.contains("Tmp&lt;Pa&amp;ss&gt;9"),
+        "{}",
+        email.html
+    );
     assert!(!email.html.contains("&amp;lt;"), "not double-escaped");
 }
 
@@ -134,42 +184,79 @@ async fn an_unknown_trigger_source_goes_to_its_channels_default_route() {
     event.trigger_source = "CustomEmailSender_SomethingNew".parse().unwrap();
     let outcome = app.handle(event).await.unwrap();
     assert_eq!(outcome.trigger_source, "CustomEmailSender_SomethingNew");
-    let Message::Email(email) = &memory.accepted()[0] else { panic!("an email") };
+    let Message::Email(email) = &memory.accepted()[0] else {
+        panic!("an email")
+    };
     assert!(email.text.contains("246810"));
     assert_eq!(email.subject, "Your Switchboard Demo code");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failover_moves_on_after_an_outage() {
-    let primary = Arc::new(ScriptedSender::failing("primary", &[Channel::Email, Channel::Sms], ErrorKind::Unavailable, 1));
+    let primary = Arc::new(ScriptedSender::failing(
+        "primary",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        1,
+    ));
     let backup = scripted("backup");
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&primary, &backup]).await;
-    let outcome = app.handle(example_with_code("CustomSMSSender_Authentication", "1").await).await.unwrap();
+    let outcome = app
+        .handle(example_with_code("CustomSMSSender_Authentication", "1").await)
+        .await
+        .unwrap();
     assert_eq!(outcome.provider, "backup");
     assert_eq!((primary.attempts(), backup.accepted().len()), (1, 1));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_recipient_does_not_fail_over_and_is_an_error() {
-    let primary = Arc::new(ScriptedSender::failing("primary", &[Channel::Email, Channel::Sms], ErrorKind::Rejected, 1));
+    let primary = Arc::new(ScriptedSender::failing(
+        "primary",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Rejected,
+        1,
+    ));
     let backup = scripted("backup");
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&primary, &backup]).await;
-    let err = app.handle(example_with_code("CustomEmailSender_SignUp", "1").await).await.unwrap_err();
-    assert!(matches!(&err, HandleError::Send(e) if e.kind() == ErrorKind::Rejected), "{err}");
+    let err = app
+        .handle(example_with_code("CustomEmailSender_SignUp", "1").await)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, HandleError::Send(e) if e.kind() == ErrorKind::Rejected),
+        "{err}"
+    );
     assert_eq!(backup.attempts(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn when_every_provider_fails_the_invocation_fails_with_all_attempts_named() {
-    let primary = Arc::new(ScriptedSender::failing("primary", &[Channel::Email, Channel::Sms], ErrorKind::Unavailable, 5));
-    let backup = Arc::new(ScriptedSender::failing("backup", &[Channel::Email, Channel::Sms], ErrorKind::Auth, 5));
+    let primary = Arc::new(ScriptedSender::failing(
+        "primary",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        5,
+    ));
+    let backup = Arc::new(ScriptedSender::failing(
+        "backup",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Auth,
+        5,
+    ));
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&primary, &backup]).await;
-    let err = app.handle(example_with_code("CustomEmailSender_SignUp", "1").await).await.unwrap_err();
+    let err = app
+        .handle(example_with_code("CustomEmailSender_SignUp", "1").await)
+        .await
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("primary") && text.contains("backup"), "{text}");
+    assert!(
+        text.contains("primary") && text.contains("backup"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -177,11 +264,21 @@ async fn a_missing_email_without_lookup_is_a_clear_error() {
     let memory = scripted("memory");
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&memory]).await;
-    let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/account-takeover-without-email.json")).unwrap();
+    let json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/account-takeover-without-email.json"
+    ))
+    .unwrap();
     let err = app.handle_json(&json).await.unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("takeover-user-without-email") && text.contains("`email`"), "{text}");
-    assert!(text.contains("lookup_missing_recipient"), "says how to fix it: {text}");
+    assert!(
+        text.contains("takeover-user-without-email") && text.contains("`email`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lookup_missing_recipient"),
+        "says how to fix it: {text}"
+    );
     assert_eq!(memory.attempts(), 0);
 }
 
@@ -203,8 +300,14 @@ async fn an_sms_number_that_is_not_e164_is_refused_without_echoing_it() {
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     let app = app_with(&mut config, &[&memory]).await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
-    event.request.user_attributes.insert("phone_number".into(), "0151 SECRETNUMBER".into());
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), "0151 SECRETNUMBER".into());
     let err = app.handle(event).await.unwrap_err();
-    assert!(err.to_string().contains("phone_number") && !err.to_string().contains("SECRETNUMBER"), "{err}");
+    assert!(
+        err.to_string().contains("phone_number") && !err.to_string().contains("SECRETNUMBER"),
+        "{err}"
+    );
     assert_eq!(memory.attempts(), 0);
 }

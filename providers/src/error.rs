@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn display_names_provider_kind_status_and_nature() {
-        let err = SendError::new("primary", ErrorKind::Unavailable, "503 from upstream").with_status(503);
+        let err =
+            SendError::new("primary", ErrorKind::Unavailable, "503 from upstream").with_status(503);
         assert_eq!(
             err.to_string(),
             "provider `primary`: provider unavailable (status 503) [temporary]: 503 from upstream"

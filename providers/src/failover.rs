@@ -92,9 +92,19 @@ fn summarise(chain: &str, failures: Vec<SendError>) -> SendError {
     if failures.len() == 1 {
         return last.clone();
     }
-    let temporary = failures.iter().any(SendError::is_temporary) && last.kind() != ErrorKind::Rejected;
-    let detail = failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; then ");
-    let mut error = SendError::new(chain, last.kind(), format!("every provider failed: {detail}")).with_temporary(temporary);
+    let temporary =
+        failures.iter().any(SendError::is_temporary) && last.kind() != ErrorKind::Rejected;
+    let detail = failures
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; then ");
+    let mut error = SendError::new(
+        chain,
+        last.kind(),
+        format!("every provider failed: {detail}"),
+    )
+    .with_temporary(temporary);
     if let Some(status) = last.status() {
         error = error.with_status(status);
     }

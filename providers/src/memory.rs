@@ -46,7 +46,12 @@ impl ScriptedSender {
     }
 
     /// A sender that fails `times` times with `kind`, then delivers.
-    pub fn failing(name: impl Into<String>, channels: &[Channel], kind: ErrorKind, times: usize) -> Self {
+    pub fn failing(
+        name: impl Into<String>,
+        channels: &[Channel],
+        kind: ErrorKind,
+        times: usize,
+    ) -> Self {
         Self::new(name, channels).with_script(std::iter::repeat_n(Step::Fail(kind), times))
     }
 
@@ -63,7 +68,9 @@ impl ScriptedSender {
 
 // A poisoned lock only means another test thread panicked; the data is still usable.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[async_trait]
@@ -91,7 +98,11 @@ impl Sender for ScriptedSender {
                     message_id: format!("{}-{attempt}", self.name),
                 })
             }
-            Step::Fail(kind) => Err(SendError::new(&self.name, kind, format!("scripted failure on attempt {attempt}"))),
+            Step::Fail(kind) => Err(SendError::new(
+                &self.name,
+                kind,
+                format!("scripted failure on attempt {attempt}"),
+            )),
         }
     }
 }

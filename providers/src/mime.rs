@@ -56,7 +56,13 @@ pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Mess
             email.text.clone(),
             email.html.clone(),
         ))
-        .map_err(|e| SendError::new(provider, ErrorKind::Rejected, format!("cannot build the message: {e}")))
+        .map_err(|e| {
+            SendError::new(
+                provider,
+                ErrorKind::Rejected,
+                format!("cannot build the message: {e}"),
+            )
+        })
 }
 
 /// Keeps a value safe for a custom header: trigger sources are `[A-Za-z_]` anyway.
@@ -90,20 +96,39 @@ mod tests {
 
     #[test]
     fn builds_multipart_alternative_with_required_headers() {
-        let raw = String::from_utf8(build("outbox", &email("jane@example.com", "Welcome")).unwrap().formatted()).unwrap();
+        let raw = String::from_utf8(
+            build("outbox", &email("jane@example.com", "Welcome"))
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
         assert!(raw.contains("Content-Type: multipart/alternative"), "{raw}");
-        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
-        assert!(raw.contains("Content-Type: text/html; charset=utf-8"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("Content-Type: text/html; charset=utf-8"),
+            "{raw}"
+        );
         assert!(raw.contains("\r\nMessage-ID: <"), "{raw}");
         assert!(raw.contains("\r\nDate: "), "{raw}");
         assert!(raw.contains("\r\nReply-To: help@acme.test"), "{raw}");
-        assert!(raw.contains("\r\nX-Switchboard-Trigger: CustomEmailSender_SignUpBccevilxtest\r\n"), "{raw}");
+        assert!(
+            raw.contains("\r\nX-Switchboard-Trigger: CustomEmailSender_SignUpBccevilxtest\r\n"),
+            "{raw}"
+        );
     }
 
     #[test]
     fn crlf_in_subject_cannot_inject_a_header() {
         let raw = String::from_utf8(
-            build("outbox", &email("jane@example.com", "Hi\r\nBcc: victim@evil.test")).unwrap().formatted(),
+            build(
+                "outbox",
+                &email("jane@example.com", "Hi\r\nBcc: victim@evil.test"),
+            )
+            .unwrap()
+            .formatted(),
         )
         .unwrap();
         assert!(!raw.contains("\r\nBcc:"), "{raw}");
@@ -117,7 +142,12 @@ mod tests {
 
     #[test]
     fn utf8_subject_is_encoded() {
-        let raw = String::from_utf8(build("outbox", &email("jane@example.com", "Bestätigungscode")).unwrap().formatted()).unwrap();
+        let raw = String::from_utf8(
+            build("outbox", &email("jane@example.com", "Bestätigungscode"))
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
         assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
     }
 }

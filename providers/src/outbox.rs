@@ -56,8 +56,15 @@ impl Outbox {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .take(64)
             .collect();
-        let trigger = if trigger.is_empty() { "message".into() } else { trigger };
-        format!("{millis}-{}-{seq:05}-{trigger}.{extension}", std::process::id())
+        let trigger = if trigger.is_empty() {
+            "message".into()
+        } else {
+            trigger
+        };
+        format!(
+            "{millis}-{}-{seq:05}-{trigger}.{extension}",
+            std::process::id()
+        )
     }
 
     /// Writes via a temporary name and a rename, so a reader never sees half a file.
@@ -72,7 +79,10 @@ impl Outbox {
             SendError::new(
                 &self.name,
                 kind,
-                format!("cannot {action} in outbox directory `{}`: {e}", self.dir.display()),
+                format!(
+                    "cannot {action} in outbox directory `{}`: {e}",
+                    self.dir.display()
+                ),
             )
         };
         tokio::fs::create_dir_all(&self.dir)
@@ -116,7 +126,11 @@ impl Sender for Outbox {
                     user_pool_id: &sms.context.user_pool_id,
                 };
                 let json = serde_json::to_vec_pretty(&file).map_err(|e| {
-                    SendError::new(&self.name, ErrorKind::Other, format!("cannot encode SMS file: {e}"))
+                    SendError::new(
+                        &self.name,
+                        ErrorKind::Other,
+                        format!("cannot encode SMS file: {e}"),
+                    )
                 })?;
                 let name = self.file_name(&sms.context.trigger_source, "json");
                 self.write(&name, &json).await?

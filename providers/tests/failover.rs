@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use switchboard_providers::{Channel, ErrorKind, Failover, Message, MessageContext, ScriptedSender, Sender, SmsMessage};
+use switchboard_providers::{
+    Channel, ErrorKind, Failover, Message, MessageContext, ScriptedSender, Sender, SmsMessage,
+};
 
 const BOTH: &[Channel] = &[Channel::Email, Channel::Sms];
 
@@ -16,12 +18,24 @@ fn sms() -> Message {
 }
 
 fn chain(members: &[&Arc<ScriptedSender>]) -> Failover {
-    Failover::new("chain", members.iter().map(|m| Arc::clone(m) as Arc<dyn Sender>).collect())
+    Failover::new(
+        "chain",
+        members
+            .iter()
+            .map(|m| Arc::clone(m) as Arc<dyn Sender>)
+            .collect(),
+    )
 }
 
 #[tokio::test]
 async fn moves_on_after_temporary_and_auth_failures() {
-    for kind in [ErrorKind::Unavailable, ErrorKind::RateLimited, ErrorKind::Timeout, ErrorKind::Auth, ErrorKind::Config] {
+    for kind in [
+        ErrorKind::Unavailable,
+        ErrorKind::RateLimited,
+        ErrorKind::Timeout,
+        ErrorKind::Auth,
+        ErrorKind::Config,
+    ] {
         let a = Arc::new(ScriptedSender::failing("a", BOTH, kind, 1));
         let b = Arc::new(ScriptedSender::new("b", BOTH));
         let delivery = chain(&[&a, &b]).send(&sms()).await.unwrap();
@@ -40,12 +54,20 @@ async fn stops_at_a_rejection() {
 
 #[tokio::test]
 async fn when_all_fail_the_error_is_temporary_if_any_attempt_was_and_names_each() {
-    let a = Arc::new(ScriptedSender::failing("a", BOTH, ErrorKind::Unavailable, 1));
+    let a = Arc::new(ScriptedSender::failing(
+        "a",
+        BOTH,
+        ErrorKind::Unavailable,
+        1,
+    ));
     let b = Arc::new(ScriptedSender::failing("b", BOTH, ErrorKind::Auth, 1));
     let err = chain(&[&a, &b]).send(&sms()).await.unwrap_err();
     assert!(err.is_temporary(), "{err}");
     assert_eq!(err.kind(), ErrorKind::Auth);
-    assert!(err.detail().contains("`a`") && err.detail().contains("`b`"), "{err}");
+    assert!(
+        err.detail().contains("`a`") && err.detail().contains("`b`"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

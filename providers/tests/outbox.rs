@@ -1,6 +1,8 @@
 //! The outbox writes real files: `.eml` any mail client opens, `.json` for SMS.
 
-use switchboard_providers::{Channel, EmailMessage, ErrorKind, Message, MessageContext, Outbox, Sender, SmsMessage};
+use switchboard_providers::{
+    Channel, EmailMessage, ErrorKind, Message, MessageContext, Outbox, Sender, SmsMessage,
+};
 
 fn context() -> MessageContext {
     MessageContext {
@@ -28,12 +30,30 @@ async fn an_email_becomes_a_multipart_eml_file() {
     let outbox = Outbox::new("outbox", dir.path().join("nested"));
     let delivery = outbox.send(&email()).await.unwrap();
     assert_eq!(delivery.provider, "outbox");
-    assert!(delivery.message_id.ends_with("-CustomEmailSender_SignUp.eml"), "{}", delivery.message_id);
+    assert!(
+        delivery
+            .message_id
+            .ends_with("-CustomEmailSender_SignUp.eml"),
+        "{}",
+        delivery.message_id
+    );
     let raw = std::fs::read_to_string(&delivery.message_id).unwrap();
-    for needle in ["From: Acme <no-reply@acme.test>", "To: jane@example.com", "Subject: Your Acme code", "multipart/alternative", "text/plain", "text/html", "Code: 482913", "Message-ID: <"] {
+    for needle in [
+        "From: Acme <no-reply@acme.test>",
+        "To: jane@example.com",
+        "Subject: Your Acme code",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "Code: 482913",
+        "Message-ID: <",
+    ] {
         assert!(raw.contains(needle), "missing `{needle}` in:\n{raw}");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("nested")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("nested"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "no partial files left: {leftovers:?}");
 }
 
@@ -48,7 +68,8 @@ async fn an_sms_becomes_a_json_file_with_its_context() {
         context: context(),
     });
     let delivery = outbox.send(&sms).await.unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&delivery.message_id).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&delivery.message_id).unwrap()).unwrap();
     assert_eq!(json["to"], "+12025550123");
     assert_eq!(json["body"], "Your code is 111222");
     assert_eq!(json["sender_id"], "Acme");
@@ -72,14 +93,19 @@ async fn an_unwritable_directory_is_an_error_naming_it() {
     let outbox = Outbox::new("outbox", &blocker);
     let err = outbox.send(&email()).await.unwrap_err();
     assert!(err.to_string().contains("a-file"), "{err}");
-    assert!(matches!(err.kind(), ErrorKind::Unavailable | ErrorKind::Config), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Unavailable | ErrorKind::Config),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn an_invalid_recipient_is_rejected_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::new("outbox", dir.path());
-    let Message::Email(mut bad) = email() else { unreachable!() };
+    let Message::Email(mut bad) = email() else {
+        unreachable!()
+    };
     bad.to = "jane@example.com\r\nBcc: victim@example.com".into();
     let err = outbox.send(&Message::Email(bad)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Rejected);
@@ -89,5 +115,8 @@ async fn an_invalid_recipient_is_rejected_before_anything_is_written() {
 
 #[test]
 fn the_outbox_serves_both_channels() {
-    assert_eq!(Outbox::new("o", "x").channels(), &[Channel::Email, Channel::Sms]);
+    assert_eq!(
+        Outbox::new("o", "x").channels(),
+        &[Channel::Email, Channel::Sms]
+    );
 }

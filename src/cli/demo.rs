@@ -32,7 +32,10 @@ pub async fn run_examples(config: &Config) -> anyhow::Result<Vec<Outcome>> {
             }
             event.request.code = Some(minter.mint(&plaintext, &event.user_pool_id).await?);
         }
-        let outcome = app.handle(event).await.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let outcome = app
+            .handle(event)
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         outcomes.push(outcome);
     }
     Ok(outcomes)
@@ -49,9 +52,17 @@ pub async fn run() -> anyhow::Result<()> {
     for o in &outcomes {
         println!(
             "{:<46} {:<7} {:<10} {:<22} {}",
-            o.trigger_source, o.channel.to_string(), o.provider, o.recipient, o.message_id
+            o.trigger_source,
+            o.channel.to_string(),
+            o.provider,
+            o.recipient,
+            o.message_id
         );
     }
-    println!("\n{} of {} example events delivered.", outcomes.len(), EVENTS.len());
+    println!(
+        "\n{} of {} example events delivered.",
+        outcomes.len(),
+        EVENTS.len()
+    );
     Ok(())
 }

@@ -19,10 +19,13 @@ pub fn free_port() -> u16 {
 
 /// A configuration with the embedded defaults and the outbox in `dir`.
 pub fn default_config_with_outbox(dir: &std::path::Path) -> switchboard::config::Config {
-    let mut config = switchboard::config::Config::embedded_defaults().expect("embedded defaults are valid");
+    let mut config =
+        switchboard::config::Config::embedded_defaults().expect("embedded defaults are valid");
     config.providers.insert(
         "outbox".into(),
-        switchboard::config::ProviderConfig::Outbox { dir: dir.to_path_buf() },
+        switchboard::config::ProviderConfig::Outbox {
+            dir: dir.to_path_buf(),
+        },
     );
     config.cognito.lookup_missing_recipient = false;
     config

@@ -23,7 +23,9 @@ pub fn moto() -> &'static Moto {
 }
 
 fn start() -> Moto {
-    let which = Command::new("sh").args(["-c", "command -v moto_server"]).output();
+    let which = Command::new("sh")
+        .args(["-c", "command -v moto_server"])
+        .output();
     if !matches!(&which, Ok(out) if out.status.success()) {
         panic!("moto_server is not on PATH: run the suite with ./scripts/test, which installs it (pip install 'moto[server]')");
     }
@@ -38,7 +40,10 @@ fn start() -> Moto {
         .expect("cannot spawn moto_server");
     let endpoint = format!("http://127.0.0.1:{port}");
     wait_until_ready(port);
-    Moto { endpoint, _guard: guard }
+    Moto {
+        endpoint,
+        _guard: guard,
+    }
 }
 
 fn wait_until_ready(port: u16) {
@@ -63,9 +68,17 @@ impl Moto {
         aws_config::SdkConfig::builder()
             .endpoint_url(&self.endpoint)
             .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("testing", "testing", None, None, "switchboard-tests"),
-            ))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "testing",
+                        "testing",
+                        None,
+                        None,
+                        "switchboard-tests",
+                    ),
+                ),
+            )
             .behavior_version(aws_config::BehaviorVersion::latest())
             .build()
     }
@@ -90,7 +103,11 @@ impl Moto {
             .send()
             .await
             .expect("moto CreateKey");
-        key.key_metadata().expect("key metadata").arn().expect("key ARN").to_string()
+        key.key_metadata()
+            .expect("key metadata")
+            .arn()
+            .expect("key ARN")
+            .to_string()
     }
 
     /// A KMS client on this server.

@@ -17,11 +17,19 @@ pub fn mint_with_python(moto: &Moto, key_arn: &str, user_pool_id: &str, plaintex
         .args([key_arn, user_pool_id, plaintext])
         .envs(moto.env())
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {} (run the suite with ./scripts/test): {e}", python()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (run the suite with ./scripts/test): {e}",
+                python()
+            )
+        });
     assert!(
         output.status.success(),
         "the Python Encryption SDK failed (is aws-encryption-sdk installed? ./scripts/test installs it):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).expect("base64 is ASCII").trim().to_string()
+    String::from_utf8(output.stdout)
+        .expect("base64 is ASCII")
+        .trim()
+        .to_string()
 }
