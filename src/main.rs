@@ -19,6 +19,11 @@ async fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Demo => cli::demo::run().await,
             Command::Invoke { event } => cli::invoke::run(&event).await,
+            Command::Mint {
+                plaintext,
+                user_pool_id,
+                key_arn,
+            } => cli::mint::run(&plaintext, &user_pool_id, key_arn.as_deref()).await,
         }
     };
     match result {
@@ -41,7 +46,7 @@ async fn run_lambda() -> anyhow::Result<()> {
 
 fn init_cli_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,aws_config=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

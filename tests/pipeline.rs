@@ -311,3 +311,35 @@ async fn an_sms_number_that_is_not_e164_is_refused_without_echoing_it() {
     );
     assert_eq!(memory.attempts(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shipped_examples_carry_codes_the_dev_key_decrypts() {
+    // So `switchboard invoke examples/events/<source>.json` works out of the box.
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    let app = app_with(&mut config, &[&memory]).await;
+    for (name, json) in EVENTS {
+        let outcome = app
+            .handle_json(json.as_bytes())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(outcome.trigger_source, *name);
+    }
+    let texts: Vec<String> = memory
+        .accepted()
+        .iter()
+        .map(|m| match m {
+            Message::Email(e) => e.text.clone(),
+            Message::Sms(s) => s.body.clone(),
+        })
+        .collect();
+    assert_eq!(texts.len(), 15);
+    assert!(
+        texts.iter().filter(|t| t.contains("491305")).count() == 12,
+        "12 sources carry the sample code"
+    );
+    assert!(
+        texts.iter().filter(|t| t.contains("Tmp<Pa&ss>9")).count() == 2,
+        "2 carry the unescaped password"
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod invoke;
+pub mod mint;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -25,5 +26,16 @@ pub enum Command {
     Invoke {
         /// A Cognito custom sender event as JSON.
         event: PathBuf,
+    },
+    /// Encrypt a code exactly as Cognito does and print it (base64), to build test events.
+    Mint {
+        /// The plaintext code or temporary password.
+        plaintext: String,
+        /// The user pool the code is bound to (`<region>_<id>`).
+        #[arg(long)]
+        user_pool_id: String,
+        /// Encrypt under this KMS key (full ARN) instead of the insecure development key.
+        #[arg(long)]
+        key_arn: Option<String>,
     },
 }
