@@ -6,7 +6,7 @@ use std::time::Instant;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use switchboard_providers::{
-    mask_recipient, Channel, EmailMessage, Message, MessageContext, SendError, SmsMessage,
+    mask_recipient, Channel, EmailMessage, EspTemplate, Message, MessageContext, SendError, SmsMessage,
 };
 
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
@@ -226,6 +226,10 @@ impl App {
         Ok(match route.channel {
             Channel::Email => {
                 let rendered = self.renderer.email(&route.template, &vars)?;
+                let esp_template = (!route.esp_templates.is_empty()).then(|| EspTemplate {
+                    ids: route.esp_templates.clone(),
+                    variables: serde_json::to_value(&vars).unwrap_or_default(),
+                });
                 Message::Email(EmailMessage {
                     to,
                     from: route.from.clone(),
@@ -233,7 +237,7 @@ impl App {
                     subject: rendered.subject,
                     html: rendered.html,
                     text: rendered.text,
-                    esp_template: None,
+                    esp_template,
                     context,
                 })
             }

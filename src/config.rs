@@ -12,6 +12,7 @@ use figment::Figment;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::event::TriggerSource;
+use crate::secrets::SecretValue;
 
 /// The embedded defaults, documented key by key.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -85,6 +86,9 @@ pub struct AppConfig {
 }
 
 /// `[providers.NAME]`: one provider instance, by `type`.
+///
+/// Secret values (`api_key`, `password`) may be literal or a reference:
+/// `env:NAME` reads an environment variable at cold start.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ProviderConfig {
@@ -93,6 +97,87 @@ pub enum ProviderConfig {
         /// Directory for `.eml` and `.json` files, relative to the working directory.
         dir: PathBuf,
     },
+    /// SendGrid v3 Mail Send.
+    Sendgrid {
+        /// API key (secret reference recommended).
+        api_key: SecretValue,
+        /// API host; `https://api.eu.sendgrid.com` for EU data residency.
+        #[serde(default = "sendgrid_base_url")]
+        base_url: String,
+        /// Validate without delivering.
+        #[serde(default)]
+        sandbox_mode: bool,
+        /// Whole-request timeout in milliseconds.
+        #[serde(default = "http_timeout_ms")]
+        timeout_ms: u64,
+    },
+    /// Mailgun Messages API.
+    Mailgun {
+        /// API key (secret reference recommended).
+        api_key: SecretValue,
+        /// Sending domain.
+        domain: String,
+        /// `us` or `eu`; ignored when `base_url` is set.
+        #[serde(default = "mailgun_region")]
+        region: String,
+        /// API host instead of the region's.
+        #[serde(default)]
+        base_url: Option<String>,
+        /// Whole-request timeout in milliseconds.
+        #[serde(default = "http_timeout_ms")]
+        timeout_ms: u64,
+    },
+    /// SMTP relay.
+    Smtp {
+        /// `smtp://host:587` (STARTTLS required) or `smtps://host:465`.
+        url: String,
+        /// AUTH user.
+        #[serde(default)]
+        username: Option<String>,
+        /// AUTH password (secret reference recommended).
+        #[serde(default)]
+        password: Option<SecretValue>,
+        /// Extra trusted root certificates (PEM).
+        #[serde(default)]
+        ca_file: Option<PathBuf>,
+        /// Allow `smtp://` without TLS. Only for a relay on the same host.
+        #[serde(default)]
+        dangerous_plaintext: bool,
+        /// Connect and per-command timeout in milliseconds.
+        #[serde(default = "http_timeout_ms")]
+        timeout_ms: u64,
+        /// Most pooled connections.
+        #[serde(default = "smtp_max_connections")]
+        max_connections: u32,
+    },
+    /// Amazon SES v2.
+    Ses {
+        /// Region, if not the function's.
+        #[serde(default)]
+        region: Option<String>,
+        /// Configuration set name.
+        #[serde(default)]
+        configuration_set: Option<String>,
+        /// Sending authorization identity ARN.
+        #[serde(default)]
+        from_arn: Option<String>,
+    },
+}
+
+fn sendgrid_base_url() -> String {
+    "https://api.sendgrid.com".into()
+}
+
+fn mailgun_region() -> String {
+    "us".into()
+}
+
+fn http_timeout_ms() -> u64 {
+    10_000
+}
+
+fn smtp_max_connections() -> u32 {
+    4
 }
 
 impl ProviderConfig {
@@ -100,6 +185,10 @@ impl ProviderConfig {
     pub fn type_name(&self) -> &'static str {
         match self {
             ProviderConfig::Outbox { .. } => "outbox",
+            ProviderConfig::Sendgrid { .. } => "sendgrid",
+            ProviderConfig::Mailgun { .. } => "mailgun",
+            ProviderConfig::Smtp { .. } => "smtp",
+            ProviderConfig::Ses { .. } => "ses",
         }
     }
 }
@@ -146,6 +235,10 @@ pub struct RouteConfig {
     /// Reply-to for this source (email only).
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// Provider-side templates for this source: provider name → template ID
+    /// (SendGrid dynamic template `d-…`, Mailgun template name, SES template name).
+    #[serde(default)]
+    pub esp_templates: BTreeMap<String, String>,
     /// Sender ID for this source (SMS only).
     #[serde(default)]
     pub sender_id: Option<String>,

@@ -21,6 +21,7 @@ pub mod mint;
 pub mod registry;
 pub mod render;
 pub mod route;
+pub mod secrets;
 pub mod startup;
 
 pub use app::{App, HandleError, Outcome};

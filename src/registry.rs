@@ -2,8 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use switchboard_providers::{Outbox, Sender};
+use switchboard_providers::aws_sdk_sesv2;
+use switchboard_providers::{
+    mailgun_region_base_url, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError, SendGrid, SendGridConfig, Sender,
+    Ses, SesConfig, Smtp, SmtpConfig,
+};
 
 use crate::config::ProviderConfig;
 use crate::startup::StartupError;
@@ -11,17 +16,126 @@ use crate::startup::StartupError;
 /// The configured providers by name.
 pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
 
-/// Builds every configured provider.
-pub fn build(providers: &BTreeMap<String, ProviderConfig>) -> Result<Registry, StartupError> {
+/// Whether any configured provider needs AWS credentials.
+pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
+    providers.values().any(|p| matches!(p, ProviderConfig::Ses { .. }))
+}
+
+/// Builds every configured provider. `aws` is required when [`needs_aws`] says so.
+pub fn build(
+    providers: &BTreeMap<String, ProviderConfig>,
+    aws: Option<&aws_config::SdkConfig>,
+) -> Result<Registry, StartupError> {
     let mut registry = Registry::new();
     for (name, config) in providers {
         validate_name(name)?;
-        let sender: Arc<dyn Sender> = match config {
-            ProviderConfig::Outbox { dir } => Arc::new(Outbox::new(name.clone(), dir.clone())),
-        };
+        let sender = build_one(name, config, aws)
+            .map_err(|e| StartupError::Config(format!("[providers.{name}] (type = \"{}\"): {}", config.type_name(), e.detail())))?;
         registry.insert(name.clone(), sender);
     }
     Ok(registry)
+}
+
+fn http_timeouts(timeout_ms: u64) -> HttpTimeouts {
+    HttpTimeouts {
+        request: Duration::from_millis(timeout_ms),
+        ..HttpTimeouts::default()
+    }
+}
+
+fn build_one(name: &str, config: &ProviderConfig, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Sender>, SendError> {
+    let secret = |field: &str, value: &crate::secrets::SecretValue| {
+        value
+            .resolve(&format!("providers.{name}.{field}"))
+            .map_err(|e| SendError::new(name, switchboard_providers::ErrorKind::Config, e.to_string()))
+    };
+    Ok(match config {
+        ProviderConfig::Outbox { dir } => Arc::new(Outbox::new(name, dir.clone())),
+        ProviderConfig::Sendgrid {
+            api_key,
+            base_url,
+            sandbox_mode,
+            timeout_ms,
+        } => Arc::new(SendGrid::new(
+            name,
+            SendGridConfig {
+                api_key: secret("api_key", api_key)?,
+                base_url: base_url.clone(),
+                sandbox_mode: *sandbox_mode,
+                timeouts: http_timeouts(*timeout_ms),
+            },
+        )?),
+        ProviderConfig::Mailgun {
+            api_key,
+            domain,
+            region,
+            base_url,
+            timeout_ms,
+        } => {
+            let base_url = match base_url {
+                Some(url) => url.clone(),
+                None => mailgun_region_base_url(region)
+                    .ok_or_else(|| {
+                        SendError::new(
+                            name,
+                            switchboard_providers::ErrorKind::Config,
+                            format!("`region` = `{region}`; expected `us` or `eu` (or set `base_url`)"),
+                        )
+                    })?
+                    .to_string(),
+            };
+            Arc::new(Mailgun::new(
+                name,
+                MailgunConfig {
+                    api_key: secret("api_key", api_key)?,
+                    domain: domain.clone(),
+                    base_url,
+                    timeouts: http_timeouts(*timeout_ms),
+                },
+            )?)
+        }
+        ProviderConfig::Smtp {
+            url,
+            username,
+            password,
+            ca_file,
+            dangerous_plaintext,
+            timeout_ms,
+            max_connections,
+        } => Arc::new(Smtp::new(
+            name,
+            SmtpConfig {
+                url: url.clone(),
+                username: username.clone(),
+                password: password.as_ref().map(|p| secret("password", p)).transpose()?,
+                ca_file: ca_file.clone(),
+                dangerous_plaintext: *dangerous_plaintext,
+                timeout: Duration::from_millis(*timeout_ms),
+                max_connections: *max_connections,
+            },
+        )?),
+        ProviderConfig::Ses {
+            region,
+            configuration_set,
+            from_arn,
+        } => {
+            let aws = aws.ok_or_else(|| {
+                SendError::new(name, switchboard_providers::ErrorKind::Config, "no AWS configuration was loaded")
+            })?;
+            let mut builder = aws_sdk_sesv2::config::Builder::from(aws);
+            if let Some(region) = region {
+                builder = builder.region(aws_config::Region::new(region.clone()));
+            }
+            Arc::new(Ses::new(
+                name,
+                aws_sdk_sesv2::Client::from_conf(builder.build()),
+                SesConfig {
+                    configuration_set: configuration_set.clone(),
+                    from_arn: from_arn.clone(),
+                },
+            ))
+        }
+    })
 }
 
 /// Provider names travel through environment variables, which lose case.

@@ -1,7 +1,7 @@
 //! Which provider chain, template and sender identity each trigger source uses.
 //! Built and validated once at cold start; looking a route up is a map read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -29,6 +29,8 @@ pub struct Route {
     pub reply_to: Option<String>,
     /// SMS sender ID.
     pub sender_id: Option<String>,
+    /// Provider-side template IDs by provider name.
+    pub esp_templates: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for Route {
@@ -40,6 +42,7 @@ impl fmt::Debug for Route {
             .field("from", &self.from)
             .field("reply_to", &self.reply_to)
             .field("sender_id", &self.sender_id)
+            .field("esp_templates", &self.esp_templates)
             .finish()
     }
 }
@@ -178,6 +181,13 @@ fn build_route_for(
     } else {
         Arc::new(Failover::new(names.join(">"), chain))
     };
+    let esp_templates = override_.map(|o| o.esp_templates.clone()).unwrap_or_default();
+    if let Some(stranger) = esp_templates.keys().find(|name| !names.contains(name)) {
+        return Err(StartupError::Config(format!(
+            "`routes.{source}.esp_templates` names provider `{stranger}`, which is not in this route's chain [{}]",
+            names.join(", ")
+        )));
+    }
     let pick = |field: Option<&Option<String>>| {
         field
             .and_then(|v| v.clone())
@@ -192,5 +202,6 @@ fn build_route_for(
         from: pick(override_.map(|o| &o.from)).unwrap_or_else(|| config.email.from.clone()),
         reply_to: pick(override_.map(|o| &o.reply_to)).or_else(|| config.email.reply_to.clone()),
         sender_id: pick(override_.map(|o| &o.sender_id)).or_else(|| config.sms.sender_id.clone()),
+        esp_templates,
     })
 }

@@ -72,9 +72,22 @@ impl StartupOptions {
 }
 
 /// Builds the [`App`] from configuration.
-pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
-    let registry = registry::build(&config.providers)?;
+pub async fn build(config: &Config, mut options: StartupOptions) -> Result<App, StartupError> {
+    if options.aws.is_none() && needs_aws(config, &options) {
+        options.aws = Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await);
+    }
+    let registry = registry::build(&config.providers, options.aws.as_ref())?;
     build_with(config, options, registry).await
+}
+
+fn uses_kms(config: &Config, options: &StartupOptions) -> bool {
+    !options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms
+}
+
+/// AWS configuration is loaded only when something needs it, so the demo and
+/// local runs never probe for credentials.
+fn needs_aws(config: &Config, options: &StartupOptions) -> bool {
+    uses_kms(config, options) || config.cognito.lookup_missing_recipient || registry::needs_aws(&config.providers)
 }
 
 /// Builds the [`App`] with providers already built: tests add their own senders here.
@@ -98,27 +111,24 @@ pub async fn build_with(
             .map_err(|e| StartupError::Config(format!("route {source}: {e}")))?;
     }
 
-    let use_kms =
-        !options.force_insecure_dev_key && config.decrypt.effective_mode() == DecryptMode::Kms;
+    let use_kms = uses_kms(config, &options);
     let sdk_config = match options.aws {
         Some(sdk_config) => Some(sdk_config),
-        None if use_kms || config.cognito.lookup_missing_recipient => {
+        None if needs_aws(config, &options) => {
             Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
         }
         None => None,
     };
-    let decryptor: Arc<dyn Decryptor> = match (&sdk_config, use_kms) {
-        (Some(sdk_config), true) => {
-            let key_arn = kms_key_arn(config)?;
-            let kms = kms_client_for(&key_arn, sdk_config).await;
-            Arc::new(EsdkDecryptor::kms(key_arn, kms).await?)
-        }
-        _ => {
-            tracing::warn!(
-                "decrypting with the INSECURE development key: for the demo and tests only"
-            );
-            Arc::new(EsdkDecryptor::insecure_dev_key().await?)
-        }
+    let decryptor: Arc<dyn Decryptor> = if use_kms {
+        let key_arn = kms_key_arn(config)?;
+        let sdk_config = sdk_config.as_ref().ok_or_else(|| {
+            StartupError::Config("KMS decryption needs an AWS configuration".into())
+        })?;
+        let kms = kms_client_for(&key_arn, sdk_config).await;
+        Arc::new(EsdkDecryptor::kms(key_arn, kms).await?)
+    } else {
+        tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
+        Arc::new(EsdkDecryptor::insecure_dev_key().await?)
     };
     let directory = match (&sdk_config, config.cognito.lookup_missing_recipient) {
         (Some(sdk_config), true) => Some(UserDirectory::new(sdk_config)),

@@ -14,17 +14,30 @@
 
 mod error;
 mod failover;
+mod http;
+mod mailgun;
 mod mask;
 mod memory;
 mod message;
 mod mime;
 mod outbox;
 mod sender;
+mod sendgrid;
+mod ses;
+mod smtp;
 
 pub use error::{ErrorKind, SendError};
 pub use failover::Failover;
+pub use http::HttpTimeouts;
+pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
 pub use mask::{mask_email, mask_phone, mask_recipient};
 pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
 pub use outbox::Outbox;
 pub use sender::{Delivery, Sender};
+pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
+pub use ses::{Ses, SesConfig};
+pub use smtp::{Smtp, SmtpConfig};
+
+/// Re-exported so callers build SES clients against the same SDK version.
+pub use aws_sdk_sesv2;

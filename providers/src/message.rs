@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -33,12 +34,16 @@ pub struct MessageContext {
     pub user_pool_id: String,
 }
 
-/// A provider-side template (SendGrid dynamic template, Mailgun stored template,
-/// SES template) and the variables it is rendered with.
-#[derive(Clone, PartialEq)]
+/// Provider-side templates (SendGrid dynamic template, Mailgun stored template,
+/// SES template) and the variables they are rendered with.
+///
+/// Template IDs are per provider name, because a failover chain may cross ESPs
+/// whose template IDs differ. A provider without an entry sends the locally
+/// rendered bodies.
+#[derive(Clone, PartialEq, Default)]
 pub struct EspTemplate {
-    /// The provider's template identifier.
-    pub id: String,
+    /// Provider name → that provider's template identifier.
+    pub ids: BTreeMap<String, String>,
     /// Variables for the template; contains the code, so it is never logged.
     pub variables: serde_json::Value,
 }
@@ -46,7 +51,7 @@ pub struct EspTemplate {
 impl fmt::Debug for EspTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EspTemplate")
-            .field("id", &self.id)
+            .field("ids", &self.ids)
             .field("variables", &"<redacted>")
             .finish()
     }
@@ -71,6 +76,15 @@ pub struct EmailMessage {
     pub esp_template: Option<EspTemplate>,
     /// Where the message comes from.
     pub context: MessageContext,
+}
+
+impl EmailMessage {
+    /// The template ID and variables for `provider`, if the route names one for it.
+    pub fn esp_template_for(&self, provider: &str) -> Option<(&str, &serde_json::Value)> {
+        let template = self.esp_template.as_ref()?;
+        let id = template.ids.get(provider)?;
+        Some((id.as_str(), &template.variables))
+    }
 }
 
 impl fmt::Debug for EmailMessage {

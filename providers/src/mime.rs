@@ -10,27 +10,33 @@ use crate::{EmailMessage, ErrorKind, SendError};
 
 const TRIGGER_HEADER: &str = "X-Switchboard-Trigger";
 
-/// Builds a `multipart/alternative` (text, then HTML) message with `Date` and `Message-ID`.
-pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Message, SendError> {
-    // The recipient comes from a user attribute: accept a bare address only, so a
-    // value like `"x" <a@b>, c@d` cannot smuggle in a second recipient.
-    let to: Address = email.to.trim().parse().map_err(|e| {
+/// Parses a recipient: a bare address only, so a value like `"x" <a@b>, c@d` cannot
+/// smuggle in a second recipient or a display name.
+pub(crate) fn recipient(provider: &str, value: &str) -> Result<Address, SendError> {
+    value.trim().parse().map_err(|e| {
         SendError::new(
             provider,
             ErrorKind::Rejected,
             format!("recipient is not a valid email address ({e})"),
         )
-    })?;
-    let from: Mailbox = email.from.parse().map_err(|e| {
+    })
+}
+
+/// Parses a configured mailbox (`Name <address>` or `address`).
+pub(crate) fn mailbox(provider: &str, what: &str, value: &str) -> Result<Mailbox, SendError> {
+    value.parse().map_err(|e| {
         SendError::new(
             provider,
             ErrorKind::Config,
-            format!(
-                "sender `{}` is not a valid mailbox ({e}); expected `Name <address@domain>` or `address@domain`",
-                email.from
-            ),
+            format!("{what} `{value}` is not a valid mailbox ({e}); expected `Name <address@domain>` or `address@domain`"),
         )
-    })?;
+    })
+}
+
+/// Builds a `multipart/alternative` (text, then HTML) message with `Date` and `Message-ID`.
+pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Message, SendError> {
+    let to = recipient(provider, &email.to)?;
+    let from = mailbox(provider, "sender", &email.from)?;
     let mut builder = lettre::Message::builder()
         .from(from)
         .to(Mailbox::new(None, to))
@@ -42,14 +48,7 @@ pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Mess
             header_token(&email.context.trigger_source),
         ));
     if let Some(reply_to) = &email.reply_to {
-        let reply_to: Mailbox = reply_to.parse().map_err(|e| {
-            SendError::new(
-                provider,
-                ErrorKind::Config,
-                format!("reply-to `{reply_to}` is not a valid mailbox ({e})"),
-            )
-        })?;
-        builder = builder.reply_to(reply_to);
+        builder = builder.reply_to(mailbox(provider, "reply-to", reply_to)?);
     }
     builder
         .multipart(MultiPart::alternative_plain_html(
