@@ -1,0 +1,145 @@
+//! Mailgun against an in-process HTTP server that records what we sent.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use secrecy::SecretString;
+use serde_json::json;
+use switchboard::providers::conformance::{self, SECRET_CODE};
+use switchboard::providers::{ErrorKind, EspTemplate, HttpTimeouts, Mailgun, MailgunConfig, Message, Sender};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn mailgun(server: &MockServer) -> Mailgun {
+    Mailgun::new(
+        "mailgun",
+        MailgunConfig {
+            api_key: SecretString::from("key-test"),
+            domain: "mg.acme.test".into(),
+            base_url: server.uri(),
+            timeouts: HttpTimeouts::default(),
+        },
+    )
+    .unwrap()
+}
+
+fn basic_auth() -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("api:key-test"))
+}
+
+/// The form fields of a multipart/form-data body, by name (repeated names joined by `|`).
+fn form_fields(content_type: &str, body: &[u8]) -> BTreeMap<String, String> {
+    let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"');
+    let body = String::from_utf8_lossy(body);
+    let mut fields = BTreeMap::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
+        let Some(name) = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()) else { continue };
+        let value = value.strip_suffix("\r\n").unwrap_or(value).to_string();
+        fields
+            .entry(name.to_string())
+            .and_modify(|v: &mut String| {
+                v.push('|');
+                v.push_str(&value)
+            })
+            .or_insert(value);
+    }
+    fields
+}
+
+async fn accept(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v3/mg.acme.test/messages"))
+        .and(header("authorization", basic_auth().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "<20261123.1@mg.acme.test>", "message": "Queued. Thank you."})))
+        .mount(server)
+        .await;
+}
+
+async fn sent_fields(server: &MockServer) -> BTreeMap<String, String> {
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let content_type = requests[0].headers.get("content-type").unwrap().to_str().unwrap().to_string();
+    assert!(content_type.starts_with("multipart/form-data"), "{content_type}");
+    form_fields(&content_type, &requests[0].body)
+}
+
+#[tokio::test]
+async fn sends_the_messages_form_with_basic_auth() {
+    let server = MockServer::start().await;
+    accept(&server).await;
+    let mut message = conformance::sample_email("jane@example.com", "Acme <no-reply@acme.test>");
+    if let Message::Email(email) = &mut message {
+        email.reply_to = Some("help@acme.test".into());
+    }
+    let delivery = conformance::delivers(&mailgun(&server), &message).await;
+    assert_eq!(delivery.message_id, "<20261123.1@mg.acme.test>");
+    let fields = sent_fields(&server).await;
+    let expected: BTreeMap<String, String> = [
+        ("from", "Acme <no-reply@acme.test>".to_string()),
+        ("to", "jane@example.com".to_string()),
+        ("subject", "Your conformance code".to_string()),
+        ("text", format!("Your code is {SECRET_CODE}")),
+        ("html", format!("<p>Your code is <b>{SECRET_CODE}</b></p>")),
+        ("o:tag", "CustomEmailSender_SignUp".to_string()),
+        ("v:trigger_source", "CustomEmailSender_SignUp".to_string()),
+        ("h:Reply-To", "help@acme.test".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(fields, expected);
+}
+
+#[tokio::test]
+async fn a_stored_template_sends_template_and_variables() {
+    let server = MockServer::start().await;
+    accept(&server).await;
+    let mut message = conformance::sample_email("jane@example.com", "no-reply@acme.test");
+    if let Message::Email(email) = &mut message {
+        email.esp_template = Some(EspTemplate {
+            ids: [("mailgun".to_string(), "password-reset".to_string())].into(),
+            variables: json!({ "code": "123456" }),
+        });
+    }
+    mailgun(&server).send(&message).await.unwrap();
+    let fields = sent_fields(&server).await;
+    assert_eq!(fields["template"], "password-reset");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&fields["t:variables"]).unwrap(), json!({ "code": "123456" }));
+    assert!(!fields.contains_key("html") && !fields.contains_key("subject"), "{fields:?}");
+}
+
+async fn answer(status: u16, body: &str) -> switchboard::providers::SendError {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(status).set_body_string(body)).mount(&server).await;
+    mailgun(&server).send(&conformance::sample_email("jane@example.com", "a@acme.test")).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn the_status_table() {
+    let err = answer(400, r#"{"message":"to parameter is not a valid address. please check documentation"}"#).await;
+    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Rejected, false));
+    assert!(err.to_string().contains("to parameter is not a valid address"), "{err}");
+    assert_eq!(answer(401, "Forbidden").await.kind(), ErrorKind::Auth);
+    let err = answer(429, r#"{"message":"rate limit"}"#).await;
+    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::RateLimited, true));
+    for status in [500, 502, 503, 504] {
+        let err = answer(status, "oops").await;
+        assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Unavailable, true), "{status}");
+    }
+}
+
+#[tokio::test]
+async fn conformance_transient_failure_and_channel() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
+    conformance::maps_transient_failure(&mailgun(&server), &conformance::sample_email("jane@example.com", "a@acme.test")).await;
+    conformance::refuses_other_channel(&mailgun(&server)).await;
+}
+
+#[test]
+fn regions_map_to_their_hosts() {
+    assert_eq!(switchboard::providers::mailgun_region_base_url("eu"), Some("https://api.eu.mailgun.net"));
+    assert_eq!(switchboard::providers::mailgun_region_base_url("us"), Some("https://api.mailgun.net"));
+    assert_eq!(switchboard::providers::mailgun_region_base_url("mars"), None);
+}
