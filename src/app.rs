@@ -6,7 +6,8 @@ use std::time::Instant;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use switchboard_providers::{
-    mask_recipient, Channel, EmailMessage, EspTemplate, Message, MessageContext, SendError, SmsMessage,
+    mask_recipient, Channel, EmailMessage, EspTemplate, Message, MessageContext, SendError,
+    SmsMessage,
 };
 
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};

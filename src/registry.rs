@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use switchboard_providers::aws_sdk_sesv2;
 use switchboard_providers::{
-    mailgun_region_base_url, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError, SendGrid, SendGridConfig, Sender,
-    Ses, SesConfig, Smtp, SmtpConfig,
+    mailgun_region_base_url, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError, SendGrid,
+    SendGridConfig, Sender, Ses, SesConfig, Smtp, SmtpConfig,
 };
 
 use crate::config::ProviderConfig;
@@ -18,7 +18,9 @@ pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
 
 /// Whether any configured provider needs AWS credentials.
 pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
-    providers.values().any(|p| matches!(p, ProviderConfig::Ses { .. }))
+    providers
+        .values()
+        .any(|p| matches!(p, ProviderConfig::Ses { .. }))
 }
 
 /// Builds every configured provider. `aws` is required when [`needs_aws`] says so.
@@ -29,8 +31,13 @@ pub fn build(
     let mut registry = Registry::new();
     for (name, config) in providers {
         validate_name(name)?;
-        let sender = build_one(name, config, aws)
-            .map_err(|e| StartupError::Config(format!("[providers.{name}] (type = \"{}\"): {}", config.type_name(), e.detail())))?;
+        let sender = build_one(name, config, aws).map_err(|e| {
+            StartupError::Config(format!(
+                "[providers.{name}] (type = \"{}\"): {}",
+                config.type_name(),
+                e.detail()
+            ))
+        })?;
         registry.insert(name.clone(), sender);
     }
     Ok(registry)
@@ -43,11 +50,21 @@ fn http_timeouts(timeout_ms: u64) -> HttpTimeouts {
     }
 }
 
-fn build_one(name: &str, config: &ProviderConfig, aws: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Sender>, SendError> {
+fn build_one(
+    name: &str,
+    config: &ProviderConfig,
+    aws: Option<&aws_config::SdkConfig>,
+) -> Result<Arc<dyn Sender>, SendError> {
     let secret = |field: &str, value: &crate::secrets::SecretValue| {
         value
             .resolve(&format!("providers.{name}.{field}"))
-            .map_err(|e| SendError::new(name, switchboard_providers::ErrorKind::Config, e.to_string()))
+            .map_err(|e| {
+                SendError::new(
+                    name,
+                    switchboard_providers::ErrorKind::Config,
+                    e.to_string(),
+                )
+            })
     };
     Ok(match config {
         ProviderConfig::Outbox { dir } => Arc::new(Outbox::new(name, dir.clone())),
@@ -79,7 +96,9 @@ fn build_one(name: &str, config: &ProviderConfig, aws: Option<&aws_config::SdkCo
                         SendError::new(
                             name,
                             switchboard_providers::ErrorKind::Config,
-                            format!("`region` = `{region}`; expected `us` or `eu` (or set `base_url`)"),
+                            format!(
+                                "`region` = `{region}`; expected `us` or `eu` (or set `base_url`)"
+                            ),
                         )
                     })?
                     .to_string(),
@@ -107,7 +126,10 @@ fn build_one(name: &str, config: &ProviderConfig, aws: Option<&aws_config::SdkCo
             SmtpConfig {
                 url: url.clone(),
                 username: username.clone(),
-                password: password.as_ref().map(|p| secret("password", p)).transpose()?,
+                password: password
+                    .as_ref()
+                    .map(|p| secret("password", p))
+                    .transpose()?,
                 ca_file: ca_file.clone(),
                 dangerous_plaintext: *dangerous_plaintext,
                 timeout: Duration::from_millis(*timeout_ms),
@@ -120,7 +142,11 @@ fn build_one(name: &str, config: &ProviderConfig, aws: Option<&aws_config::SdkCo
             from_arn,
         } => {
             let aws = aws.ok_or_else(|| {
-                SendError::new(name, switchboard_providers::ErrorKind::Config, "no AWS configuration was loaded")
+                SendError::new(
+                    name,
+                    switchboard_providers::ErrorKind::Config,
+                    "no AWS configuration was loaded",
+                )
             })?;
             let mut builder = aws_sdk_sesv2::config::Builder::from(aws);
             if let Some(region) = region {

@@ -181,7 +181,9 @@ fn build_route_for(
     } else {
         Arc::new(Failover::new(names.join(">"), chain))
     };
-    let esp_templates = override_.map(|o| o.esp_templates.clone()).unwrap_or_default();
+    let esp_templates = override_
+        .map(|o| o.esp_templates.clone())
+        .unwrap_or_default();
     if let Some(stranger) = esp_templates.keys().find(|name| !names.contains(name)) {
         return Err(StartupError::Config(format!(
             "`routes.{source}.esp_templates` names provider `{stranger}`, which is not in this route's chain [{}]",

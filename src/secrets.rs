@@ -20,7 +20,9 @@ impl SecretValue {
     }
 
     fn reference(&self) -> Option<(&str, &str)> {
-        self.0.split_once(':').filter(|(scheme, _)| matches!(*scheme, "env"))
+        self.0
+            .split_once(':')
+            .filter(|(scheme, _)| matches!(*scheme, "env"))
     }
 
     /// Resolves the value; `key` names the setting in errors (`providers.primary.api_key`).
@@ -60,19 +62,40 @@ mod tests {
 
     #[test]
     fn literals_are_redacted_and_references_shown() {
-        assert_eq!(format!("{:?}", SecretValue::new("SG.super-secret")), "<redacted>");
-        assert_eq!(format!("{:?}", SecretValue::new("env:SENDGRID_KEY")), "env:SENDGRID_KEY");
-        assert_eq!(serde_json::to_string(&SecretValue::new("SG.x")).unwrap(), "\"<redacted>\"");
+        assert_eq!(
+            format!("{:?}", SecretValue::new("SG.super-secret")),
+            "<redacted>"
+        );
+        assert_eq!(
+            format!("{:?}", SecretValue::new("env:SENDGRID_KEY")),
+            "env:SENDGRID_KEY"
+        );
+        assert_eq!(
+            serde_json::to_string(&SecretValue::new("SG.x")).unwrap(),
+            "\"<redacted>\""
+        );
     }
 
     #[test]
     fn a_literal_resolves_to_itself() {
-        assert_eq!(SecretValue::new("abc").resolve("k").unwrap().expose_secret(), "abc");
+        assert_eq!(
+            SecretValue::new("abc")
+                .resolve("k")
+                .unwrap()
+                .expose_secret(),
+            "abc"
+        );
     }
 
     #[test]
     fn a_missing_environment_variable_is_named() {
-        let err = SecretValue::new("env:SWB_TEST_SURELY_UNSET_VARIABLE").resolve("providers.p.api_key").unwrap_err().to_string();
-        assert!(err.contains("providers.p.api_key") && err.contains("SWB_TEST_SURELY_UNSET_VARIABLE"), "{err}");
+        let err = SecretValue::new("env:SWB_TEST_SURELY_UNSET_VARIABLE")
+            .resolve("providers.p.api_key")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("providers.p.api_key") && err.contains("SWB_TEST_SURELY_UNSET_VARIABLE"),
+            "{err}"
+        );
     }
 }

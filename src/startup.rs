@@ -87,7 +87,9 @@ fn uses_kms(config: &Config, options: &StartupOptions) -> bool {
 /// AWS configuration is loaded only when something needs it, so the demo and
 /// local runs never probe for credentials.
 fn needs_aws(config: &Config, options: &StartupOptions) -> bool {
-    uses_kms(config, options) || config.cognito.lookup_missing_recipient || registry::needs_aws(&config.providers)
+    uses_kms(config, options)
+        || config.cognito.lookup_missing_recipient
+        || registry::needs_aws(&config.providers)
 }
 
 /// Builds the [`App`] with providers already built: tests add their own senders here.

@@ -6,7 +6,9 @@ use base64::Engine;
 use secrecy::SecretString;
 use serde_json::json;
 use switchboard::providers::conformance::{self, SECRET_CODE};
-use switchboard::providers::{ErrorKind, EspTemplate, HttpTimeouts, Mailgun, MailgunConfig, Message, Sender};
+use switchboard::providers::{
+    ErrorKind, EspTemplate, HttpTimeouts, Mailgun, MailgunConfig, Message, Sender,
+};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -24,17 +26,32 @@ fn mailgun(server: &MockServer) -> Mailgun {
 }
 
 fn basic_auth() -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("api:key-test"))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("api:key-test")
+    )
 }
 
 /// The form fields of a multipart/form-data body, by name (repeated names joined by `|`).
 fn form_fields(content_type: &str, body: &[u8]) -> BTreeMap<String, String> {
-    let boundary = content_type.split("boundary=").nth(1).expect("a boundary").trim_matches('"');
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .trim_matches('"');
     let body = String::from_utf8_lossy(body);
     let mut fields = BTreeMap::new();
     for part in body.split(&format!("--{boundary}")) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
-        let Some(name) = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()) else { continue };
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        else {
+            continue;
+        };
         let value = value.strip_suffix("\r\n").unwrap_or(value).to_string();
         fields
             .entry(name.to_string())
@@ -51,7 +68,9 @@ async fn accept(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/v3/mg.acme.test/messages"))
         .and(header("authorization", basic_auth().as_str()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "<20261123.1@mg.acme.test>", "message": "Queued. Thank you."})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"id": "<20261123.1@mg.acme.test>", "message": "Queued. Thank you."}),
+        ))
         .mount(server)
         .await;
 }
@@ -59,8 +78,17 @@ async fn accept(server: &MockServer) {
 async fn sent_fields(server: &MockServer) -> BTreeMap<String, String> {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
-    let content_type = requests[0].headers.get("content-type").unwrap().to_str().unwrap().to_string();
-    assert!(content_type.starts_with("multipart/form-data"), "{content_type}");
+    let content_type = requests[0]
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
     form_fields(&content_type, &requests[0].body)
 }
 
@@ -105,41 +133,90 @@ async fn a_stored_template_sends_template_and_variables() {
     mailgun(&server).send(&message).await.unwrap();
     let fields = sent_fields(&server).await;
     assert_eq!(fields["template"], "password-reset");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&fields["t:variables"]).unwrap(), json!({ "code": "123456" }));
-    assert!(!fields.contains_key("html") && !fields.contains_key("subject"), "{fields:?}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&fields["t:variables"]).unwrap(),
+        json!({ "code": "123456" })
+    );
+    assert!(
+        !fields.contains_key("html") && !fields.contains_key("subject"),
+        "{fields:?}"
+    );
 }
 
 async fn answer(status: u16, body: &str) -> switchboard::providers::SendError {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(status).set_body_string(body)).mount(&server).await;
-    mailgun(&server).send(&conformance::sample_email("jane@example.com", "a@acme.test")).await.unwrap_err()
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
+        .mount(&server)
+        .await;
+    mailgun(&server)
+        .send(&conformance::sample_email(
+            "jane@example.com",
+            "a@acme.test",
+        ))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
 async fn the_status_table() {
-    let err = answer(400, r#"{"message":"to parameter is not a valid address. please check documentation"}"#).await;
-    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Rejected, false));
-    assert!(err.to_string().contains("to parameter is not a valid address"), "{err}");
+    let err = answer(
+        400,
+        r#"{"message":"to parameter is not a valid address. please check documentation"}"#,
+    )
+    .await;
+    assert_eq!(
+        (err.kind(), err.is_temporary()),
+        (ErrorKind::Rejected, false)
+    );
+    assert!(
+        err.to_string()
+            .contains("to parameter is not a valid address"),
+        "{err}"
+    );
     assert_eq!(answer(401, "Forbidden").await.kind(), ErrorKind::Auth);
     let err = answer(429, r#"{"message":"rate limit"}"#).await;
-    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::RateLimited, true));
+    assert_eq!(
+        (err.kind(), err.is_temporary()),
+        (ErrorKind::RateLimited, true)
+    );
     for status in [500, 502, 503, 504] {
         let err = answer(status, "oops").await;
-        assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Unavailable, true), "{status}");
+        assert_eq!(
+            (err.kind(), err.is_temporary()),
+            (ErrorKind::Unavailable, true),
+            "{status}"
+        );
     }
 }
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
-    conformance::maps_transient_failure(&mailgun(&server), &conformance::sample_email("jane@example.com", "a@acme.test")).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    conformance::maps_transient_failure(
+        &mailgun(&server),
+        &conformance::sample_email("jane@example.com", "a@acme.test"),
+    )
+    .await;
     conformance::refuses_other_channel(&mailgun(&server)).await;
 }
 
 #[test]
 fn regions_map_to_their_hosts() {
-    assert_eq!(switchboard::providers::mailgun_region_base_url("eu"), Some("https://api.eu.mailgun.net"));
-    assert_eq!(switchboard::providers::mailgun_region_base_url("us"), Some("https://api.mailgun.net"));
-    assert_eq!(switchboard::providers::mailgun_region_base_url("mars"), None);
+    assert_eq!(
+        switchboard::providers::mailgun_region_base_url("eu"),
+        Some("https://api.eu.mailgun.net")
+    );
+    assert_eq!(
+        switchboard::providers::mailgun_region_base_url("us"),
+        Some("https://api.mailgun.net")
+    );
+    assert_eq!(
+        switchboard::providers::mailgun_region_base_url("mars"),
+        None
+    );
 }

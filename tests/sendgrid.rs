@@ -3,7 +3,9 @@
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use switchboard::providers::conformance::{self, SECRET_CODE};
-use switchboard::providers::{EmailMessage, ErrorKind, EspTemplate, HttpTimeouts, Message, SendGrid, SendGridConfig, Sender};
+use switchboard::providers::{
+    EmailMessage, ErrorKind, EspTemplate, HttpTimeouts, Message, SendGrid, SendGridConfig, Sender,
+};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,7 +23,8 @@ fn sendgrid(server: &MockServer, sandbox: bool) -> SendGrid {
 }
 
 fn message() -> Message {
-    let mut message = conformance::sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
+    let mut message =
+        conformance::sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
     if let Message::Email(email) = &mut message {
         email.reply_to = Some("help@acme.test".into());
     }
@@ -40,7 +43,10 @@ async fn accept(server: &MockServer) {
 async fn sent_body(server: &MockServer) -> Value {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].headers.get("content-type").unwrap(), "application/json");
+    assert_eq!(
+        requests[0].headers.get("content-type").unwrap(),
+        "application/json"
+    );
     serde_json::from_slice(&requests[0].body).unwrap()
 }
 
@@ -72,16 +78,31 @@ async fn sends_exactly_the_v3_mail_send_body() {
 async fn a_dynamic_template_replaces_subject_and_content() {
     let server = MockServer::start().await;
     accept(&server).await;
-    let Message::Email(mut email) = message() else { unreachable!() };
+    let Message::Email(mut email) = message() else {
+        unreachable!()
+    };
     email.esp_template = Some(EspTemplate {
-        ids: [("primary".to_string(), "d-123".to_string()), ("other".to_string(), "x".to_string())].into(),
+        ids: [
+            ("primary".to_string(), "d-123".to_string()),
+            ("other".to_string(), "x".to_string()),
+        ]
+        .into(),
         variables: json!({ "code": "123456", "user": { "given_name": "Jane" } }),
     });
-    sendgrid(&server, true).send(&Message::Email(email)).await.unwrap();
+    sendgrid(&server, true)
+        .send(&Message::Email(email))
+        .await
+        .unwrap();
     let body = sent_body(&server).await;
     assert_eq!(body["template_id"], "d-123");
-    assert_eq!(body["personalizations"][0]["dynamic_template_data"], json!({ "code": "123456", "user": { "given_name": "Jane" } }));
-    assert!(body.get("subject").is_none() && body.get("content").is_none(), "{body}");
+    assert_eq!(
+        body["personalizations"][0]["dynamic_template_data"],
+        json!({ "code": "123456", "user": { "given_name": "Jane" } })
+    );
+    assert!(
+        body.get("subject").is_none() && body.get("content").is_none(),
+        "{body}"
+    );
     assert_eq!(body["mail_settings"]["sandbox_mode"]["enable"], true);
 }
 
@@ -89,24 +110,36 @@ async fn a_dynamic_template_replaces_subject_and_content() {
 async fn a_template_for_another_provider_is_ignored() {
     let server = MockServer::start().await;
     accept(&server).await;
-    let Message::Email(mut email) = message() else { unreachable!() };
+    let Message::Email(mut email) = message() else {
+        unreachable!()
+    };
     email.esp_template = Some(EspTemplate {
         ids: [("backup".to_string(), "d-999".to_string())].into(),
         variables: json!({}),
     });
-    sendgrid(&server, false).send(&Message::Email(email)).await.unwrap();
+    sendgrid(&server, false)
+        .send(&Message::Email(email))
+        .await
+        .unwrap();
     let body = sent_body(&server).await;
     assert!(body.get("template_id").is_none());
     assert_eq!(body["subject"], "Your conformance code");
 }
 
-async fn answer(status: u16, body: &str, retry_after: Option<&str>) -> switchboard::providers::SendError {
+async fn answer(
+    status: u16,
+    body: &str,
+    retry_after: Option<&str>,
+) -> switchboard::providers::SendError {
     let server = MockServer::start().await;
     let mut response = ResponseTemplate::new(status).set_body_string(body);
     if let Some(wait) = retry_after {
         response = response.insert_header("Retry-After", wait);
     }
-    Mock::given(method("POST")).respond_with(response).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
     sendgrid(&server, false).send(&message()).await.unwrap_err()
 }
 
@@ -114,34 +147,67 @@ async fn answer(status: u16, body: &str, retry_after: Option<&str>) -> switchboa
 async fn the_status_table() {
     let bad = r#"{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email","help":null}]}"#;
     let err = answer(400, bad, None).await;
-    assert_eq!((err.kind(), err.is_temporary(), err.status()), (ErrorKind::Rejected, false, Some(400)));
-    assert!(err.to_string().contains("Does not contain a valid address. (field `personalizations.0.to.0.email`)"), "{err}");
-    assert_eq!(answer(413, "too big", None).await.kind(), ErrorKind::Rejected);
+    assert_eq!(
+        (err.kind(), err.is_temporary(), err.status()),
+        (ErrorKind::Rejected, false, Some(400))
+    );
+    assert!(
+        err.to_string()
+            .contains("Does not contain a valid address. (field `personalizations.0.to.0.email`)"),
+        "{err}"
+    );
+    assert_eq!(
+        answer(413, "too big", None).await.kind(),
+        ErrorKind::Rejected
+    );
     for status in [401, 403] {
-        let err = answer(status, r#"{"errors":[{"message":"The provided authorization grant is invalid"}]}"#, None).await;
-        assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Auth, false), "{status}");
+        let err = answer(
+            status,
+            r#"{"errors":[{"message":"The provided authorization grant is invalid"}]}"#,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (err.kind(), err.is_temporary()),
+            (ErrorKind::Auth, false),
+            "{status}"
+        );
     }
     let err = answer(429, "{}", Some("12")).await;
-    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::RateLimited, true));
+    assert_eq!(
+        (err.kind(), err.is_temporary()),
+        (ErrorKind::RateLimited, true)
+    );
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(12)));
     assert_eq!(answer(429, "{}", None).await.retry_after(), None);
     for status in [500, 502, 503, 504] {
         let err = answer(status, "upstream", None).await;
-        assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Unavailable, true), "{status}");
+        assert_eq!(
+            (err.kind(), err.is_temporary()),
+            (ErrorKind::Unavailable, true),
+            "{status}"
+        );
     }
 }
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     conformance::maps_transient_failure(&sendgrid(&server, false), &message()).await;
     conformance::refuses_other_channel(&sendgrid(&server, false)).await;
 }
 
 #[tokio::test]
 async fn a_refused_connection_is_temporary_unavailable() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let sender = SendGrid::new(
         "primary",
         SendGridConfig {
@@ -153,7 +219,11 @@ async fn a_refused_connection_is_temporary_unavailable() {
     )
     .unwrap();
     let err = sender.send(&message()).await.unwrap_err();
-    assert_eq!((err.kind(), err.is_temporary()), (ErrorKind::Unavailable, true), "{err}");
+    assert_eq!(
+        (err.kind(), err.is_temporary()),
+        (ErrorKind::Unavailable, true),
+        "{err}"
+    );
 }
 
 #[test]
@@ -175,9 +245,17 @@ fn plain_http_to_a_remote_host_is_refused() {
 async fn an_invalid_recipient_never_reaches_sendgrid() {
     let server = MockServer::start().await;
     accept(&server).await;
-    let Message::Email(email) = message() else { unreachable!() };
-    let bad = EmailMessage { to: "not an address".into(), ..email };
-    let err = sendgrid(&server, false).send(&Message::Email(bad)).await.unwrap_err();
+    let Message::Email(email) = message() else {
+        unreachable!()
+    };
+    let bad = EmailMessage {
+        to: "not an address".into(),
+        ..email
+    };
+    let err = sendgrid(&server, false)
+        .send(&Message::Email(bad))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Rejected);
     assert!(server.received_requests().await.unwrap().is_empty());
 }

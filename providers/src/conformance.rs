@@ -1,7 +1,9 @@
 //! Checks every backend passes, run from each backend's tests (enable the
 //! `conformance` feature). Each takes a sender wired to a real local peer.
 
-use crate::{Channel, Delivery, EmailMessage, Message, MessageContext, SendError, Sender, SmsMessage};
+use crate::{
+    Channel, Delivery, EmailMessage, Message, MessageContext, SendError, Sender, SmsMessage,
+};
 
 /// The code every conformance message carries; it must never leak.
 pub const SECRET_CODE: &str = "CONFORMANCE-CODE-508314";
@@ -38,16 +40,30 @@ fn context() -> MessageContext {
 }
 
 fn assert_no_secret(text: &str, what: &str) {
-    assert!(!text.contains(SECRET_CODE), "{what} contains the code: {text}");
+    assert!(
+        !text.contains(SECRET_CODE),
+        "{what} contains the code: {text}"
+    );
 }
 
 /// A healthy peer: the message is delivered and reported with a message ID, and
 /// nothing the caller may log contains the code.
 pub async fn delivers(sender: &dyn Sender, message: &Message) -> Delivery {
-    assert!(sender.channels().contains(&message.channel()), "{} must support {}", sender.name(), message.channel());
-    let delivery = sender.send(message).await.unwrap_or_else(|e| panic!("{} should deliver: {e}", sender.name()));
+    assert!(
+        sender.channels().contains(&message.channel()),
+        "{} must support {}",
+        sender.name(),
+        message.channel()
+    );
+    let delivery = sender
+        .send(message)
+        .await
+        .unwrap_or_else(|e| panic!("{} should deliver: {e}", sender.name()));
     assert_eq!(delivery.provider, sender.name());
-    assert!(!delivery.message_id.trim().is_empty(), "a message ID is reported");
+    assert!(
+        !delivery.message_id.trim().is_empty(),
+        "a message ID is reported"
+    );
     assert_no_secret(&format!("{delivery:?}"), "the delivery");
     assert_no_secret(&format!("{sender:?}"), "the sender's Debug");
     assert_no_secret(&format!("{message:?}"), "the message's Debug");
@@ -57,7 +73,10 @@ pub async fn delivers(sender: &dyn Sender, message: &Message) -> Delivery {
 /// A peer failing transiently: the error is temporary, names the provider and
 /// does not contain the code.
 pub async fn maps_transient_failure(sender: &dyn Sender, message: &Message) -> SendError {
-    let error = sender.send(message).await.expect_err("a failing peer must not report delivery");
+    let error = sender
+        .send(message)
+        .await
+        .expect_err("a failing peer must not report delivery");
     assert!(error.is_temporary(), "{error} should be temporary");
     assert_eq!(error.provider(), sender.name());
     assert_no_secret(&error.to_string(), "the error");
@@ -75,6 +94,9 @@ pub async fn refuses_other_channel(sender: &dyn Sender) {
     if sender.channels().contains(&other.channel()) {
         return; // serves both channels
     }
-    let error = sender.send(&other).await.expect_err("wrong channel must fail");
+    let error = sender
+        .send(&other)
+        .await
+        .expect_err("wrong channel must fail");
     assert!(!error.is_temporary(), "{error}");
 }

@@ -35,13 +35,25 @@ pub(crate) fn client(provider: &str, timeouts: HttpTimeouts) -> Result<reqwest::
         .pool_idle_timeout(Duration::from_secs(90))
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| SendError::new(provider, ErrorKind::Config, format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| {
+            SendError::new(
+                provider,
+                ErrorKind::Config,
+                format!("cannot build the HTTP client: {e}"),
+            )
+        })
 }
 
 /// Parses a provider base URL: HTTPS, or plain HTTP to a loopback address only
 /// (local test servers). Credentials must never cross the network in clear text.
 pub(crate) fn base_url(provider: &str, key: &str, value: &str) -> Result<Url, SendError> {
-    let config_error = |why: String| SendError::new(provider, ErrorKind::Config, format!("`{key}` = `{value}`: {why}"));
+    let config_error = |why: String| {
+        SendError::new(
+            provider,
+            ErrorKind::Config,
+            format!("`{key}` = `{value}`: {why}"),
+        )
+    };
     let url = Url::parse(value).map_err(|e| config_error(format!("not a URL ({e})")))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -52,8 +64,12 @@ pub(crate) fn base_url(provider: &str, key: &str, value: &str) -> Result<Url, Se
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
-        "http" => Err(config_error("plain http is only allowed to a loopback address; use https".into())),
-        other => Err(config_error(format!("unsupported scheme `{other}`; use https"))),
+        "http" => Err(config_error(
+            "plain http is only allowed to a loopback address; use https".into(),
+        )),
+        other => Err(config_error(format!(
+            "unsupported scheme `{other}`; use https"
+        ))),
     }
 }
 
@@ -76,18 +92,39 @@ pub(crate) fn transport_error(provider: &str, error: reqwest::Error) -> SendErro
         source = cause.source();
     }
     if error.is_timeout() {
-        SendError::new(provider, ErrorKind::Timeout, format!("no answer in time: {detail}"))
+        SendError::new(
+            provider,
+            ErrorKind::Timeout,
+            format!("no answer in time: {detail}"),
+        )
     } else if error.is_connect() {
-        SendError::new(provider, ErrorKind::Unavailable, format!("cannot connect: {detail}"))
+        SendError::new(
+            provider,
+            ErrorKind::Unavailable,
+            format!("cannot connect: {detail}"),
+        )
     } else if error.is_decode() || error.is_body() {
-        SendError::new(provider, ErrorKind::Unavailable, format!("broken response: {detail}"))
+        SendError::new(
+            provider,
+            ErrorKind::Unavailable,
+            format!("broken response: {detail}"),
+        )
     } else {
-        SendError::new(provider, ErrorKind::Unavailable, format!("request failed: {detail}"))
+        SendError::new(
+            provider,
+            ErrorKind::Unavailable,
+            format!("request failed: {detail}"),
+        )
     }
 }
 
 /// The common HTTP table; providers refine it with their own error codes.
-pub(crate) fn status_error(provider: &str, status: StatusCode, headers: &HeaderMap, detail: String) -> SendError {
+pub(crate) fn status_error(
+    provider: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    detail: String,
+) -> SendError {
     let code = status.as_u16();
     let kind = match code {
         401 | 403 => ErrorKind::Auth,
@@ -157,13 +194,19 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), None);
     }
 
     #[test]
     fn endpoint_keeps_a_path_prefix() {
         let base = Url::parse("http://127.0.0.1:1/prefix/").unwrap();
-        assert_eq!(endpoint(&base, "/v3/mail/send"), "http://127.0.0.1:1/prefix/v3/mail/send");
+        assert_eq!(
+            endpoint(&base, "/v3/mail/send"),
+            "http://127.0.0.1:1/prefix/v3/mail/send"
+        );
     }
 }

@@ -67,7 +67,11 @@ impl Mailgun {
         let name = name.into();
         let domain = config.domain.trim();
         if domain.is_empty() || domain.contains('/') {
-            return Err(SendError::new(&name, ErrorKind::Config, "`domain` must be your Mailgun sending domain, e.g. `mg.example.com`"));
+            return Err(SendError::new(
+                &name,
+                ErrorKind::Config,
+                "`domain` must be your Mailgun sending domain, e.g. `mg.example.com`",
+            ));
         }
         let base: Url = http::base_url(&name, "base_url", &config.base_url)?;
         Ok(Mailgun {
@@ -87,7 +91,10 @@ impl Mailgun {
             .text("o:tag", email.context.trigger_source.clone())
             .text("v:trigger_source", email.context.trigger_source.clone());
         if let Some(reply_to) = &email.reply_to {
-            form = form.text("h:Reply-To", mime::mailbox(&self.name, "reply-to", reply_to)?.to_string());
+            form = form.text(
+                "h:Reply-To",
+                mime::mailbox(&self.name, "reply-to", reply_to)?.to_string(),
+            );
         }
         Ok(match email.esp_template_for(&self.name) {
             Some((template, variables)) => form
@@ -100,12 +107,22 @@ impl Mailgun {
         })
     }
 
-    fn error(&self, status: StatusCode, headers: &reqwest::header::HeaderMap, text: &str) -> SendError {
+    fn error(
+        &self,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        text: &str,
+    ) -> SendError {
         let detail = serde_json::from_str::<Reply>(text)
             .ok()
             .and_then(|r| r.message)
             .unwrap_or_else(|| http::excerpt(text));
-        http::status_error(&self.name, status, headers, format!("Mailgun answered {status}: {detail}"))
+        http::status_error(
+            &self.name,
+            status,
+            headers,
+            format!("Mailgun answered {status}: {detail}"),
+        )
     }
 }
 
@@ -121,7 +138,11 @@ impl Sender for Mailgun {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let Message::Email(email) = message else {
-            return Err(SendError::new(&self.name, ErrorKind::Config, "Mailgun sends email only; route SMS elsewhere"));
+            return Err(SendError::new(
+                &self.name,
+                ErrorKind::Config,
+                "Mailgun sends email only; route SMS elsewhere",
+            ));
         };
         let response = self
             .client
@@ -133,7 +154,10 @@ impl Sender for Mailgun {
             .map_err(|e| http::transport_error(&self.name, e))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(|e| http::transport_error(&self.name, e))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| http::transport_error(&self.name, e))?;
         if !status.is_success() {
             return Err(self.error(status, &headers, &text));
         }

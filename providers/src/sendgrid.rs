@@ -112,7 +112,12 @@ impl SendGrid {
         Ok(body)
     }
 
-    fn error(&self, status: StatusCode, headers: &reqwest::header::HeaderMap, text: &str) -> SendError {
+    fn error(
+        &self,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        text: &str,
+    ) -> SendError {
         let detail = match serde_json::from_str::<ErrorBody>(text) {
             Ok(body) if !body.errors.is_empty() => body
                 .errors
@@ -156,7 +161,11 @@ impl Sender for SendGrid {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let Message::Email(email) = message else {
-            return Err(SendError::new(&self.name, ErrorKind::Config, "SendGrid sends email only; route SMS elsewhere"));
+            return Err(SendError::new(
+                &self.name,
+                ErrorKind::Config,
+                "SendGrid sends email only; route SMS elsewhere",
+            ));
         };
         let response = self
             .client

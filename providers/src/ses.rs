@@ -36,7 +36,11 @@ impl Ses {
 
     fn content(&self, email: &EmailMessage) -> Result<EmailContent, SendError> {
         let built = |what: &str, e: aws_sdk_sesv2::error::BuildError| {
-            SendError::new(&self.name, ErrorKind::Other, format!("cannot build the SES {what}: {e}"))
+            SendError::new(
+                &self.name,
+                ErrorKind::Other,
+                format!("cannot build the SES {what}: {e}"),
+            )
         };
         if let Some((template, variables)) = email.esp_template_for(&self.name) {
             let template = Template::builder()
@@ -91,7 +95,8 @@ impl Ses {
             _ => (ErrorKind::Other, false, String::new()),
         };
         let code = service.meta().code().unwrap_or("error");
-        SendError::new(&self.name, kind, format!("SES {code}: {message}{hint}")).with_temporary(temporary)
+        SendError::new(&self.name, kind, format!("SES {code}: {message}{hint}"))
+            .with_temporary(temporary)
     }
 }
 
@@ -107,7 +112,11 @@ impl Sender for Ses {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let Message::Email(email) = message else {
-            return Err(SendError::new(&self.name, ErrorKind::Config, "SES sends email only; route SMS elsewhere"));
+            return Err(SendError::new(
+                &self.name,
+                ErrorKind::Config,
+                "SES sends email only; route SMS elsewhere",
+            ));
         };
         let to = mime::recipient(&self.name, &email.to)?;
         let from = mime::mailbox(&self.name, "sender", &email.from)?;
@@ -120,7 +129,8 @@ impl Sender for Ses {
             .set_configuration_set_name(self.config.configuration_set.clone())
             .set_from_email_address_identity_arn(self.config.from_arn.clone());
         if let Some(reply_to) = &email.reply_to {
-            request = request.reply_to_addresses(mime::mailbox(&self.name, "reply-to", reply_to)?.to_string());
+            request = request
+                .reply_to_addresses(mime::mailbox(&self.name, "reply-to", reply_to)?.to_string());
         }
         // Tag values allow [A-Za-z0-9_-] only; trigger sources fit.
         let tag: String = email
@@ -130,11 +140,18 @@ impl Sender for Ses {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
         if !tag.is_empty() {
-            if let Ok(tag) = MessageTag::builder().name("trigger_source").value(tag).build() {
+            if let Ok(tag) = MessageTag::builder()
+                .name("trigger_source")
+                .value(tag)
+                .build()
+            {
                 request = request.email_tags(tag);
             }
         }
-        let output = request.send().await.map_err(|e| self.error(&from.email.to_string(), e))?;
+        let output = request
+            .send()
+            .await
+            .map_err(|e| self.error(&from.email.to_string(), e))?;
         Ok(Delivery {
             provider: self.name.clone(),
             message_id: output.message_id().unwrap_or("unknown").to_string(),

@@ -46,7 +46,10 @@ pub struct Smtp {
 
 impl std::fmt::Debug for Smtp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Smtp").field("name", &self.name).field("endpoint", &self.endpoint).finish_non_exhaustive()
+        f.debug_struct("Smtp")
+            .field("name", &self.name)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,10 +58,16 @@ impl Smtp {
     pub fn new(name: impl Into<String>, config: SmtpConfig) -> Result<Self, SendError> {
         let name = name.into();
         let config_error = |detail: String| SendError::new(&name, ErrorKind::Config, detail);
-        let url = Url::parse(&config.url)
-            .map_err(|e| config_error(format!("`url` = `{}` is not a URL ({e}); expected smtp://host:587 or smtps://host:465", config.url)))?;
+        let url = Url::parse(&config.url).map_err(|e| {
+            config_error(format!(
+                "`url` = `{}` is not a URL ({e}); expected smtp://host:587 or smtps://host:465",
+                config.url
+            ))
+        })?;
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(config_error("put credentials in `username` / `password`, not in `url`".into()));
+            return Err(config_error(
+                "put credentials in `username` / `password`, not in `url`".into(),
+            ));
         }
         let host = url
             .host_str()
@@ -67,10 +76,18 @@ impl Smtp {
         let tls_parameters = || -> Result<TlsParameters, SendError> {
             let mut builder = TlsParameters::builder(host.clone());
             if let Some(path) = &config.ca_file {
-                let pem = std::fs::read(path)
-                    .map_err(|e| config_error(format!("`ca_file` = `{}` cannot be read: {e}", path.display())))?;
-                let certificate = Certificate::from_pem(&pem)
-                    .map_err(|e| config_error(format!("`ca_file` = `{}` is not a PEM certificate: {e}", path.display())))?;
+                let pem = std::fs::read(path).map_err(|e| {
+                    config_error(format!(
+                        "`ca_file` = `{}` cannot be read: {e}",
+                        path.display()
+                    ))
+                })?;
+                let certificate = Certificate::from_pem(&pem).map_err(|e| {
+                    config_error(format!(
+                        "`ca_file` = `{}` is not a PEM certificate: {e}",
+                        path.display()
+                    ))
+                })?;
                 builder = builder.add_root_certificate(certificate);
             }
             builder
@@ -96,11 +113,18 @@ impl Smtp {
         match (&config.username, &config.password) {
             (Some(user), Some(password)) => {
                 builder = builder
-                    .credentials(Credentials::new(user.clone(), password.expose_secret().to_string()))
+                    .credentials(Credentials::new(
+                        user.clone(),
+                        password.expose_secret().to_string(),
+                    ))
                     .authentication(vec![Mechanism::Plain, Mechanism::Login]);
             }
             (None, None) => {}
-            _ => return Err(config_error("set both `username` and `password`, or neither".into())),
+            _ => {
+                return Err(config_error(
+                    "set both `username` and `password`, or neither".into(),
+                ))
+            }
         }
         Ok(Smtp {
             endpoint: format!("{}://{host}:{port}", url.scheme()),
@@ -124,7 +148,7 @@ impl Smtp {
             }
         } else if detail.contains("STARTTLS") {
             (ErrorKind::Config, false)
-        } else if error.is_tls() {
+        } else if error.is_tls() || detail.contains("certificate") {
             (ErrorKind::Config, false)
         } else {
             (ErrorKind::Unavailable, true)
@@ -137,7 +161,12 @@ impl Smtp {
             ErrorKind::Auth => "; check `username` / `password`",
             _ => "",
         };
-        let mut error = SendError::new(&self.name, kind, format!("SMTP {}: {detail}{hint}", self.endpoint)).with_temporary(temporary);
+        let mut error = SendError::new(
+            &self.name,
+            kind,
+            format!("SMTP {}: {detail}{hint}", self.endpoint),
+        )
+        .with_temporary(temporary);
         if let Some(code) = code {
             error = error.with_status(code);
         }
@@ -157,7 +186,11 @@ impl Sender for Smtp {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let Message::Email(email) = message else {
-            return Err(SendError::new(&self.name, ErrorKind::Config, "SMTP sends email only; route SMS elsewhere"));
+            return Err(SendError::new(
+                &self.name,
+                ErrorKind::Config,
+                "SMTP sends email only; route SMS elsewhere",
+            ));
         };
         let mime = mime::build(&self.name, email)?;
         let message_id = mime
@@ -170,7 +203,11 @@ impl Sender for Smtp {
         let queued = response.message().collect::<Vec<_>>().join(" ");
         Ok(Delivery {
             provider: self.name.clone(),
-            message_id: if message_id.is_empty() { queued } else { message_id },
+            message_id: if message_id.is_empty() {
+                queued
+            } else {
+                message_id
+            },
         })
     }
 }

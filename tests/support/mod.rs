@@ -6,8 +6,38 @@
 
 pub mod moto;
 pub mod python;
+pub mod smtp;
 
 use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+
+/// Runs `script` (sh) in the background behind a guard that kills it when our
+/// stdin pipe closes, i.e. when the test process exits, however it exits.
+pub fn spawn_guarded(script: &str) -> Child {
+    let guarded = format!(
+        "{{ {script} ; }} & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    );
+    Command::new("sh")
+        .args(["-c", &guarded])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("cannot spawn sh")
+}
+
+/// Fails loudly when `program` is not installed.
+pub fn require_program(program: &str, install: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    assert!(found, "{program} is not on PATH: run the suite with ./scripts/test, which installs it ({install})");
+}
+
+/// The Python interpreter with the test packages (`SB_TEST_PYTHON`, set by
+/// ./scripts/test; not `SWITCHBOARD_*`, which is configuration).
+pub fn python() -> String {
+    std::env::var("SB_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -13,31 +13,19 @@ pub struct Moto {
     _guard: Child,
 }
 
-/// The moto server of this test binary, started on first use.
-///
-/// It is started behind a small shell guard that kills it when our stdin pipe
-/// closes, i.e. when the test process exits, however it exits.
+/// The moto server of this test binary, started on first use and stopped when
+/// the test process exits.
 pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     MOTO.get_or_init(start)
 }
 
 fn start() -> Moto {
-    let which = Command::new("sh")
-        .args(["-c", "command -v moto_server"])
-        .output();
-    if !matches!(&which, Ok(out) if out.status.success()) {
-        panic!("moto_server is not on PATH: run the suite with ./scripts/test, which installs it (pip install 'moto[server]')");
-    }
+    super::require_program("moto_server", "pip install 'moto[server]'");
     let port = super::free_port();
-    let script = format!(
-        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-    );
-    let guard = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("cannot spawn moto_server");
+    let guard = super::spawn_guarded(&format!(
+        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1"
+    ));
     let endpoint = format!("http://127.0.0.1:{port}");
     wait_until_ready(port);
     Moto {

@@ -4,10 +4,7 @@ use std::process::Command;
 
 use super::moto::Moto;
 
-/// The Python interpreter with `aws-encryption-sdk` (`SB_TEST_PYTHON`, set by ./scripts/test; not `SWITCHBOARD_*`, which is configuration).
-fn python() -> String {
-    std::env::var("SB_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
+use super::python;
 
 /// Mints a Cognito-format code under `key_arn` for `user_pool_id`.
 pub fn mint_with_python(moto: &Moto, key_arn: &str, user_pool_id: &str, plaintext: &str) -> String {
