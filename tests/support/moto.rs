@@ -103,3 +103,15 @@ impl Moto {
         aws_sdk_kms::Client::new(&self.sdk_config())
     }
 }
+
+impl Moto {
+    /// moto's record of everything it received (`/moto-api/data.json`).
+    pub async fn data(&self) -> serde_json::Value {
+        reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
+            .await
+            .expect("moto data")
+            .json()
+            .await
+            .expect("moto data is JSON")
+    }
+}
