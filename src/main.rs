@@ -19,6 +19,11 @@ async fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Demo => cli::demo::run().await,
             Command::Invoke { event } => cli::invoke::run(&event).await,
+            Command::SendTest {
+                provider,
+                to,
+                trigger,
+            } => cli::send_test::run(&provider, &to, trigger.as_deref()).await,
             Command::Mint {
                 plaintext,
                 user_pool_id,

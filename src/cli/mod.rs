@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod invoke;
 pub mod mint;
+pub mod send_test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -26,6 +27,19 @@ pub enum Command {
     Invoke {
         /// A Cognito custom sender event as JSON.
         event: PathBuf,
+    },
+    /// Send one sample message through one configured provider, to check it before
+    /// attaching the Lambda. Prints the provider's message id or the mapped error.
+    SendTest {
+        /// The configured provider name (`[providers.NAME]`).
+        #[arg(long)]
+        provider: String,
+        /// Recipient: an email address, or an E.164 phone number for SMS.
+        #[arg(long)]
+        to: String,
+        /// Trigger source whose template to use (default: the channel's SignUp).
+        #[arg(long)]
+        trigger: Option<String>,
     },
     /// Encrypt a code exactly as Cognito does and print it (base64), to build test events.
     Mint {

@@ -1,0 +1,237 @@
+//! The real binary: `switchboard invoke` and `send-test` with one configuration
+//! file naming all four email providers, the chain chosen by one environment
+//! variable — the way users swap ESPs without a deploy.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::moto::moto;
+use support::smtp::{smtp_server, PASSWORD, USER};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
+const EVENT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/events/CustomEmailSender_ForgotPassword.json"
+);
+const SENDER: &str = "no-reply@switchboard-cli.test";
+
+struct Peers {
+    sendgrid: MockServer,
+    mailgun: MockServer,
+    config: tempfile::NamedTempFile,
+}
+
+async fn peers() -> Peers {
+    let sendgrid = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-cli"))
+        .mount(&sendgrid)
+        .await;
+    let mailgun = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mg.switchboard-cli.test/messages"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": "<mg-cli@x>", "message": "Queued"})),
+        )
+        .mount(&mailgun)
+        .await;
+    aws_sdk_sesv2::Client::new(&moto().sdk_config())
+        .create_email_identity()
+        .email_identity(SENDER)
+        .send()
+        .await
+        .expect("verify the SES identity");
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            r#"
+[decrypt]
+mode = "insecure-dev"
+
+[cognito]
+lookup_missing_recipient = false
+
+[email]
+providers = ["outbox"]
+from = "Switchboard CLI <{SENDER}>"
+
+[providers.sendgrid]
+type = "sendgrid"
+api_key = "env:TEST_SENDGRID_KEY"
+base_url = "{}"
+
+[providers.mailgun]
+type = "mailgun"
+api_key = "env:TEST_MAILGUN_KEY"
+domain = "mg.switchboard-cli.test"
+base_url = "{}"
+
+[providers.smtp]
+type = "smtp"
+url = "smtp://localhost:{}"
+username = "{USER}"
+password = "env:TEST_SMTP_PASSWORD"
+ca_file = "{}"
+
+[providers.ses]
+type = "ses"
+"#,
+            sendgrid.uri(),
+            mailgun.uri(),
+            smtp_server().starttls_port,
+            smtp_server().ca_file().display(),
+        ),
+    )
+    .unwrap();
+    Peers {
+        sendgrid,
+        mailgun,
+        config,
+    }
+}
+
+fn switchboard(config: &Path, chain: &str, args: &[&str]) -> std::process::Output {
+    let outbox = tempfile::tempdir().unwrap();
+    Command::new(BINARY)
+        .args(args)
+        .current_dir(outbox.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SWITCHBOARD_CONFIG", config)
+        .env("SWITCHBOARD_EMAIL__PROVIDERS", chain)
+        .env("TEST_SENDGRID_KEY", "SG.cli-test")
+        .env("TEST_MAILGUN_KEY", "key-cli-test")
+        .env("TEST_SMTP_PASSWORD", PASSWORD)
+        .envs(moto().env())
+        .output()
+        .expect("run switchboard")
+}
+
+fn outcome(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "switchboard failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the outcome is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_environment_variable_swaps_between_all_four_email_providers() {
+    let peers = peers().await;
+    let config = peers.config.path();
+
+    let sent = outcome(&switchboard(config, "sendgrid", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("sendgrid"), Some("sg-cli"))
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&peers.sendgrid.received_requests().await.unwrap()[0].body).unwrap();
+    assert!(
+        body["content"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("491305"),
+        "the decrypted code was sent"
+    );
+
+    let sent = outcome(&switchboard(config, "mailgun", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "mailgun");
+    assert_eq!(peers.mailgun.received_requests().await.unwrap().len(), 1);
+
+    let sent = outcome(&switchboard(config, "smtp", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "smtp");
+    assert!(smtp_server()
+        .received_for("jane.doe@example.com")
+        .eml
+        .contains("491305"));
+
+    let sent = outcome(&switchboard(config, "ses", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "ses");
+    let data = moto().data().await;
+    let id = sent["messageId"].as_str().unwrap();
+    assert!(
+        data["ses"]["Message"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == id),
+        "SES has message {id}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_fails_over_and_an_all_failed_chain_exits_non_zero() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    // SendGrid is down (a refused port): Mailgun takes over.
+    let broken = tempfile::NamedTempFile::new().unwrap();
+    let text = std::fs::read_to_string(config).unwrap().replace(
+        &peers.sendgrid.uri(),
+        &format!("http://127.0.0.1:{}", support::free_port()),
+    );
+    std::fs::write(broken.path(), text).unwrap();
+    let sent = outcome(&switchboard(
+        broken.path(),
+        "sendgrid,mailgun",
+        &["invoke", EVENT],
+    ));
+    assert_eq!(sent["provider"], "mailgun");
+    // Only the broken provider: the invocation fails, with the reason.
+    let output = switchboard(broken.path(), "sendgrid", &["invoke", EVENT]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not delivered") && stderr.contains("sendgrid"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("491305"), "no code in the error");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_test_reports_the_message_id_or_the_mapped_error() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    let output = switchboard(
+        config,
+        "outbox",
+        &[
+            "send-test",
+            "--provider",
+            "sendgrid",
+            "--to",
+            "ops@example.com",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("sg-cli"));
+    let output = switchboard(
+        config,
+        "outbox",
+        &[
+            "send-test",
+            "--provider",
+            "smtp",
+            "--to",
+            "reject-me@example.com",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("550"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
