@@ -15,6 +15,7 @@ use crate::directory::{LookupError, UserDirectory};
 use crate::event::{parse_custom_sender, CustomSenderEvent, EventError};
 use crate::render::{AppVars, RenderError, Renderer, TemplateVars};
 use crate::route::{Route, RouteTable};
+use crate::{phone, segments};
 
 /// Everything built once per cold start and shared by every invocation.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ pub struct App {
     pub(crate) renderer: Renderer,
     pub(crate) directory: Option<UserDirectory>,
     pub(crate) app_name: String,
+    pub(crate) sms_default_region: Option<String>,
 }
 
 /// A delivered event.
@@ -80,6 +82,28 @@ pub enum HandleError {
         user: String,
         /// What is wrong (without the value).
         problem: &'static str,
+    },
+    /// The route does not send SMS to this country.
+    #[error(
+        "user `{user}`: SMS to country calling code +{calling_code} is not allowed by {setting}"
+    )]
+    CountryNotAllowed {
+        /// Username.
+        user: String,
+        /// The destination's calling code.
+        calling_code: u16,
+        /// Which settings decided (`sms.allowed_countries` / `sms.denied_countries` or the route's).
+        setting: &'static str,
+    },
+    /// The rendered SMS costs more segments than the route allows.
+    #[error("the {trigger_source} SMS would cost {segments} segments, more than max_segments = {max}; shorten the template or raise the limit")]
+    SmsTooLong {
+        /// The trigger source.
+        trigger_source: String,
+        /// Segments the body needs.
+        segments: usize,
+        /// The route's cap.
+        max: usize,
     },
     /// The recipient look-up failed.
     #[error(transparent)]
@@ -190,14 +214,35 @@ impl App {
                 .ok_or_else(|| no_recipient(event, attribute, true))?,
             (None, None) => return Err(no_recipient(event, attribute, false)),
         };
-        if channel == Channel::Sms && !looks_like_e164(&value) {
-            return Err(HandleError::BadRecipient {
-                attribute,
-                user: event.user_name.clone(),
-                problem: "not an E.164 phone number (`+` and 8 to 15 digits)",
-            });
+        if channel == Channel::Sms {
+            return self.sms_recipient(event, &value);
         }
         Ok(value)
+    }
+
+    /// Normalises a phone number and applies the route's country filter.
+    fn sms_recipient(&self, event: &CustomSenderEvent, raw: &str) -> Result<String, HandleError> {
+        let number = phone::normalise(raw, self.sms_default_region.as_deref()).map_err(|e| {
+            HandleError::BadRecipient {
+                attribute: "phone_number",
+                user: event.user_name.clone(),
+                problem: match e {
+                    phone::PhoneError::Unparseable(_) => {
+                        "not a phone number (expected E.164, e.g. +4915112345678)"
+                    }
+                    phone::PhoneError::Invalid(_) => "not a valid number for its country",
+                },
+            }
+        })?;
+        let route = self.routes.get(&event.trigger_source, Channel::Sms);
+        if !route.countries.permits(&number) {
+            return Err(HandleError::CountryNotAllowed {
+                user: event.user_name.clone(),
+                calling_code: number.calling_code(),
+                setting: "the route's allowed_countries / denied_countries",
+            });
+        }
+        Ok(number.as_str().to_string())
     }
 
     fn render(
@@ -242,12 +287,23 @@ impl App {
                     context,
                 })
             }
-            Channel::Sms => Message::Sms(SmsMessage {
-                to,
-                body: self.renderer.sms(&route.template, &vars)?,
-                sender_id: route.sender_id.clone(),
-                context,
-            }),
+            Channel::Sms => {
+                let body = self.renderer.sms(&route.template, &vars)?;
+                let segments = segments::count(&body).segments;
+                if segments > route.max_segments {
+                    return Err(HandleError::SmsTooLong {
+                        trigger_source,
+                        segments,
+                        max: route.max_segments,
+                    });
+                }
+                Message::Sms(SmsMessage {
+                    to,
+                    body,
+                    sender_id: route.sender_id.clone(),
+                    context,
+                })
+            }
         })
     }
 }
@@ -262,29 +318,5 @@ fn no_recipient(
         pool: event.user_pool_id.clone(),
         user: event.user_name.clone(),
         looked_up,
-    }
-}
-
-/// A shape check only; numbering-plan validation comes with the SMS providers.
-fn looks_like_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else {
-        return false;
-    };
-    (8..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_e164;
-
-    #[test]
-    fn e164_shape() {
-        assert!(looks_like_e164("+4915112345678"));
-        assert!(!looks_like_e164("015112345678"));
-        assert!(!looks_like_e164("+49 151 1234"));
-        assert!(!looks_like_e164("+1800FLOWERS"));
-        assert!(!looks_like_e164("+0123456789"));
     }
 }

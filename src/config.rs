@@ -162,6 +162,64 @@ pub enum ProviderConfig {
         #[serde(default)]
         from_arn: Option<String>,
     },
+    /// Twilio Programmable Messaging.
+    Twilio {
+        /// Account SID (`AC…`).
+        account_sid: String,
+        /// Auth Token; or use `api_key_sid` + `api_key_secret`.
+        #[serde(default)]
+        auth_token: Option<SecretValue>,
+        /// API Key SID (`SK…`).
+        #[serde(default)]
+        api_key_sid: Option<String>,
+        /// API Key secret.
+        #[serde(default)]
+        api_key_secret: Option<SecretValue>,
+        /// Sender number or alphanumeric ID; or use `messaging_service_sid`.
+        #[serde(default)]
+        from: Option<String>,
+        /// Messaging Service SID (`MG…`).
+        #[serde(default)]
+        messaging_service_sid: Option<String>,
+        /// Delivery receipt URL.
+        #[serde(default)]
+        status_callback: Option<String>,
+        /// API host; a regional edge such as `https://api.dublin.ie1.twilio.com`.
+        #[serde(default = "twilio_base_url")]
+        base_url: String,
+        /// Whole-request timeout in milliseconds.
+        #[serde(default = "http_timeout_ms")]
+        timeout_ms: u64,
+    },
+    /// Amazon SNS SMS.
+    Sns {
+        /// Region, if not the function's.
+        #[serde(default)]
+        region: Option<String>,
+        /// Alphanumeric sender ID.
+        #[serde(default)]
+        sender_id: Option<String>,
+        /// Origination number (E.164).
+        #[serde(default)]
+        origination_number: Option<String>,
+        /// Most USD per message, e.g. "0.50".
+        #[serde(default)]
+        max_price: Option<String>,
+    },
+    /// A signed JSON webhook (both channels).
+    Webhook {
+        /// HTTPS URL (plain http only to loopback).
+        url: String,
+        /// HMAC-SHA256 signing secret (at least 16 characters).
+        secret: SecretValue,
+        /// Whole-request timeout in milliseconds.
+        #[serde(default = "http_timeout_ms")]
+        timeout_ms: u64,
+    },
+}
+
+fn twilio_base_url() -> String {
+    "https://api.twilio.com".into()
 }
 
 fn sendgrid_base_url() -> String {
@@ -189,6 +247,9 @@ impl ProviderConfig {
             ProviderConfig::Mailgun { .. } => "mailgun",
             ProviderConfig::Smtp { .. } => "smtp",
             ProviderConfig::Ses { .. } => "ses",
+            ProviderConfig::Twilio { .. } => "twilio",
+            ProviderConfig::Sns { .. } => "sns",
+            ProviderConfig::Webhook { .. } => "webhook",
         }
     }
 }
@@ -217,6 +278,17 @@ pub struct SmsChannelConfig {
     /// Alphanumeric sender ID or origination number, where the provider supports one.
     #[serde(default, deserialize_with = "empty_as_none")]
     pub sender_id: Option<String>,
+    /// Region (ISO 3166 code, e.g. "DE") for phone numbers not in E.164 form.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub default_region: Option<String>,
+    /// Most segments one SMS may cost.
+    pub max_segments: usize,
+    /// Only these country calling codes (e.g. [1, 44, 49]); empty = all.
+    #[serde(default)]
+    pub allowed_countries: Vec<u16>,
+    /// Never these country calling codes.
+    #[serde(default)]
+    pub denied_countries: Vec<u16>,
 }
 
 /// `[routes.<TriggerSource>]`: overrides for one trigger source.
@@ -242,6 +314,15 @@ pub struct RouteConfig {
     /// Sender ID for this source (SMS only).
     #[serde(default)]
     pub sender_id: Option<String>,
+    /// Segment cap for this source (SMS only).
+    #[serde(default)]
+    pub max_segments: Option<usize>,
+    /// Allowed calling codes for this source (SMS only).
+    #[serde(default)]
+    pub allowed_countries: Option<Vec<u16>>,
+    /// Denied calling codes for this source (SMS only).
+    #[serde(default)]
+    pub denied_countries: Option<Vec<u16>>,
 }
 
 /// `[cognito]`

@@ -18,10 +18,12 @@ pub mod examples;
 pub mod key_arn;
 pub mod lambda;
 pub mod mint;
+pub mod phone;
 pub mod registry;
 pub mod render;
 pub mod route;
 pub mod secrets;
+pub mod segments;
 pub mod startup;
 
 pub use app::{App, HandleError, Outcome};

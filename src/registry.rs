@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_providers::aws_sdk_sesv2;
+use switchboard_providers::{aws_sdk_sesv2, aws_sdk_sns};
 use switchboard_providers::{
-    mailgun_region_base_url, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError, SendGrid,
-    SendGridConfig, Sender, Ses, SesConfig, Smtp, SmtpConfig,
+    mailgun_region_base_url, ErrorKind, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError,
+    SendGrid, SendGridConfig, Sender, Ses, SesConfig, Smtp, SmtpConfig, Sns, SnsConfig, Twilio,
+    TwilioAuth, TwilioConfig, TwilioSender, Webhook, WebhookConfig,
 };
 
 use crate::config::ProviderConfig;
@@ -20,7 +21,7 @@ pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
 pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
     providers
         .values()
-        .any(|p| matches!(p, ProviderConfig::Ses { .. }))
+        .any(|p| matches!(p, ProviderConfig::Ses { .. } | ProviderConfig::Sns { .. }))
 }
 
 /// Builds every configured provider. `aws` is required when [`needs_aws`] says so.
@@ -58,13 +59,7 @@ fn build_one(
     let secret = |field: &str, value: &crate::secrets::SecretValue| {
         value
             .resolve(&format!("providers.{name}.{field}"))
-            .map_err(|e| {
-                SendError::new(
-                    name,
-                    switchboard_providers::ErrorKind::Config,
-                    e.to_string(),
-                )
-            })
+            .map_err(|e| SendError::new(name, ErrorKind::Config, e.to_string()))
     };
     Ok(match config {
         ProviderConfig::Outbox { dir } => Arc::new(Outbox::new(name, dir.clone())),
@@ -95,7 +90,7 @@ fn build_one(
                     .ok_or_else(|| {
                         SendError::new(
                             name,
-                            switchboard_providers::ErrorKind::Config,
+                            ErrorKind::Config,
                             format!(
                                 "`region` = `{region}`; expected `us` or `eu` (or set `base_url`)"
                             ),
@@ -141,14 +136,7 @@ fn build_one(
             configuration_set,
             from_arn,
         } => {
-            let aws = aws.ok_or_else(|| {
-                SendError::new(
-                    name,
-                    switchboard_providers::ErrorKind::Config,
-                    "no AWS configuration was loaded",
-                )
-            })?;
-            let mut builder = aws_sdk_sesv2::config::Builder::from(aws);
+            let mut builder = aws_sdk_sesv2::config::Builder::from(aws_config(name, aws)?);
             if let Some(region) = region {
                 builder = builder.region(aws_config::Region::new(region.clone()));
             }
@@ -161,7 +149,87 @@ fn build_one(
                 },
             ))
         }
+        ProviderConfig::Sns {
+            region,
+            sender_id,
+            origination_number,
+            max_price,
+        } => {
+            let mut builder = aws_sdk_sns::config::Builder::from(aws_config(name, aws)?);
+            if let Some(region) = region {
+                builder = builder.region(aws_config::Region::new(region.clone()));
+            }
+            Arc::new(Sns::new(
+                name,
+                aws_sdk_sns::Client::from_conf(builder.build()),
+                SnsConfig {
+                    sender_id: sender_id.clone(),
+                    origination_number: origination_number.clone(),
+                    max_price: max_price.clone(),
+                },
+            ))
+        }
+        ProviderConfig::Twilio {
+            account_sid,
+            auth_token,
+            api_key_sid,
+            api_key_secret,
+            from,
+            messaging_service_sid,
+            status_callback,
+            base_url,
+            timeout_ms,
+        } => {
+            let config_error = |detail: &str| SendError::new(name, ErrorKind::Config, detail);
+            let auth = match (auth_token, api_key_sid, api_key_secret) {
+                (Some(token), None, None) => TwilioAuth::AuthToken(secret("auth_token", token)?),
+                (None, Some(sid), Some(key_secret)) => TwilioAuth::ApiKey {
+                    sid: sid.clone(),
+                    secret: secret("api_key_secret", key_secret)?,
+                },
+                _ => {
+                    return Err(config_error(
+                        "set either `auth_token`, or `api_key_sid` and `api_key_secret`",
+                    ))
+                }
+            };
+            let sender = match (from, messaging_service_sid) {
+                (Some(from), None) => TwilioSender::From(from.clone()),
+                (None, Some(sid)) => TwilioSender::MessagingService(sid.clone()),
+                _ => return Err(config_error("set either `from` or `messaging_service_sid`")),
+            };
+            Arc::new(Twilio::new(
+                name,
+                TwilioConfig {
+                    account_sid: account_sid.clone(),
+                    auth,
+                    sender,
+                    status_callback: status_callback.clone(),
+                    base_url: base_url.clone(),
+                    timeouts: http_timeouts(*timeout_ms),
+                },
+            )?)
+        }
+        ProviderConfig::Webhook {
+            url,
+            secret: signing_secret,
+            timeout_ms,
+        } => Arc::new(Webhook::new(
+            name,
+            WebhookConfig {
+                url: url.clone(),
+                secret: secret("secret", signing_secret)?,
+                timeouts: http_timeouts(*timeout_ms),
+            },
+        )?),
     })
+}
+
+fn aws_config<'a>(
+    name: &str,
+    aws: Option<&'a aws_config::SdkConfig>,
+) -> Result<&'a aws_config::SdkConfig, SendError> {
+    aws.ok_or_else(|| SendError::new(name, ErrorKind::Config, "no AWS configuration was loaded"))
 }
 
 /// Provider names travel through environment variables, which lose case.

@@ -186,8 +186,14 @@ impl Renderer {
     }
 
     /// Renders `name` for `channel` with sample data, so a broken template fails
-    /// start-up instead of the first real event.
-    pub fn check(&self, name: &str, channel: Channel, app: AppVars<'_>) -> Result<(), RenderError> {
+    /// start-up instead of the first real event. Returns the sample SMS body, whose
+    /// length the caller checks against the route's segment cap.
+    pub fn check(
+        &self,
+        name: &str,
+        channel: Channel,
+        app: AppVars<'_>,
+    ) -> Result<Option<String>, RenderError> {
         let user = BTreeMap::from([
             ("email", "jane@example.com"),
             ("given_name", "Jane"),
@@ -208,8 +214,8 @@ impl Renderer {
             app,
         };
         match channel {
-            Channel::Email => self.email(name, &vars).map(|_| ()),
-            Channel::Sms => self.sms(name, &vars).map(|_| ()),
+            Channel::Email => self.email(name, &vars).map(|_| None),
+            Channel::Sms => self.sms(name, &vars).map(Some),
         }
     }
 }

@@ -9,6 +9,7 @@ use switchboard_providers::{Channel, Failover, Sender};
 
 use crate::config::{Config, RouteConfig};
 use crate::event::TriggerSource;
+use crate::phone::CountryFilter;
 use crate::registry::Registry;
 use crate::startup::StartupError;
 
@@ -31,6 +32,10 @@ pub struct Route {
     pub sender_id: Option<String>,
     /// Provider-side template IDs by provider name.
     pub esp_templates: BTreeMap<String, String>,
+    /// Most SMS segments a message may cost.
+    pub max_segments: usize,
+    /// Which destination countries SMS may go to.
+    pub countries: CountryFilter,
 }
 
 impl fmt::Debug for Route {
@@ -43,6 +48,8 @@ impl fmt::Debug for Route {
             .field("reply_to", &self.reply_to)
             .field("sender_id", &self.sender_id)
             .field("esp_templates", &self.esp_templates)
+            .field("max_segments", &self.max_segments)
+            .field("countries", &self.countries)
             .finish()
     }
 }
@@ -205,5 +212,16 @@ fn build_route_for(
         reply_to: pick(override_.map(|o| &o.reply_to)).or_else(|| config.email.reply_to.clone()),
         sender_id: pick(override_.map(|o| &o.sender_id)).or_else(|| config.sms.sender_id.clone()),
         esp_templates,
+        max_segments: override_
+            .and_then(|o| o.max_segments)
+            .unwrap_or(config.sms.max_segments),
+        countries: CountryFilter {
+            allowed: override_
+                .and_then(|o| o.allowed_countries.clone())
+                .unwrap_or_else(|| config.sms.allowed_countries.clone()),
+            denied: override_
+                .and_then(|o| o.denied_countries.clone())
+                .unwrap_or_else(|| config.sms.denied_countries.clone()),
+        },
     })
 }

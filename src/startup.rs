@@ -11,6 +11,7 @@ use crate::key_arn::KeyArn;
 use crate::registry::{self, Registry};
 use crate::render::{AppVars, Renderer};
 use crate::route::RouteTable;
+use crate::segments;
 
 /// Where the function runs; decides what is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,15 +103,21 @@ pub async fn build_with(
     let routes = RouteTable::build(config, &registry)?;
     let renderer = Renderer::embedded()?;
     for (source, route) in routes.iter() {
-        renderer
-            .check(
-                &route.template,
-                route.channel,
-                AppVars {
-                    name: &config.app.name,
-                },
-            )
+        let app = AppVars {
+            name: &config.app.name,
+        };
+        let sample = renderer
+            .check(&route.template, route.channel, app)
             .map_err(|e| StartupError::Config(format!("route {source}: {e}")))?;
+        if let Some(body) = sample {
+            let segments = segments::count(&body).segments;
+            if segments > route.max_segments {
+                return Err(StartupError::Config(format!(
+                    "route {source}: template `{}.sms` renders to {segments} SMS segments with sample data, more than max_segments = {}; shorten it or raise the limit",
+                    route.template, route.max_segments
+                )));
+            }
+        }
     }
 
     let use_kms = uses_kms(config, &options);
@@ -142,6 +149,7 @@ pub async fn build_with(
         renderer,
         directory,
         app_name: config.app.name.clone(),
+        sms_default_region: config.sms.default_region.clone(),
     })
 }
 

@@ -27,6 +27,9 @@ mod sender;
 mod sendgrid;
 mod ses;
 mod smtp;
+mod sns;
+mod twilio;
+mod webhook;
 
 pub use error::{ErrorKind, SendError};
 pub use failover::Failover;
@@ -40,6 +43,11 @@ pub use sender::{Delivery, Sender};
 pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 pub use ses::{Ses, SesConfig};
 pub use smtp::{Smtp, SmtpConfig};
+pub use sns::{Sns, SnsConfig};
+pub use twilio::{Twilio, TwilioAuth, TwilioConfig, TwilioSender, TWILIO_DEFAULT_BASE_URL};
+pub use webhook::{
+    signature as webhook_signature, Webhook, WebhookConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 
-/// Re-exported so callers build SES clients against the same SDK version.
-pub use aws_sdk_sesv2;
+/// Re-exported so callers build AWS clients against the same SDK versions.
+pub use {aws_sdk_sesv2, aws_sdk_sns};
