@@ -235,3 +235,74 @@ async fn send_test_reports_the_message_id_or_the_mapped_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_environment_variable_swaps_sms_between_twilio_and_sns() {
+    let twilio = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"sid": "SMcli"})))
+        .mount(&twilio)
+        .await;
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            r#"
+[decrypt]
+mode = "insecure-dev"
+
+[cognito]
+lookup_missing_recipient = false
+
+[providers.twilio]
+type = "twilio"
+account_sid = "AC00000000000000000000000000000000"
+auth_token = "env:TEST_TWILIO_TOKEN"
+from = "+15005550006"
+base_url = "{}"
+
+[providers.sns]
+type = "sns"
+"#,
+            twilio.uri()
+        ),
+    )
+    .unwrap();
+    let sms_examples: Vec<_> = switchboard::examples::EVENTS
+        .iter()
+        .filter(|(name, _)| name.starts_with("CustomSMSSender_"))
+        .collect();
+    assert_eq!(sms_examples.len(), 7);
+    for provider in ["twilio", "sns"] {
+        for (name, _) in &sms_examples {
+            let event = format!("{}/examples/events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            let output = Command::new(BINARY)
+                .args(["invoke", &event])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("SWITCHBOARD_CONFIG", config.path())
+                .env("SWITCHBOARD_SMS__PROVIDERS", provider)
+                .env("TEST_TWILIO_TOKEN", "twilio-test-token")
+                .envs(moto().env())
+                .output()
+                .unwrap();
+            let sent = outcome(&output);
+            assert_eq!(sent["provider"], provider, "{name}");
+        }
+    }
+    assert_eq!(twilio.received_requests().await.unwrap().len(), 7);
+    let data = moto().data().await;
+    let to_example = data["sns"]["SMS"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["phone_number"] == "+12025550123")
+        .count();
+    assert!(
+        to_example >= 7,
+        "SNS has the 7 example messages ({to_example})"
+    );
+}

@@ -343,3 +343,78 @@ async fn the_shipped_examples_carry_codes_the_dev_key_decrypts() {
         "2 carry the unescaped password"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sms_numbers_are_normalised_and_filtered_by_country() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.sms.default_region = Some("DE".into());
+    config.sms.denied_countries = vec![234];
+    let app = app_with(&mut config, &[&memory]).await;
+    let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), "0151 12345678".into());
+    app.handle(event.clone()).await.unwrap();
+    let Message::Sms(sms) = &memory.accepted()[0] else {
+        panic!("an SMS")
+    };
+    assert_eq!(sms.to, "+4915112345678");
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), "+2348031234567".into());
+    let err = app.handle(event).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            HandleError::CountryNotAllowed {
+                calling_code: 234,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(memory.attempts(), 1, "the denied number was not sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sms_over_the_segment_cap_is_refused_at_send_time() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.sms.max_segments = 1;
+    let app = app_with(&mut config, &[&memory]).await;
+    // A long username pushes the AdminCreateUser SMS past one segment.
+    let mut event =
+        example_with_code("CustomSMSSender_AdminCreateUser", "Tmp&lt;Pa&amp;ss&gt;9").await;
+    event.user_name = "a-very-long-username-".repeat(8);
+    let err = app.handle(event).await.unwrap_err();
+    assert!(
+        matches!(err, HandleError::SmsTooLong { max: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(memory.attempts(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_template_over_the_segment_cap_fails_start_up() {
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.routes.insert(
+        "CustomSMSSender_AdminCreateUser".into(),
+        switchboard::config::RouteConfig {
+            max_segments: Some(0),
+            ..Default::default()
+        },
+    );
+    let err = startup::build(&config, dev_options())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("CustomSMSSender_AdminCreateUser")
+            && err.contains("admin-create-user.sms")
+            && err.contains("max_segments = 0"),
+        "{err}"
+    );
+}

@@ -151,7 +151,7 @@ impl Sender for Ses {
         let output = request
             .send()
             .await
-            .map_err(|e| self.error(&from.email.to_string(), e))?;
+            .map_err(|e| self.error(from.email.as_ref(), e))?;
         Ok(Delivery {
             provider: self.name.clone(),
             message_id: output.message_id().unwrap_or("unknown").to_string(),

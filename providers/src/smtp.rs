@@ -142,13 +142,10 @@ impl Smtp {
             match code {
                 535 | 530 | 534 => (ErrorKind::Auth, false),
                 421 | 450..=499 => (ErrorKind::Unavailable, true),
-                550..=553 | 501 => (ErrorKind::Rejected, false),
                 500..=599 => (ErrorKind::Rejected, false),
                 _ => (ErrorKind::Other, error.is_transient()),
             }
-        } else if detail.contains("STARTTLS") {
-            (ErrorKind::Config, false)
-        } else if error.is_tls() || detail.contains("certificate") {
+        } else if detail.contains("STARTTLS") || error.is_tls() || detail.contains("certificate") {
             (ErrorKind::Config, false)
         } else {
             (ErrorKind::Unavailable, true)

@@ -1,0 +1,239 @@
+//! Twilio against an in-process HTTP server that records what we sent.
+
+use base64::Engine;
+use secrecy::SecretString;
+use serde_json::json;
+use switchboard::providers::conformance::{self, SECRET_CODE};
+use switchboard::providers::{
+    ErrorKind, HttpTimeouts, Sender, Twilio, TwilioAuth, TwilioConfig, TwilioSender,
+};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+fn twilio(
+    server: &MockServer,
+    auth: TwilioAuth,
+    sender: TwilioSender,
+    callback: Option<&str>,
+) -> Twilio {
+    Twilio::new(
+        "texts",
+        TwilioConfig {
+            account_sid: SID.into(),
+            auth,
+            sender,
+            status_callback: callback.map(str::to_string),
+            base_url: server.uri(),
+            timeouts: HttpTimeouts::default(),
+        },
+    )
+    .unwrap()
+}
+
+fn token() -> TwilioAuth {
+    TwilioAuth::AuthToken(SecretString::from("auth-token-test"))
+}
+
+fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+async fn accept(server: &MockServer, authorization: &str) {
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
+        .and(header("authorization", authorization))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "sid": "SM0123", "status": "queued" })),
+        )
+        .mount(server)
+        .await;
+}
+
+fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn sends_to_body_and_from_with_the_auth_token() {
+    let server = MockServer::start().await;
+    accept(&server, &basic(SID, "auth-token-test")).await;
+    let sender = twilio(
+        &server,
+        token(),
+        TwilioSender::From("+15005550006".into()),
+        None,
+    );
+    let delivery = conformance::delivers(&sender, &conformance::sample_sms("+4915112345678")).await;
+    assert_eq!(delivery.message_id, "SM0123");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[0].headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
+    let body = format!("Your code is {SECRET_CODE}");
+    assert_eq!(
+        form(&requests[0].body),
+        owned(&[
+            ("To", "+4915112345678"),
+            ("Body", &body),
+            ("From", "+15005550006")
+        ])
+    );
+}
+
+#[tokio::test]
+async fn a_messaging_service_and_api_key_with_a_status_callback() {
+    let server = MockServer::start().await;
+    accept(&server, &basic("SK0123", "key-secret")).await;
+    let auth = TwilioAuth::ApiKey {
+        sid: "SK0123".into(),
+        secret: SecretString::from("key-secret"),
+    };
+    let sender = twilio(
+        &server,
+        auth,
+        TwilioSender::MessagingService("MG0123".into()),
+        Some("https://hooks.acme.test/sms"),
+    );
+    sender
+        .send(&conformance::sample_sms("+12025550123"))
+        .await
+        .unwrap();
+    let pairs = form(&server.received_requests().await.unwrap()[0].body);
+    assert!(
+        pairs.contains(&("MessagingServiceSid".into(), "MG0123".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&(
+            "StatusCallback".into(),
+            "https://hooks.acme.test/sms".into()
+        )),
+        "{pairs:?}"
+    );
+    assert!(!pairs.iter().any(|(k, _)| k == "From"));
+}
+
+async fn answer(status: u16, body: serde_json::Value) -> switchboard::providers::SendError {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&server)
+        .await;
+    twilio(
+        &server,
+        token(),
+        TwilioSender::From("+15005550006".into()),
+        None,
+    )
+    .send(&conformance::sample_sms("+12025550123"))
+    .await
+    .unwrap_err()
+}
+
+#[tokio::test]
+async fn the_error_table_uses_twilio_codes_and_statuses() {
+    let row = |e: switchboard::providers::SendError| (e.kind(), e.is_temporary());
+    let err = answer(400, json!({"code": 21211, "message": "The 'To' number +1202 is not a valid phone number.", "status": 400})).await;
+    assert!(err.to_string().contains("21211"), "{err}");
+    assert_eq!(row(err), (ErrorKind::Rejected, false));
+    assert_eq!(
+        row(answer(
+            400,
+            json!({"code": 21614, "message": "not a mobile number"})
+        )
+        .await),
+        (ErrorKind::Rejected, false)
+    );
+    assert_eq!(
+        row(answer(401, json!({"code": 20003, "message": "Authenticate"})).await),
+        (ErrorKind::Auth, false)
+    );
+    assert_eq!(
+        row(answer(400, json!({"code": 20003, "message": "Authenticate"})).await),
+        (ErrorKind::Auth, false)
+    );
+    assert_eq!(
+        row(answer(429, json!({"code": 20429, "message": "Too Many Requests"})).await),
+        (ErrorKind::RateLimited, true)
+    );
+    assert_eq!(
+        row(answer(400, json!({"code": 20429, "message": "Too Many Requests"})).await),
+        (ErrorKind::RateLimited, true)
+    );
+    for status in [500, 502, 503, 504] {
+        assert_eq!(
+            row(answer(status, json!({"message": "oops"})).await),
+            (ErrorKind::Unavailable, true),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn conformance_transient_failure_and_channel() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let sender = twilio(
+        &server,
+        token(),
+        TwilioSender::From("+15005550006".into()),
+        None,
+    );
+    conformance::maps_transient_failure(&sender, &conformance::sample_sms("+12025550123")).await;
+    conformance::refuses_other_channel(&sender).await;
+}
+
+#[test]
+fn a_malformed_account_sid_is_a_config_error() {
+    let err = Twilio::new(
+        "texts",
+        TwilioConfig {
+            account_sid: "not-a-sid".into(),
+            auth: token(),
+            sender: TwilioSender::From("+1".into()),
+            status_callback: None,
+            base_url: "https://api.twilio.com".into(),
+            timeouts: HttpTimeouts::default(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+}
+
+#[test]
+fn debug_output_hides_the_token() {
+    let sender = Twilio::new(
+        "texts",
+        TwilioConfig {
+            account_sid: SID.into(),
+            auth: token(),
+            sender: TwilioSender::From("+15005550006".into()),
+            status_callback: None,
+            base_url: "https://api.dublin.ie1.twilio.com".into(),
+            timeouts: HttpTimeouts::default(),
+        },
+    )
+    .unwrap();
+    let debug = format!("{sender:?}");
+    assert!(
+        !debug.contains("auth-token-test") && debug.contains("api.dublin.ie1.twilio.com"),
+        "{debug}"
+    );
+}
