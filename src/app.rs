@@ -42,6 +42,20 @@ pub struct Outcome {
     pub message_id: String,
     /// The recipient, masked.
     pub recipient: String,
+    /// Provider calls it took (1 when the first call succeeded).
+    pub attempts: usize,
+    /// `delivered`, or `disabled` when the route drops the source on purpose.
+    pub status: OutcomeStatus,
+}
+
+/// What happened to a handled event.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeStatus {
+    /// A provider accepted the message.
+    Delivered,
+    /// The route has `enabled = false`: nothing was sent, by configuration.
+    Disabled,
 }
 
 /// Why an event was not delivered. Returned to Lambda as the invocation error, so
@@ -127,11 +141,21 @@ impl App {
         self.handle(parse_custom_sender(payload)?).await
     }
 
-    /// Handles one parsed event, logging one line with the outcome.
+    /// Handles one parsed event with no deadline (CLI, tests).
     pub async fn handle(&self, event: CustomSenderEvent) -> Result<Outcome, HandleError> {
+        self.handle_until(event, None).await
+    }
+
+    /// Handles one parsed event; retries stop at `deadline`. Logs one line with
+    /// the outcome (never the code; the recipient masked).
+    pub async fn handle_until(
+        &self,
+        event: CustomSenderEvent,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
         let started = Instant::now();
         let trigger_source = event.trigger_source.to_string();
-        let result = self.deliver(event).await;
+        let result = self.deliver(event, deadline).await;
         let latency_ms = started.elapsed().as_millis() as u64;
         match &result {
             Ok(outcome) => tracing::info!(
@@ -140,9 +164,18 @@ impl App {
                 provider = %outcome.provider,
                 message_id = %outcome.message_id,
                 recipient = %outcome.recipient,
+                attempts = outcome.attempts,
                 latency_ms,
-                outcome = "delivered",
-                "event delivered"
+                outcome = ?outcome.status,
+                "event handled"
+            ),
+            Err(HandleError::Send(error)) => tracing::error!(
+                trigger_source,
+                latency_ms,
+                attempts = error.attempts().len().max(1),
+                outcome = "failed",
+                error = %error,
+                "event not delivered"
             ),
             Err(error) => {
                 tracing::error!(trigger_source, latency_ms, outcome = "failed", error = %error, "event not delivered")
@@ -151,14 +184,30 @@ impl App {
         result
     }
 
-    async fn deliver(&self, event: CustomSenderEvent) -> Result<Outcome, HandleError> {
+    async fn deliver(
+        &self,
+        event: CustomSenderEvent,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
         let channel = event
             .channel()
             .ok_or_else(|| HandleError::UnknownChannel(event.trigger_source.to_string()))?;
         let route = self.routes.get(&event.trigger_source, channel);
+        if !route.enabled {
+            return Ok(Outcome {
+                trigger_source: event.trigger_source.to_string(),
+                channel,
+                provider: String::new(),
+                message_id: String::new(),
+                recipient: String::new(),
+                attempts: 0,
+                status: OutcomeStatus::Disabled,
+            });
+        }
         let code = self.decrypt_code(&event).await?;
         let recipient = self.recipient(&event, channel).await?;
-        let message = self.render(&event, route, code.as_ref(), recipient)?;
+        let mut message = self.render(&event, route, code.as_ref(), recipient)?;
+        set_deadline(&mut message, deadline);
         let delivery = route.sender.send(&message).await?;
         Ok(Outcome {
             trigger_source: event.trigger_source.to_string(),
@@ -166,6 +215,8 @@ impl App {
             provider: delivery.provider,
             message_id: delivery.message_id,
             recipient: mask_recipient(message.recipient()),
+            attempts: delivery.attempts.len().max(1),
+            status: OutcomeStatus::Delivered,
         })
     }
 
@@ -268,6 +319,7 @@ impl App {
         let context = MessageContext {
             trigger_source: trigger_source.clone(),
             user_pool_id: event.user_pool_id.clone(),
+            deadline: None,
         };
         Ok(match route.channel {
             Channel::Email => {
@@ -305,6 +357,13 @@ impl App {
                 })
             }
         })
+    }
+}
+
+fn set_deadline(message: &mut Message, deadline: Option<Instant>) {
+    match message {
+        Message::Email(email) => email.context.deadline = deadline,
+        Message::Sms(sms) => sms.context.deadline = deadline,
     }
 }
 

@@ -42,6 +42,27 @@ pub struct Config {
     pub routes: BTreeMap<String, RouteConfig>,
     /// Cognito look-ups.
     pub cognito: CognitoConfig,
+    /// Retries and time limits.
+    pub delivery: DeliveryConfig,
+}
+
+/// `[delivery]`: how hard each provider is tried.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Calls per provider, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// Backoff before the first retry (full jitter, doubling per retry), in ms.
+    pub base_delay_ms: u64,
+    /// Largest backoff, in ms.
+    pub max_delay_ms: u64,
+    /// Time one provider may take, retries included, in ms.
+    pub budget_ms: u64,
+    /// Time one attempt may take, in ms.
+    pub attempt_timeout_ms: u64,
+    /// Stop retrying this long before the Lambda deadline, in ms, so that the
+    /// invocation can still report the failure (and Lambda retry it).
+    pub deadline_margin_ms: u64,
 }
 
 /// `[decrypt]`
@@ -307,6 +328,12 @@ pub struct RouteConfig {
     /// Reply-to for this source (email only).
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// `failover` (default) or `round_robin` over the chain.
+    #[serde(default)]
+    pub strategy: Option<StrategyConfig>,
+    /// `false` drops this source on purpose: logged, not sent, reported as handled.
+    #[serde(default)]
+    pub enabled: Option<bool>,
     /// Provider-side templates for this source: provider name → template ID
     /// (SendGrid dynamic template `d-…`, Mailgun template name, SES template name).
     #[serde(default)]
@@ -323,6 +350,16 @@ pub struct RouteConfig {
     /// Denied calling codes for this source (SMS only).
     #[serde(default)]
     pub denied_countries: Option<Vec<u16>>,
+}
+
+/// How a route uses its provider chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyConfig {
+    /// The first provider; the next only on failure.
+    Failover,
+    /// Rotate the first provider per message; the others back it up.
+    RoundRobin,
 }
 
 /// `[cognito]`

@@ -1,5 +1,7 @@
 //! The Lambda entry: one App per cold start, borrowed by every invocation.
 
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 
@@ -10,12 +12,47 @@ use crate::app::App;
 /// Custom sender triggers are invoked asynchronously and Cognito ignores the
 /// response: `Ok` means "handled", an error makes Lambda retry and then
 /// dead-letter the event. Never return `Ok` for an undelivered message.
-pub async fn run(app: App) -> Result<(), Error> {
+pub async fn run(app: App, deadline_margin: Duration) -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let deadline = local_deadline(event.context.deadline, deadline_margin);
         let payload = serde_json::to_vec(&event.payload)?;
-        let outcome = app.handle_json(&payload).await?;
+        let event = crate::event::parse_custom_sender(&payload)?;
+        let outcome = app.handle_until(event, Some(deadline)).await?;
         Ok::<Value, Error>(serde_json::to_value(outcome)?)
     }))
     .await
+}
+
+/// Lambda gives the deadline in milliseconds since the Unix epoch; retries must
+/// stop `margin` before it so the invocation can still return its error.
+fn local_deadline(deadline_epoch_ms: u64, margin: Duration) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default();
+    let left =
+        Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms)).saturating_sub(margin);
+    Instant::now() + left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_deadline_keeps_the_margin() {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let deadline = local_deadline(now_ms + 10_000, Duration::from_millis(1_500));
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            left <= Duration::from_millis(8_500) && left >= Duration::from_millis(8_000),
+            "{left:?}"
+        );
+        let past = local_deadline(now_ms.saturating_sub(5_000), Duration::from_millis(1_500));
+        assert!(past <= Instant::now());
+    }
 }

@@ -26,5 +26,5 @@ pub mod secrets;
 pub mod segments;
 pub mod startup;
 
-pub use app::{App, HandleError, Outcome};
+pub use app::{App, HandleError, Outcome, OutcomeStatus};
 pub use switchboard_providers as providers;

@@ -44,7 +44,8 @@ async fn run_lambda() -> anyhow::Result<()> {
     lambda_runtime::tracing::init_default_subscriber();
     let config = Config::load()?;
     let app = startup::build(&config, StartupOptions::new(Runtime::Lambda)).await?;
-    switchboard::lambda::run(app)
+    let margin = std::time::Duration::from_millis(config.delivery.deadline_margin_ms);
+    switchboard::lambda::run(app, margin)
         .await
         .map_err(|e| anyhow::anyhow!(e))
 }

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
-use switchboard_providers::{Channel, Failover, Sender};
+use std::time::Duration;
 
-use crate::config::{Config, RouteConfig};
+use switchboard_providers::{Channel, Failover, Retry, RetryPolicy, Sender, Strategy, Timeout};
+
+use crate::config::{Config, DeliveryConfig, RouteConfig, StrategyConfig};
 use crate::event::TriggerSource;
 use crate::phone::CountryFilter;
 use crate::registry::Registry;
@@ -36,6 +38,8 @@ pub struct Route {
     pub max_segments: usize,
     /// Which destination countries SMS may go to.
     pub countries: CountryFilter,
+    /// `false`: dropped on purpose by configuration.
+    pub enabled: bool,
 }
 
 impl fmt::Debug for Route {
@@ -113,6 +117,23 @@ impl RouteTable {
     }
 }
 
+/// `Retry(Timeout(provider))`: each attempt bounded, retries bounded in number and time.
+fn with_retry(sender: Arc<dyn Sender>, delivery: &DeliveryConfig) -> Arc<dyn Sender> {
+    let timed = Arc::new(Timeout::new(
+        sender,
+        Duration::from_millis(delivery.attempt_timeout_ms),
+    ));
+    Arc::new(Retry::new(
+        timed,
+        RetryPolicy {
+            max_attempts: delivery.max_attempts.max(1),
+            base_delay: Duration::from_millis(delivery.base_delay_ms),
+            max_delay: Duration::from_millis(delivery.max_delay_ms),
+            budget: Duration::from_millis(delivery.budget_ms),
+        },
+    ))
+}
+
 fn route_overrides(config: &Config) -> Result<HashMap<TriggerSource, RouteConfig>, StartupError> {
     let mut overrides = HashMap::new();
     for (key, route) in &config.routes {
@@ -181,12 +202,16 @@ fn build_route_for(
                 "`{key}` names provider `{name}`, which cannot send {channel}"
             )));
         }
-        chain.push(Arc::clone(sender));
+        chain.push(with_retry(Arc::clone(sender), &config.delivery));
     }
+    let strategy = match override_.and_then(|o| o.strategy) {
+        Some(StrategyConfig::RoundRobin) => Strategy::RoundRobin,
+        Some(StrategyConfig::Failover) | None => Strategy::Failover,
+    };
     let sender: Arc<dyn Sender> = if chain.len() == 1 {
         chain.remove(0)
     } else {
-        Arc::new(Failover::new(names.join(">"), chain))
+        Arc::new(Failover::new(names.join(">"), chain).with_strategy(strategy))
     };
     let esp_templates = override_
         .map(|o| o.esp_templates.clone())
@@ -212,6 +237,7 @@ fn build_route_for(
         reply_to: pick(override_.map(|o| &o.reply_to)).or_else(|| config.email.reply_to.clone()),
         sender_id: pick(override_.map(|o| &o.sender_id)).or_else(|| config.sms.sender_id.clone()),
         esp_templates,
+        enabled: override_.and_then(|o| o.enabled).unwrap_or(true),
         max_segments: override_
             .and_then(|o| o.max_segments)
             .unwrap_or(config.sms.max_segments),

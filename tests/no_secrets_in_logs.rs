@@ -152,7 +152,7 @@ async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     }
     let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(
-        captured.contains("event delivered") && captured.contains("event not delivered"),
+        captured.contains("event handled") && captured.contains("event not delivered"),
         "logs were captured"
     );
     assert!(

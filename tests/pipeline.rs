@@ -197,17 +197,23 @@ async fn failover_moves_on_after_an_outage() {
         "primary",
         &[Channel::Email, Channel::Sms],
         ErrorKind::Unavailable,
-        1,
+        10,
     ));
     let backup = scripted("backup");
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.delivery.base_delay_ms = 1;
     let app = app_with(&mut config, &[&primary, &backup]).await;
     let outcome = app
         .handle(example_with_code("CustomSMSSender_Authentication", "1").await)
         .await
         .unwrap();
     assert_eq!(outcome.provider, "backup");
-    assert_eq!((primary.attempts(), backup.accepted().len()), (1, 1));
+    assert_eq!(primary.attempts(), 3, "retried up to max_attempts first");
+    assert_eq!(backup.accepted().len(), 1);
+    assert_eq!(
+        outcome.attempts, 4,
+        "three failed attempts and one success are recorded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -417,4 +423,50 @@ async fn a_template_over_the_segment_cap_fails_start_up() {
             && err.contains("max_segments = 0"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_route_is_handled_without_sending() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.routes.insert(
+        "CustomEmailSender_AccountTakeOverNotification".into(),
+        switchboard::config::RouteConfig {
+            enabled: Some(false),
+            ..Default::default()
+        },
+    );
+    let app = app_with(&mut config, &[&memory]).await;
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(n, _)| n.ends_with("AccountTakeOverNotification"))
+        .unwrap();
+    let outcome = app.handle_json(json.as_bytes()).await.unwrap();
+    assert_eq!(outcome.status, switchboard::OutcomeStatus::Disabled);
+    assert_eq!(memory.attempts(), 0);
+    // Other sources still deliver.
+    app.handle(example_with_code("CustomEmailSender_SignUp", "1").await)
+        .await
+        .unwrap();
+    assert_eq!(memory.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_invocation_deadline_bounds_retries() {
+    let flaky = Arc::new(ScriptedSender::failing(
+        "flaky",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        100,
+    ));
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.delivery.max_attempts = 10;
+    let app = app_with(&mut config, &[&flaky]).await;
+    let event = example_with_code("CustomEmailSender_SignUp", "1").await;
+    let err = app
+        .handle_until(event, Some(std::time::Instant::now()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HandleError::Send(_)), "{err}");
+    assert_eq!(flaky.attempts(), 1, "no retry past the deadline");
 }

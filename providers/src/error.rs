@@ -58,6 +58,7 @@ pub struct SendError {
     status: Option<u16>,
     retry_after: Option<Duration>,
     detail: String,
+    attempts: Vec<crate::Attempt>,
 }
 
 impl SendError {
@@ -70,6 +71,7 @@ impl SendError {
             status: None,
             retry_after: None,
             detail: detail.into(),
+            attempts: Vec::new(),
         }
     }
 
@@ -104,6 +106,17 @@ impl SendError {
     /// Whether the same request may succeed later.
     pub fn is_temporary(&self) -> bool {
         self.temporary
+    }
+
+    /// Records the attempts that led to this error (see [`crate::Retry`]).
+    pub fn with_attempts(mut self, attempts: Vec<crate::Attempt>) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// Every attempt that failed, in order; empty when no wrapper recorded them.
+    pub fn attempts(&self) -> &[crate::Attempt] {
+        &self.attempts
     }
 
     /// The provider's status code, if it answered with one.

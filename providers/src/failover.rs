@@ -1,9 +1,22 @@
 //! Tries providers in order until one accepts the message.
 
-use async_trait::async_trait;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
 use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+
+/// Which provider of a chain goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Always the first; the others only on failure.
+    #[default]
+    Failover,
+    /// Rotate the first provider per message to spread volume; the others
+    /// still back it up, in chain order.
+    RoundRobin,
+}
 
 /// A provider chain: the first provider that accepts the message wins.
 ///
@@ -16,6 +29,8 @@ pub struct Failover {
     name: String,
     chain: Vec<Arc<dyn Sender>>,
     channels: Vec<Channel>,
+    strategy: Strategy,
+    next: AtomicUsize,
 }
 
 impl Failover {
@@ -31,12 +46,29 @@ impl Failover {
             name: name.into(),
             chain,
             channels,
+            strategy: Strategy::Failover,
+            next: AtomicUsize::new(0),
         }
+    }
+
+    /// Sets the strategy (default [`Strategy::Failover`]).
+    pub fn with_strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
     }
 
     /// The senders of the chain, in order.
     pub fn members(&self) -> &[Arc<dyn Sender>] {
         &self.chain
+    }
+
+    fn order(&self) -> impl Iterator<Item = &Arc<dyn Sender>> {
+        let start = match self.strategy {
+            Strategy::Failover => 0,
+            Strategy::RoundRobin if self.chain.is_empty() => 0,
+            Strategy::RoundRobin => self.next.fetch_add(1, Ordering::Relaxed) % self.chain.len(),
+        };
+        self.chain.iter().cycle().skip(start).take(self.chain.len())
     }
 }
 
@@ -56,9 +88,9 @@ impl Sender for Failover {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let mut failures: Vec<SendError> = Vec::new();
-        for sender in &self.chain {
+        for sender in self.order() {
             match sender.send(message).await {
-                Ok(delivery) => {
+                Ok(mut delivery) => {
                     if !failures.is_empty() {
                         tracing::warn!(
                             chain = %self.name,
@@ -67,6 +99,12 @@ impl Sender for Failover {
                             "delivered after failover"
                         );
                     }
+                    let mut attempts: Vec<_> = failures
+                        .iter()
+                        .flat_map(|e| e.attempts().to_vec())
+                        .collect();
+                    attempts.append(&mut delivery.attempts);
+                    delivery.attempts = attempts;
                     return Ok(delivery);
                 }
                 Err(error) => {
@@ -99,12 +137,17 @@ fn summarise(chain: &str, failures: Vec<SendError>) -> SendError {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; then ");
+    let attempts = failures
+        .iter()
+        .flat_map(|e| e.attempts().to_vec())
+        .collect();
     let mut error = SendError::new(
         chain,
         last.kind(),
         format!("every provider failed: {detail}"),
     )
-    .with_temporary(temporary);
+    .with_temporary(temporary)
+    .with_attempts(attempts);
     if let Some(status) = last.status() {
         error = error.with_status(status);
     }

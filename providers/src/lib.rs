@@ -1,9 +1,9 @@
 //! Delivery backends for Switchboard.
 //!
 //! One small object-safe trait, [`Sender`], and one file per backend. Wrappers that
-//! change *how* a message is sent (failover today; retry and timeout later) are
-//! themselves `Sender`s, so a route holds a single `Arc<dyn Sender>` whatever its
-//! provider chain looks like.
+//! change *how* a message is sent are themselves `Sender`s, composed in this order:
+//! `Failover([Retry(Timeout(provider)), …])`, so a route holds a single
+//! `Arc<dyn Sender>` whatever its provider chain looks like.
 //!
 //! # Secrets
 //! A [`Message`] carries a decrypted Cognito code or temporary password in its
@@ -23,27 +23,31 @@ mod memory;
 mod message;
 mod mime;
 mod outbox;
+mod retry;
 mod sender;
 mod sendgrid;
 mod ses;
 mod smtp;
 mod sns;
+mod timeout;
 mod twilio;
 mod webhook;
 
 pub use error::{ErrorKind, SendError};
-pub use failover::Failover;
+pub use failover::{Failover, Strategy};
 pub use http::HttpTimeouts;
 pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
 pub use mask::{mask_email, mask_phone, mask_recipient};
 pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
 pub use outbox::Outbox;
-pub use sender::{Delivery, Sender};
+pub use retry::{Retry, RetryPolicy};
+pub use sender::{Attempt, Delivery, Sender};
 pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 pub use ses::{Ses, SesConfig};
 pub use smtp::{Smtp, SmtpConfig};
 pub use sns::{Sns, SnsConfig};
+pub use timeout::Timeout;
 pub use twilio::{Twilio, TwilioAuth, TwilioConfig, TwilioSender, TWILIO_DEFAULT_BASE_URL};
 pub use webhook::{
     signature as webhook_signature, Webhook, WebhookConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER,

@@ -166,9 +166,6 @@ impl Sender for Mailgun {
             tracing::warn!(provider = %self.name, %status, "Mailgun accepted the message without returning an id");
             "unknown".to_string()
         });
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id,
-        })
+        Ok(Delivery::new(self.name.clone(), message_id))
     }
 }

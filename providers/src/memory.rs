@@ -15,6 +15,8 @@ pub enum Step {
     Deliver,
     /// Fail with this kind; temporariness follows the kind's default.
     Fail(ErrorKind),
+    /// Fail with this kind and ask to wait this long (`Retry-After`).
+    FailRetryAfter(ErrorKind, std::time::Duration),
 }
 
 /// A sender that answers from a script, then delivers; see the module docs.
@@ -93,16 +95,22 @@ impl Sender for ScriptedSender {
         match step {
             Step::Deliver => {
                 lock(&self.accepted).push(message.clone());
-                Ok(Delivery {
-                    provider: self.name.clone(),
-                    message_id: format!("{}-{attempt}", self.name),
-                })
+                Ok(Delivery::new(
+                    self.name.clone(),
+                    format!("{}-{attempt}", self.name),
+                ))
             }
             Step::Fail(kind) => Err(SendError::new(
                 &self.name,
                 kind,
                 format!("scripted failure on attempt {attempt}"),
             )),
+            Step::FailRetryAfter(kind, wait) => Err(SendError::new(
+                &self.name,
+                kind,
+                format!("scripted failure on attempt {attempt}"),
+            )
+            .with_retry_after(wait)),
         }
     }
 }

@@ -32,6 +32,10 @@ pub struct MessageContext {
     pub trigger_source: String,
     /// The user pool the event came from.
     pub user_pool_id: String,
+    /// When delivery must be over: the Lambda deadline minus a safety margin.
+    /// Retries and timeouts stop there so the invocation can still report failure.
+    #[serde(skip)]
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Provider-side templates (SendGrid dynamic template, Mailgun stored template,

@@ -89,6 +89,7 @@ mod tests {
             context: MessageContext {
                 trigger_source: "CustomEmailSender_SignUp\r\nBcc: evil@x.test".into(),
                 user_pool_id: "us-east-1_abc".into(),
+                deadline: None,
             },
         }
     }

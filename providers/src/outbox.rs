@@ -136,9 +136,6 @@ impl Sender for Outbox {
                 self.write(&name, &json).await?
             }
         };
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id: path.display().to_string(),
-        })
+        Ok(Delivery::new(self.name.clone(), path.display().to_string()))
     }
 }

@@ -11,6 +11,31 @@ pub struct Delivery {
     pub provider: String,
     /// The provider's identifier for the message (a file path for the outbox).
     pub message_id: String,
+    /// Every attempt it took, in order, as recorded by [`crate::Retry`]; the last
+    /// one succeeded. Empty when no wrapper recorded attempts.
+    pub attempts: Vec<Attempt>,
+}
+
+impl Delivery {
+    /// A delivery by `provider` with the provider's `message_id`.
+    pub fn new(provider: impl Into<String>, message_id: impl Into<String>) -> Self {
+        Delivery {
+            provider: provider.into(),
+            message_id: message_id.into(),
+            attempts: Vec::new(),
+        }
+    }
+}
+
+/// One call to one provider, for logs and metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The provider called.
+    pub provider: String,
+    /// `None` when it delivered, else what went wrong.
+    pub error: Option<crate::ErrorKind>,
+    /// How long the call took.
+    pub latency: std::time::Duration,
 }
 
 /// Something that can deliver a [`Message`].

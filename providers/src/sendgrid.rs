@@ -183,10 +183,7 @@ impl Sender for SendGrid {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("sendgrid-{}", status.as_u16()));
-            return Ok(Delivery {
-                provider: self.name.clone(),
-                message_id,
-            });
+            return Ok(Delivery::new(self.name.clone(), message_id));
         }
         let text = response.text().await.unwrap_or_default();
         Err(self.error(status, &headers, &text))

@@ -152,9 +152,9 @@ impl Sender for Ses {
             .send()
             .await
             .map_err(|e| self.error(from.email.as_ref(), e))?;
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id: output.message_id().unwrap_or("unknown").to_string(),
-        })
+        Ok(Delivery::new(
+            self.name.clone(),
+            output.message_id().unwrap_or("unknown").to_string(),
+        ))
     }
 }

@@ -198,13 +198,13 @@ impl Sender for Smtp {
         let response = self.transport.send(mime).await.map_err(|e| self.error(e))?;
         // Prefer the relay's queue id when it gives one ("250 2.0.0 Ok: queued as ABC").
         let queued = response.message().collect::<Vec<_>>().join(" ");
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id: if message_id.is_empty() {
+        Ok(Delivery::new(
+            self.name.clone(),
+            if message_id.is_empty() {
                 queued
             } else {
                 message_id
             },
-        })
+        ))
     }
 }

@@ -111,9 +111,9 @@ impl Sender for Sns {
             request = request.message_attributes("AWS.SNS.SMS.MaxPrice", attribute(price)?);
         }
         let output = request.send().await.map_err(|e| self.error(e))?;
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id: output.message_id().unwrap_or("unknown").to_string(),
-        })
+        Ok(Delivery::new(
+            self.name.clone(),
+            output.message_id().unwrap_or("unknown").to_string(),
+        ))
     }
 }

@@ -198,9 +198,6 @@ impl Sender for Twilio {
             tracing::warn!(provider = %self.name, %status, "Twilio accepted the message without a readable sid");
             "unknown".to_string()
         });
-        Ok(Delivery {
-            provider: self.name.clone(),
-            message_id,
-        })
+        Ok(Delivery::new(self.name.clone(), message_id))
     }
 }

@@ -163,10 +163,7 @@ impl Sender for Webhook {
             .map_err(|e| http::transport_error(&self.name, e))?;
         let status = response.status();
         if status.is_success() {
-            return Ok(Delivery {
-                provider: self.name.clone(),
-                message_id,
-            });
+            return Ok(Delivery::new(self.name.clone(), message_id));
         }
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();

@@ -75,6 +75,7 @@ fn sample_message(
     let context = MessageContext {
         trigger_source: trigger_name.clone(),
         user_pool_id: "send-test".into(),
+        deadline: None,
     };
     Ok(match channel {
         Channel::Email => {

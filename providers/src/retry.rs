@@ -1,0 +1,119 @@
+//! Retries temporary failures with exponential backoff and full jitter, bounded
+//! by a number of attempts and by time.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use crate::{Attempt, Channel, Delivery, Message, SendError, Sender};
+
+/// How [`Retry`] retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Most calls to the provider, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// Backoff cap before the first retry; doubles per retry.
+    pub base_delay: Duration,
+    /// Largest backoff.
+    pub max_delay: Duration,
+    /// Total time this provider may take, retries included.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(2),
+            budget: Duration::from_secs(8),
+        }
+    }
+}
+
+/// Retries `inner` on temporary errors only. Permanent errors (rejections, bad
+/// credentials, configuration) return at once: retrying cannot fix them.
+///
+/// The time bound is `min(budget, message deadline)`, where the deadline is the
+/// Lambda invocation's deadline minus a safety margin, set by the caller in
+/// [`crate::MessageContext::deadline`]. A retry is skipped when its backoff (or
+/// the provider's `Retry-After`) would end past that bound.
+#[derive(Debug)]
+pub struct Retry {
+    inner: Arc<dyn Sender>,
+    policy: RetryPolicy,
+}
+
+impl Retry {
+    /// Wraps `inner` with `policy`.
+    pub fn new(inner: Arc<dyn Sender>, policy: RetryPolicy) -> Self {
+        Retry { inner, policy }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let cap = self
+            .policy
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.policy.max_delay);
+        // Full jitter: spreads retries of many concurrent invocations.
+        cap.mul_f64(fastrand::f64())
+    }
+}
+
+#[async_trait]
+impl Sender for Retry {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn channels(&self) -> &[Channel] {
+        self.inner.channels()
+    }
+
+    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
+        let started = Instant::now();
+        let mut end = started + self.policy.budget;
+        if let Some(deadline) = message.context().deadline {
+            end = end.min(deadline);
+        }
+        let mut attempts = Vec::new();
+        let mut retry = 0;
+        loop {
+            let attempt_started = Instant::now();
+            let result = self.inner.send(message).await;
+            let latency = attempt_started.elapsed();
+            match result {
+                Ok(mut delivery) => {
+                    attempts.push(Attempt {
+                        provider: self.inner.name().to_string(),
+                        error: None,
+                        latency,
+                    });
+                    delivery.attempts = attempts;
+                    return Ok(delivery);
+                }
+                Err(error) => {
+                    attempts.push(Attempt {
+                        provider: self.inner.name().to_string(),
+                        error: Some(error.kind()),
+                        latency,
+                    });
+                    retry += 1;
+                    let wait = error.retry_after().unwrap_or_else(|| self.backoff(retry));
+                    let out_of_attempts = retry >= self.policy.max_attempts;
+                    let out_of_time = Instant::now() + wait >= end;
+                    if !error.is_temporary() || out_of_attempts || out_of_time {
+                        if error.is_temporary() {
+                            tracing::warn!(provider = %self.inner.name(), attempts = attempts.len(), out_of_time, "giving up on a temporary failure");
+                        }
+                        return Err(error.with_attempts(attempts));
+                    }
+                    tracing::info!(provider = %self.inner.name(), attempt = attempts.len(), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}

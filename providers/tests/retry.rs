@@ -1,0 +1,196 @@
+//! Retry and timeout wrappers: bounded by attempts and by time, temporary errors
+//! only. Attempts are counted, never timed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use switchboard_providers::{
+    Channel, Delivery, ErrorKind, Failover, Message, MessageContext, Retry, RetryPolicy,
+    ScriptedSender, SendError, Sender, SmsMessage, Step, Strategy, Timeout,
+};
+
+const BOTH: &[Channel] = &[Channel::Email, Channel::Sms];
+
+fn sms(deadline: Option<Instant>) -> Message {
+    Message::Sms(SmsMessage {
+        to: "+12025550123".into(),
+        body: "Your code is 1".into(),
+        sender_id: None,
+        context: MessageContext {
+            deadline,
+            ..MessageContext::default()
+        },
+    })
+}
+
+fn quick(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        budget: Duration::from_secs(30),
+    }
+}
+
+fn retry(inner: &Arc<ScriptedSender>, policy: RetryPolicy) -> Retry {
+    Retry::new(Arc::clone(inner) as Arc<dyn Sender>, policy)
+}
+
+#[tokio::test]
+async fn temporary_failures_are_retried_until_success() {
+    let inner = Arc::new(ScriptedSender::failing(
+        "p",
+        BOTH,
+        ErrorKind::Unavailable,
+        2,
+    ));
+    let delivery = retry(&inner, quick(3)).send(&sms(None)).await.unwrap();
+    assert_eq!(inner.attempts(), 3);
+    let kinds: Vec<_> = delivery.attempts.iter().map(|a| a.error).collect();
+    assert_eq!(
+        kinds,
+        [
+            Some(ErrorKind::Unavailable),
+            Some(ErrorKind::Unavailable),
+            None
+        ]
+    );
+}
+
+#[tokio::test]
+async fn attempts_never_exceed_max_attempts() {
+    for max in [1, 2, 5] {
+        let inner = Arc::new(ScriptedSender::failing(
+            "p",
+            BOTH,
+            ErrorKind::RateLimited,
+            100,
+        ));
+        let err = retry(&inner, quick(max))
+            .send(&sms(None))
+            .await
+            .unwrap_err();
+        assert_eq!(inner.attempts(), max as usize);
+        assert_eq!(err.attempts().len(), max as usize);
+    }
+}
+
+#[tokio::test]
+async fn permanent_failures_are_not_retried() {
+    for kind in [ErrorKind::Rejected, ErrorKind::Auth, ErrorKind::Config] {
+        let inner = Arc::new(ScriptedSender::failing("p", BOTH, kind, 100));
+        retry(&inner, quick(5)).send(&sms(None)).await.unwrap_err();
+        assert_eq!(inner.attempts(), 1, "{kind:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_passed_deadline_allows_one_attempt_only() {
+    let inner = Arc::new(ScriptedSender::failing(
+        "p",
+        BOTH,
+        ErrorKind::Unavailable,
+        100,
+    ));
+    let err = retry(&inner, quick(5))
+        .send(&sms(Some(Instant::now())))
+        .await
+        .unwrap_err();
+    assert_eq!(inner.attempts(), 1);
+    assert!(
+        err.is_temporary(),
+        "the caller can still retry later: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_stops_retrying() {
+    let inner = Arc::new(
+        ScriptedSender::new("p", BOTH).with_script([Step::FailRetryAfter(
+            ErrorKind::RateLimited,
+            Duration::from_secs(60),
+        )]),
+    );
+    let policy = RetryPolicy {
+        budget: Duration::from_secs(5),
+        ..quick(5)
+    };
+    retry(&inner, policy).send(&sms(None)).await.unwrap_err();
+    assert_eq!(inner.attempts(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_budget_is_honoured() {
+    let inner = Arc::new(
+        ScriptedSender::new("p", BOTH).with_script([Step::FailRetryAfter(
+            ErrorKind::RateLimited,
+            Duration::from_millis(20),
+        )]),
+    );
+    retry(&inner, quick(3)).send(&sms(None)).await.unwrap();
+    assert_eq!(inner.attempts(), 2);
+}
+
+#[derive(Debug)]
+struct Hangs;
+
+#[async_trait]
+impl Sender for Hangs {
+    fn name(&self) -> &str {
+        "hangs"
+    }
+    fn channels(&self) -> &[Channel] {
+        BOTH
+    }
+    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn a_hanging_provider_times_out_as_temporary_and_is_retried_within_bounds() {
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_millis(20)));
+    let err = Retry::new(timed, quick(2))
+        .send(&sms(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.is_temporary());
+    assert_eq!(err.attempts().len(), 2);
+}
+
+#[tokio::test]
+async fn round_robin_spreads_first_attempts_evenly() {
+    let a = Arc::new(ScriptedSender::new("a", BOTH));
+    let b = Arc::new(ScriptedSender::new("b", BOTH));
+    let chain = Failover::new(
+        "rr",
+        vec![a.clone() as Arc<dyn Sender>, b.clone() as Arc<dyn Sender>],
+    )
+    .with_strategy(Strategy::RoundRobin);
+    for _ in 0..10 {
+        chain.send(&sms(None)).await.unwrap();
+    }
+    assert_eq!((a.accepted().len(), b.accepted().len()), (5, 5));
+}
+
+#[tokio::test]
+async fn round_robin_still_fails_over() {
+    let a = Arc::new(ScriptedSender::failing(
+        "a",
+        BOTH,
+        ErrorKind::Unavailable,
+        100,
+    ));
+    let b = Arc::new(ScriptedSender::new("b", BOTH));
+    let chain = Failover::new(
+        "rr",
+        vec![a.clone() as Arc<dyn Sender>, b.clone() as Arc<dyn Sender>],
+    )
+    .with_strategy(Strategy::RoundRobin);
+    for _ in 0..4 {
+        assert_eq!(chain.send(&sms(None)).await.unwrap().provider, "b");
+    }
+    assert_eq!(b.accepted().len(), 4);
+}
