@@ -1,5 +1,6 @@
 //! Handling one event: parse → decrypt → route → render → send.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use switchboard_providers::{
     SmsMessage,
 };
 
+use crate::config::{AppConfig, ClientConfig};
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::directory::{LookupError, UserDirectory};
 use crate::event::{parse_custom_sender, CustomSenderEvent, EventError};
@@ -24,7 +26,8 @@ pub struct App {
     pub(crate) routes: RouteTable,
     pub(crate) renderer: Renderer,
     pub(crate) directory: Option<UserDirectory>,
-    pub(crate) app_name: String,
+    pub(crate) app: AppConfig,
+    pub(crate) clients: BTreeMap<String, ClientConfig>,
     pub(crate) sms_default_region: Option<String>,
 }
 
@@ -296,6 +299,32 @@ impl App {
         Ok(number.as_str().to_string())
     }
 
+    /// The `app` variables and sender identity for the event's app client.
+    fn branding<'a>(&'a self, event: &CustomSenderEvent, route: &'a Route) -> Branding<'a> {
+        let client = event
+            .caller_context
+            .client_id
+            .as_deref()
+            .and_then(|id| self.clients.get(id));
+        let pick = |client_value: Option<&'a Option<String>>, default: &'a str| {
+            client_value.and_then(|v| v.as_deref()).unwrap_or(default)
+        };
+        Branding {
+            app: AppVars {
+                name: pick(client.map(|c| &c.name), &self.app.name),
+                url: pick(client.map(|c| &c.url), &self.app.url),
+                support_url: pick(client.map(|c| &c.support_url), &self.app.support_url),
+            },
+            from: pick(client.map(|c| &c.from), &route.from),
+            reply_to: client
+                .and_then(|c| c.reply_to.as_deref())
+                .or(route.reply_to.as_deref()),
+            sender_id: client
+                .and_then(|c| c.sender_id.as_deref())
+                .or(route.sender_id.as_deref()),
+        }
+    }
+
     fn render(
         &self,
         event: &CustomSenderEvent,
@@ -304,6 +333,7 @@ impl App {
         to: String,
     ) -> Result<Message, HandleError> {
         let trigger_source = event.trigger_source.to_string();
+        let branding = self.branding(event, route);
         let vars = TemplateVars {
             code: code.map(|c| c.expose_secret()).unwrap_or_default(),
             username: &event.user_name,
@@ -312,10 +342,12 @@ impl App {
             user_pool_id: &event.user_pool_id,
             client_id: event.caller_context.client_id.as_deref(),
             client_metadata: &event.request.client_metadata,
-            app: AppVars {
-                name: &self.app_name,
-            },
+            app: branding.app,
         };
+        let locale = user_locale(
+            &event.request.user_attributes,
+            &event.request.client_metadata,
+        );
         let context = MessageContext {
             trigger_source: trigger_source.clone(),
             user_pool_id: event.user_pool_id.clone(),
@@ -323,15 +355,15 @@ impl App {
         };
         Ok(match route.channel {
             Channel::Email => {
-                let rendered = self.renderer.email(&route.template, &vars)?;
+                let rendered = self.renderer.email(&route.template, locale, &vars)?;
                 let esp_template = (!route.esp_templates.is_empty()).then(|| EspTemplate {
                     ids: route.esp_templates.clone(),
                     variables: serde_json::to_value(&vars).unwrap_or_default(),
                 });
                 Message::Email(EmailMessage {
                     to,
-                    from: route.from.clone(),
-                    reply_to: route.reply_to.clone(),
+                    from: branding.from.to_string(),
+                    reply_to: branding.reply_to.map(str::to_string),
                     subject: rendered.subject,
                     html: rendered.html,
                     text: rendered.text,
@@ -340,7 +372,7 @@ impl App {
                 })
             }
             Channel::Sms => {
-                let body = self.renderer.sms(&route.template, &vars)?;
+                let body = self.renderer.sms(&route.template, locale, &vars)?;
                 let segments = segments::count(&body).segments;
                 if segments > route.max_segments {
                     return Err(HandleError::SmsTooLong {
@@ -352,12 +384,32 @@ impl App {
                 Message::Sms(SmsMessage {
                     to,
                     body,
-                    sender_id: route.sender_id.clone(),
+                    sender_id: branding.sender_id.map(str::to_string),
                     context,
                 })
             }
         })
     }
+}
+
+/// Sender identity and `app` variables after per-client overrides.
+struct Branding<'a> {
+    app: AppVars<'a>,
+    from: &'a str,
+    reply_to: Option<&'a str>,
+    sender_id: Option<&'a str>,
+}
+
+/// The user's `locale` attribute, else the app's `clientMetadata.locale`.
+pub(crate) fn user_locale<'a>(
+    attributes: &'a HashMap<String, String>,
+    metadata: &'a HashMap<String, String>,
+) -> Option<&'a str> {
+    [attributes.get("locale"), metadata.get("locale")]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|l| !l.trim().is_empty())
 }
 
 fn set_deadline(message: &mut Message, deadline: Option<Instant>) {

@@ -44,6 +44,12 @@ pub struct Config {
     pub cognito: CognitoConfig,
     /// Retries and time limits.
     pub delivery: DeliveryConfig,
+    /// Template directory and default locale.
+    #[serde(default)]
+    pub templates: TemplatesConfig,
+    /// Per-app-client overrides, keyed by `callerContext.clientId`.
+    #[serde(default)]
+    pub clients: BTreeMap<String, ClientConfig>,
 }
 
 /// `[delivery]`: how hard each provider is tried.
@@ -104,6 +110,48 @@ impl DecryptConfig {
 pub struct AppConfig {
     /// Product name shown in messages.
     pub name: String,
+    /// Product URL for templates (`app.url`).
+    #[serde(default)]
+    pub url: String,
+    /// Support URL for templates (`app.support_url`).
+    #[serde(default)]
+    pub support_url: String,
+}
+
+/// `[templates]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Directory whose files override or add to the embedded templates.
+    #[serde(default, deserialize_with = "empty_path_as_none")]
+    pub dir: Option<PathBuf>,
+    /// Locale when the user has none (`locale` attribute, then `clientMetadata.locale`).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub default_locale: Option<String>,
+}
+
+/// `[clients.<app client ID>]`: branding and sender per app client.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Product name for this client's users.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Product URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Support URL.
+    #[serde(default)]
+    pub support_url: Option<String>,
+    /// Sender mailbox.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Reply-to address.
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    /// SMS sender ID.
+    #[serde(default)]
+    pub sender_id: Option<String>,
 }
 
 /// `[providers.NAME]`: one provider instance, by `type`.
@@ -460,6 +508,12 @@ fn describe(error: figment::Error) -> ConfigError {
         })
         .collect();
     ConfigError::Invalid(problems.join("; "))
+}
+
+fn empty_path_as_none<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<PathBuf>, D::Error> {
+    Ok(empty_as_none(deserializer)?.map(PathBuf::from))
 }
 
 fn empty_as_none<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {

@@ -1,63 +1,24 @@
 //! Renders messages from minijinja templates.
 //!
 //! A template NAME has up to four files: `NAME.subject`, `NAME.html`, `NAME.txt`
-//! (email) and `NAME.sms`. The defaults are compiled in. HTML files are
-//! auto-escaped, so a `given_name` of `<script>` arrives as text; the others are
-//! plain text.
+//! (email) and `NAME.sms`, plus per-locale variants `NAME.<locale>.<ext>` (e.g.
+//! `sign-up.de.html`, `sign-up.pt-BR.sms`). The defaults in `templates/` are
+//! compiled in; files in a configured directory override or add to them. HTML
+//! files are auto-escaped, so a `given_name` of `<script>` arrives as text; the
+//! others are plain text.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
-use minijinja::{Environment, Value};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Error, ErrorKind, Value};
 use serde::Serialize;
 use switchboard_providers::Channel;
 
-macro_rules! embedded_templates {
-    ($($file:literal),+ $(,)?) => {
-        &[$(($file, include_str!(concat!("../templates/", $file)))),+]
-    };
-}
+/// The templates compiled into the binary (see `build.rs`): (file name, source).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
-/// The templates compiled into the binary: (file name, source).
-pub const EMBEDDED: &[(&str, &str)] = embedded_templates![
-    "layout.html",
-    "macros.html",
-    "sign-up.subject",
-    "sign-up.html",
-    "sign-up.txt",
-    "sign-up.sms",
-    "resend-code.subject",
-    "resend-code.html",
-    "resend-code.txt",
-    "resend-code.sms",
-    "forgot-password.subject",
-    "forgot-password.html",
-    "forgot-password.txt",
-    "forgot-password.sms",
-    "update-user-attribute.subject",
-    "update-user-attribute.html",
-    "update-user-attribute.txt",
-    "update-user-attribute.sms",
-    "verify-user-attribute.subject",
-    "verify-user-attribute.html",
-    "verify-user-attribute.txt",
-    "verify-user-attribute.sms",
-    "authentication.subject",
-    "authentication.html",
-    "authentication.txt",
-    "authentication.sms",
-    "admin-create-user.subject",
-    "admin-create-user.html",
-    "admin-create-user.txt",
-    "admin-create-user.sms",
-    "account-takeover.subject",
-    "account-takeover.html",
-    "account-takeover.txt",
-    "account-takeover.sms",
-    "code.subject",
-    "code.html",
-    "code.txt",
-    "code.sms",
-];
+const EXTENSIONS: &[&str] = &["subject", "html", "txt", "sms"];
 
 /// What templates can use. `code` holds the decrypted secret: never log this.
 #[derive(Serialize)]
@@ -76,15 +37,19 @@ pub struct TemplateVars<'a> {
     pub client_id: Option<&'a str>,
     /// Metadata the app passed to Cognito.
     pub client_metadata: &'a HashMap<String, String>,
-    /// `[app]` configuration.
+    /// `[app]` configuration, with per-client overrides applied.
     pub app: AppVars<'a>,
 }
 
 /// `app.*` in templates.
-#[derive(Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct AppVars<'a> {
     /// Product name.
     pub name: &'a str,
+    /// Product URL ("" when not configured).
+    pub url: &'a str,
+    /// Support URL ("" when not configured).
+    pub support_url: &'a str,
 }
 
 /// A rendered email, without addresses.
@@ -110,102 +75,241 @@ pub struct RenderError {
 /// The compiled templates. Built once at cold start.
 pub struct Renderer {
     env: Environment<'static>,
+    files: BTreeSet<String>,
+    default_locale: Option<String>,
 }
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<_> = self
-            .env
-            .templates()
-            .map(|(name, _)| name.to_string())
-            .collect();
         f.debug_struct("Renderer")
-            .field("templates", &names)
+            .field("templates", &self.files.len())
+            .field("default_locale", &self.default_locale)
             .finish()
     }
 }
 
-fn render_error(file: &str, e: minijinja::Error) -> RenderError {
-    let line = e.line().map(|l| format!(" (line {l})")).unwrap_or_default();
+fn render_error(file: &str, e: &Error) -> RenderError {
+    let line = e
+        .line()
+        .map(|l| format!(" at line {l}"))
+        .unwrap_or_default();
+    // Not `{:#}`: the alternate form adds debug info that shows variable values.
+    let detail = match e.detail() {
+        Some(detail) => format!("{}{line}: {detail}", e.kind()),
+        None => format!("{}{line}", e.kind()),
+    };
     RenderError {
         file: file.to_string(),
-        // `Display` without `{:#}` leaves out the debug info, which shows variable values.
-        detail: format!("{}{line}", e.kind()).trim().to_string()
-            + &e.detail().map(|d| format!(": {d}")).unwrap_or_default(),
+        detail,
     }
 }
 
+/// `link(base, key=value, …)`: `base` with the parameters URL-encoded as a query.
+fn link(base: String, params: Kwargs) -> Result<String, Error> {
+    let mut url = url::Url::parse(&base).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("link(): `{base}` is not a URL ({e})"),
+        )
+    })?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for key in params.args() {
+        let value: Value = params.get(key)?;
+        pairs.push((key.to_string(), value.to_string()));
+    }
+    pairs.sort();
+    url.query_pairs_mut().extend_pairs(pairs);
+    Ok(url.to_string())
+}
+
+/// `pt_br` / `PT-br` → `pt-BR`; `None` for an empty or odd value.
+pub fn normalise_locale(raw: &str) -> Option<String> {
+    let mut parts = raw.trim().split(['-', '_']);
+    let language = parts.next()?.to_ascii_lowercase();
+    if language.is_empty()
+        || language.len() > 3
+        || !language.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    match parts.next() {
+        Some(region)
+            if !region.is_empty()
+                && region.len() <= 3
+                && region.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Some(format!("{language}-{}", region.to_ascii_uppercase()))
+        }
+        _ => Some(language),
+    }
+}
+
+/// `pt-BR` → [`pt-BR`, `pt`].
+fn locale_chain(locale: &str) -> Vec<String> {
+    let mut chain = vec![locale.to_string()];
+    if let Some((language, _)) = locale.split_once('-') {
+        chain.push(language.to_string());
+    }
+    chain
+}
+
 impl Renderer {
-    /// The embedded default templates.
-    pub fn embedded() -> Result<Self, RenderError> {
+    /// The embedded templates, overridden and extended by the files in `dir`.
+    pub fn new(dir: Option<&Path>, default_locale: Option<&str>) -> Result<Self, RenderError> {
+        let mut sources: BTreeMap<String, String> = EMBEDDED
+            .iter()
+            .map(|(name, source)| (name.to_string(), source.to_string()))
+            .collect();
+        if let Some(dir) = dir {
+            let entries = std::fs::read_dir(dir).map_err(|e| RenderError {
+                file: dir.display().to_string(),
+                detail: format!("cannot read the template directory (templates.dir): {e}"),
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                let known = EXTENSIONS
+                    .iter()
+                    .any(|ext| name.ends_with(&format!(".{ext}")));
+                if !path.is_file() || !known {
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).map_err(|e| RenderError {
+                    file: path.display().to_string(),
+                    detail: format!("cannot read: {e}"),
+                })?;
+                sources.insert(name.to_string(), source);
+            }
+        }
         let mut env = Environment::new();
         env.set_keep_trailing_newline(false);
-        for (name, source) in EMBEDDED {
-            env.add_template(name, source)
-                .map_err(|e| render_error(name, e))?;
+        env.add_function("link", link);
+        let files = sources.keys().cloned().collect();
+        for (name, source) in sources {
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| render_error(&name, &e))?;
         }
-        Ok(Renderer { env })
-    }
-
-    /// Whether the files for `name` on `channel` exist.
-    pub fn has(&self, name: &str, channel: Channel) -> Result<(), RenderError> {
-        for file in files(name, channel) {
-            self.env
-                .get_template(&file)
-                .map_err(|e| render_error(&file, e))?;
-        }
-        Ok(())
-    }
-
-    fn render(&self, file: &str, vars: &TemplateVars<'_>) -> Result<String, RenderError> {
-        let template = self
-            .env
-            .get_template(file)
-            .map_err(|e| render_error(file, e))?;
-        template
-            .render(Value::from_serialize(vars))
-            .map_err(|e| render_error(file, e))
-    }
-
-    /// Renders the email parts of template `name`.
-    pub fn email(&self, name: &str, vars: &TemplateVars<'_>) -> Result<RenderedEmail, RenderError> {
-        let subject = self.render(&format!("{name}.subject"), vars)?;
-        Ok(RenderedEmail {
-            subject: one_line(&subject),
-            html: self.render(&format!("{name}.html"), vars)?,
-            text: self.render(&format!("{name}.txt"), vars)?,
+        Ok(Renderer {
+            env,
+            files,
+            default_locale: default_locale.and_then(normalise_locale),
         })
     }
 
-    /// Renders the SMS body of template `name`.
-    pub fn sms(&self, name: &str, vars: &TemplateVars<'_>) -> Result<String, RenderError> {
-        Ok(self
-            .render(&format!("{name}.sms"), vars)?
-            .trim()
-            .to_string())
+    /// The embedded default templates only.
+    pub fn embedded() -> Result<Self, RenderError> {
+        Self::new(None, None)
     }
 
-    /// Renders `name` for `channel` with sample data, so a broken template fails
-    /// start-up instead of the first real event. Returns the sample SMS body, whose
-    /// length the caller checks against the route's segment cap.
+    /// The file to use for `name.ext` in `locale`: `pt-BR` → `pt` → default locale → base.
+    fn resolve(&self, name: &str, ext: &str, locale: Option<&str>) -> (String, Option<String>) {
+        let mut chain = Vec::new();
+        if let Some(locale) = locale.and_then(normalise_locale) {
+            chain.extend(locale_chain(&locale));
+        }
+        if let Some(default) = &self.default_locale {
+            chain.extend(locale_chain(default));
+        }
+        for candidate in chain {
+            let file = format!("{name}.{candidate}.{ext}");
+            if self.files.contains(&file) {
+                return (file, Some(candidate));
+            }
+        }
+        (format!("{name}.{ext}"), None)
+    }
+
+    /// The locales `name` has files for on `channel` (the base as `None`).
+    pub fn locales_of(&self, name: &str, channel: Channel) -> Vec<Option<String>> {
+        let ext = match channel {
+            Channel::Email => "subject",
+            Channel::Sms => "sms",
+        };
+        let mut locales = vec![None];
+        let prefix = format!("{name}.");
+        for file in &self.files {
+            if let Some(middle) = file
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(&format!(".{ext}")))
+            {
+                if !middle.is_empty() && !middle.contains('.') {
+                    locales.push(Some(middle.to_string()));
+                }
+            }
+        }
+        locales
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        ext: &str,
+        locale: Option<&str>,
+        vars: &TemplateVars<'_>,
+    ) -> Result<String, RenderError> {
+        let (file, resolved) = self.resolve(name, ext, locale);
+        let template = self
+            .env
+            .get_template(&file)
+            .map_err(|e| render_error(&file, &e))?;
+        let context = minijinja::context! {
+            ..Value::from_serialize(vars),
+            ..minijinja::context! { locale => resolved.as_deref().or(self.default_locale.as_deref()).unwrap_or("en") }
+        };
+        template
+            .render(context)
+            .map_err(|e| render_error(&file, &e))
+    }
+
+    /// Renders the email parts of template `name` in `locale` (or the fallback).
+    pub fn email(
+        &self,
+        name: &str,
+        locale: Option<&str>,
+        vars: &TemplateVars<'_>,
+    ) -> Result<RenderedEmail, RenderError> {
+        let subject = self.render(name, "subject", locale, vars)?;
+        Ok(RenderedEmail {
+            subject: one_line(&subject),
+            html: self.render(name, "html", locale, vars)?,
+            text: self.render(name, "txt", locale, vars)?,
+        })
+    }
+
+    /// Renders the SMS body of template `name` in `locale` (or the fallback).
+    pub fn sms(
+        &self,
+        name: &str,
+        locale: Option<&str>,
+        vars: &TemplateVars<'_>,
+    ) -> Result<String, RenderError> {
+        Ok(self.render(name, "sms", locale, vars)?.trim().to_string())
+    }
+
+    /// Renders `name` for `channel` in every locale it has, with sample data, so
+    /// a broken template fails start-up instead of the first real event. Returns
+    /// the sample SMS bodies, whose length the caller checks against the route's
+    /// segment cap.
     pub fn check(
         &self,
         name: &str,
         channel: Channel,
         app: AppVars<'_>,
-    ) -> Result<Option<String>, RenderError> {
-        let user = BTreeMap::from([
+    ) -> Result<Vec<String>, RenderError> {
+        let user = [
             ("email", "jane@example.com"),
             ("given_name", "Jane"),
-            ("locale", "en"),
-        ])
+            ("phone_number", "+12025550123"),
+        ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let metadata = HashMap::new();
         let vars = TemplateVars {
             code: "123456",
-            username: "jane",
+            username: "jane.doe",
             user: &user,
             trigger_source: "sample",
             user_pool_id: "us-east-1_sample",
@@ -213,21 +317,16 @@ impl Renderer {
             client_metadata: &metadata,
             app,
         };
-        match channel {
-            Channel::Email => self.email(name, &vars).map(|_| None),
-            Channel::Sms => self.sms(name, &vars).map(Some),
+        let mut sms = Vec::new();
+        for locale in self.locales_of(name, channel) {
+            match channel {
+                Channel::Email => {
+                    self.email(name, locale.as_deref(), &vars)?;
+                }
+                Channel::Sms => sms.push(self.sms(name, locale.as_deref(), &vars)?),
+            }
         }
-    }
-}
-
-fn files(name: &str, channel: Channel) -> Vec<String> {
-    match channel {
-        Channel::Email => vec![
-            format!("{name}.subject"),
-            format!("{name}.html"),
-            format!("{name}.txt"),
-        ],
-        Channel::Sms => vec![format!("{name}.sms")],
+        Ok(sms)
     }
 }
 
@@ -239,6 +338,12 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const APP: AppVars<'static> = AppVars {
+        name: "Acme",
+        url: "",
+        support_url: "",
+    };
 
     fn vars<'a>(
         code: &'a str,
@@ -253,7 +358,7 @@ mod tests {
             user_pool_id: "us-east-1_x",
             client_id: None,
             client_metadata: meta,
-            app: AppVars { name: "Acme" },
+            app: APP,
         }
     }
 
@@ -266,7 +371,7 @@ mod tests {
         )]);
         let meta = HashMap::new();
         let email = r
-            .email("admin-create-user", &vars("P<a&ss>", &user, &meta))
+            .email("admin-create-user", None, &vars("P<a&ss>", &user, &meta))
             .unwrap();
         assert!(email.html.contains("&lt;script&gt;"), "{}", email.html);
         assert!(!email.html.contains("<script>"));
@@ -278,12 +383,63 @@ mod tests {
     fn subject_is_a_single_line() {
         let r = Renderer::embedded().unwrap();
         let (user, meta) = (HashMap::new(), HashMap::new());
-        let email = r.email("sign-up", &vars("1", &user, &meta)).unwrap();
+        let email = r.email("sign-up", None, &vars("1", &user, &meta)).unwrap();
         assert_eq!(email.subject, "Your Acme verification code");
     }
 
     #[test]
-    fn every_embedded_template_checks_for_its_channels() {
+    fn locales_fall_back_from_region_to_language_to_default_to_base() {
+        let r = Renderer::new(None, Some("de")).unwrap();
+        let (user, meta) = (HashMap::new(), HashMap::new());
+        let v = vars("1", &user, &meta);
+        assert_eq!(
+            r.email("sign-up", Some("de-AT"), &v).unwrap().subject,
+            "Ihr Acme-Bestätigungscode"
+        );
+        assert_eq!(
+            r.email("sign-up", Some("fr"), &v).unwrap().subject,
+            "Ihr Acme-Bestätigungscode",
+            "default locale"
+        );
+        let r = Renderer::embedded().unwrap();
+        assert_eq!(
+            r.email("sign-up", Some("pt-BR"), &v).unwrap().subject,
+            "Your Acme verification code",
+            "base"
+        );
+        assert!(r
+            .email("sign-up", Some("de"), &v)
+            .unwrap()
+            .html
+            .contains("<html lang=\"de\">"));
+    }
+
+    #[test]
+    fn locale_names_are_normalised() {
+        assert_eq!(normalise_locale("pt_br").as_deref(), Some("pt-BR"));
+        assert_eq!(normalise_locale(" DE ").as_deref(), Some("de"));
+        assert_eq!(normalise_locale("").as_deref(), None);
+        assert_eq!(normalise_locale("../../etc").as_deref(), None);
+    }
+
+    #[test]
+    fn link_url_encodes_its_parameters() {
+        let mut env = Environment::new();
+        env.add_function("link", link);
+        let out = env
+            .render_str(
+                r#"{{ link("https://acme.test/confirm", code=c, user=u) }}"#,
+                minijinja::context! { c => "12 34&x", u => "jane+doe@x.test" },
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "https://acme.test/confirm?code=12+34%26x&user=jane%2Bdoe%40x.test"
+        );
+    }
+
+    #[test]
+    fn every_embedded_template_checks_in_every_locale() {
         let r = Renderer::embedded().unwrap();
         for name in [
             "sign-up",
@@ -297,16 +453,65 @@ mod tests {
             "code",
         ] {
             for channel in [Channel::Email, Channel::Sms] {
-                r.check(name, channel, AppVars { name: "Acme" })
+                assert!(
+                    r.locales_of(name, channel)
+                        .contains(&Some("de".to_string())),
+                    "{name} has German"
+                );
+                r.check(name, channel, APP)
                     .unwrap_or_else(|e| panic!("{name}/{channel}: {e}"));
             }
         }
     }
 
     #[test]
-    fn missing_template_is_named() {
+    fn a_syntax_error_in_a_template_directory_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sign-up.subject"), "Hello\n{{ broken ").unwrap();
+        let err = Renderer::new(Some(dir.path()), None).unwrap_err();
+        assert_eq!(err.file, "sign-up.subject");
+        assert!(err.detail.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_template_directory_overrides_and_adds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("sign-up.subject"),
+            "Welcome to {{ app.name }}",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("sign-up.fr.subject"),
+            "Bienvenue chez {{ app.name }}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("README.md"), "ignored").unwrap();
+        let r = Renderer::new(Some(dir.path()), None).unwrap();
+        let (user, meta) = (HashMap::new(), HashMap::new());
+        let v = vars("1", &user, &meta);
+        assert_eq!(
+            r.email("sign-up", None, &v).unwrap().subject,
+            "Welcome to Acme"
+        );
+        assert_eq!(
+            r.email("sign-up", Some("fr-CA"), &v).unwrap().subject,
+            "Bienvenue chez Acme"
+        );
+        assert!(
+            r.email("sign-up", None, &v)
+                .unwrap()
+                .html
+                .contains("Use this code to confirm your account"),
+            "the embedded body remains"
+        );
+    }
+
+    #[test]
+    fn a_missing_template_is_named() {
         let r = Renderer::embedded().unwrap();
-        let err = r.has("nope", Channel::Sms).unwrap_err();
+        let (user, meta) = (HashMap::new(), HashMap::new());
+        let err = r.sms("nope", None, &vars("1", &user, &meta)).unwrap_err();
         assert_eq!(err.file, "nope.sms");
     }
 }

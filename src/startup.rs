@@ -101,15 +101,20 @@ pub async fn build_with(
 ) -> Result<App, StartupError> {
     refuse_local_only_setups(config, &options)?;
     let routes = RouteTable::build(config, &registry)?;
-    let renderer = Renderer::embedded()?;
+    let renderer = Renderer::new(
+        config.templates.dir.as_deref(),
+        config.templates.default_locale.as_deref(),
+    )?;
+    let app = AppVars {
+        name: &config.app.name,
+        url: &config.app.url,
+        support_url: &config.app.support_url,
+    };
     for (source, route) in routes.iter() {
-        let app = AppVars {
-            name: &config.app.name,
-        };
-        let sample = renderer
+        let samples = renderer
             .check(&route.template, route.channel, app)
             .map_err(|e| StartupError::Config(format!("route {source}: {e}")))?;
-        if let Some(body) = sample {
+        for body in samples {
             let segments = segments::count(&body).segments;
             if segments > route.max_segments {
                 return Err(StartupError::Config(format!(
@@ -148,7 +153,8 @@ pub async fn build_with(
         routes,
         renderer,
         directory,
-        app_name: config.app.name.clone(),
+        app: config.app.clone(),
+        clients: config.clients.clone(),
         sms_default_region: config.sms.default_region.clone(),
     })
 }

@@ -470,3 +470,97 @@ async fn the_invocation_deadline_bounds_retries() {
     assert!(matches!(err, HandleError::Send(_)), "{err}");
     assert_eq!(flaky.attempts(), 1, "no retry past the deadline");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_users_locale_picks_the_template_language() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    let app = app_with(&mut config, &[&memory]).await;
+    let mut event = example_with_code("CustomEmailSender_ForgotPassword", "1").await;
+    event
+        .request
+        .user_attributes
+        .insert("locale".into(), "de-AT".into());
+    app.handle(event.clone()).await.unwrap();
+    event.request.user_attributes.remove("locale");
+    event
+        .request
+        .client_metadata
+        .insert("locale".into(), "de".into());
+    app.handle(event.clone()).await.unwrap();
+    event.request.client_metadata.clear();
+    app.handle(event).await.unwrap();
+    let subjects: Vec<String> = memory
+        .accepted()
+        .iter()
+        .map(|m| match m {
+            Message::Email(e) => e.subject.clone(),
+            Message::Sms(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Passwort für Switchboard Demo zurücksetzen",
+            "Passwort für Switchboard Demo zurücksetzen",
+            "Reset your Switchboard Demo password"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_client_gets_its_own_branding_and_sender() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.clients.insert(
+        "6u7c9vr3pkstoog1example2ab".into(),
+        switchboard::config::ClientConfig {
+            name: Some("Acme Mobile".into()),
+            from: Some("Acme Mobile <mobile@acme.test>".into()),
+            ..Default::default()
+        },
+    );
+    let app = app_with(&mut config, &[&memory]).await;
+    let event = example_with_code("CustomEmailSender_SignUp", "1").await;
+    assert_eq!(
+        event.caller_context.client_id.as_deref(),
+        Some("6u7c9vr3pkstoog1example2ab")
+    );
+    app.handle(event.clone()).await.unwrap();
+    let mut other = event;
+    other.caller_context.client_id = Some("someotherclient".into());
+    app.handle(other).await.unwrap();
+    let accepted = memory.accepted();
+    let (Message::Email(mine), Message::Email(theirs)) = (&accepted[0], &accepted[1]) else {
+        panic!("emails")
+    };
+    assert_eq!(
+        (mine.from.as_str(), mine.subject.as_str()),
+        (
+            "Acme Mobile <mobile@acme.test>",
+            "Your Acme Mobile verification code"
+        )
+    );
+    assert_eq!(theirs.from, "Switchboard Demo <no-reply@example.com>");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_attributes_arrive_as_text_in_html() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    let app = app_with(&mut config, &[&memory]).await;
+    let mut event = example_with_code("CustomEmailSender_SignUp", "1").await;
+    event
+        .request
+        .user_attributes
+        .insert("given_name".into(), "<img src=x onerror=alert(1)>".into());
+    app.handle(event).await.unwrap();
+    let Message::Email(email) = &memory.accepted()[0] else {
+        panic!("an email")
+    };
+    assert!(
+        email.html.contains("&lt;img src=x onerror=alert(1)&gt;") && !email.html.contains("<img"),
+        "{}",
+        email.html
+    );
+}

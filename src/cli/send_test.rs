@@ -56,7 +56,10 @@ fn sample_message(
     channel: Channel,
     to: &str,
 ) -> anyhow::Result<Message> {
-    let renderer = Renderer::embedded()?;
+    let renderer = Renderer::new(
+        config.templates.dir.as_deref(),
+        config.templates.default_locale.as_deref(),
+    )?;
     let user = HashMap::from([("given_name".to_string(), "Test".to_string())]);
     let metadata = HashMap::new();
     let trigger_name = trigger.to_string();
@@ -70,6 +73,8 @@ fn sample_message(
         client_metadata: &metadata,
         app: AppVars {
             name: &config.app.name,
+            url: &config.app.url,
+            support_url: &config.app.support_url,
         },
     };
     let context = MessageContext {
@@ -79,7 +84,7 @@ fn sample_message(
     };
     Ok(match channel {
         Channel::Email => {
-            let rendered = renderer.email(trigger.template(), &vars)?;
+            let rendered = renderer.email(trigger.template(), None, &vars)?;
             Message::Email(EmailMessage {
                 to: to.to_string(),
                 from: config.email.from.clone(),
@@ -93,7 +98,7 @@ fn sample_message(
         }
         Channel::Sms => Message::Sms(SmsMessage {
             to: to.to_string(),
-            body: renderer.sms(trigger.template(), &vars)?,
+            body: renderer.sms(trigger.template(), None, &vars)?,
             sender_id: config.sms.sender_id.clone(),
             context,
         }),
