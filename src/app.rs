@@ -17,7 +17,7 @@ use crate::directory::{LookupError, UserDirectory};
 use crate::event::{parse_custom_sender, CustomSenderEvent, EventError};
 use crate::render::{AppVars, RenderError, Renderer, TemplateVars};
 use crate::route::{Route, RouteTable};
-use crate::{phone, segments};
+use crate::{custom_message, phone, segments};
 
 /// Everything built once per cold start and shared by every invocation.
 #[derive(Debug)]
@@ -122,6 +122,14 @@ pub enum HandleError {
         /// The route's cap.
         max: usize,
     },
+    /// A CustomMessage response would break one of Cognito's rules.
+    #[error("{trigger_source}: {problem}")]
+    CustomMessage {
+        /// The trigger source.
+        trigger_source: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
     /// The recipient look-up failed.
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -142,6 +150,125 @@ impl App {
     /// Handles one Lambda payload.
     pub async fn handle_json(&self, payload: &[u8]) -> Result<Outcome, HandleError> {
         self.handle(parse_custom_sender(payload)?).await
+    }
+
+    /// Handles any payload this function is attached for: a custom sender event
+    /// (the answer is the [`Outcome`]) or a CustomMessage event (the answer is the
+    /// event with `response` filled in, which Cognito reads).
+    pub async fn handle_payload(
+        &self,
+        payload: serde_json::Value,
+        deadline: Option<Instant>,
+    ) -> Result<serde_json::Value, HandleError> {
+        let trigger = payload
+            .get("triggerSource")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        if trigger.starts_with(custom_message::PREFIX) {
+            return self.handle_custom_message(payload);
+        }
+        let bytes = serde_json::to_vec(&payload).unwrap_or_default();
+        let event = parse_custom_sender(&bytes)?;
+        let outcome = self.handle_until(event, deadline).await?;
+        Ok(serde_json::to_value(outcome).unwrap_or_default())
+    }
+
+    /// Renders a CustomMessage event's response from the same templates, with
+    /// Cognito's placeholders where the code and username go.
+    pub fn handle_custom_message(
+        &self,
+        payload: serde_json::Value,
+    ) -> Result<serde_json::Value, HandleError> {
+        let event: custom_message::CustomMessageEvent = serde_path_to_error::deserialize(&payload)
+            .map_err(|e| EventError {
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        let trigger = event.trigger_source.clone();
+        let problem = |problem: String| HandleError::CustomMessage {
+            trigger_source: trigger.clone(),
+            problem,
+        };
+        let (email_source, sms_source) = custom_message::sender_sources(&trigger);
+        let email_route = self.routes.get(&email_source, Channel::Email);
+        let sms_route = self.routes.get(&sms_source, Channel::Sms);
+        let empty = HashMap::new();
+        let attributes = event.request.user_attributes.as_ref().unwrap_or(&empty);
+        let metadata = event.request.client_metadata.as_ref().unwrap_or(&empty);
+        let client = event
+            .caller_context
+            .as_ref()
+            .and_then(|c| c.client_id.as_deref());
+        let username_placeholder = event
+            .request
+            .username_parameter
+            .as_deref()
+            .filter(|_| custom_message::needs_username(&trigger));
+        let vars = TemplateVars {
+            code: &event.request.code_parameter,
+            username: username_placeholder.unwrap_or(&event.user_name),
+            user: attributes,
+            trigger_source: &trigger,
+            user_pool_id: &event.user_pool_id,
+            client_id: client,
+            client_metadata: metadata,
+            app: self.client_app(client),
+        };
+        let locale = user_locale(attributes, metadata);
+        let email = self.renderer.email(&email_route.template, locale, &vars)?;
+        let sms = self.renderer.sms(&sms_route.template, locale, &vars)?;
+        let mut required = vec![(
+            "request.codeParameter",
+            event.request.code_parameter.as_str(),
+        )];
+        if let Some(placeholder) = username_placeholder {
+            required.push(("request.usernameParameter", placeholder));
+        }
+        for (what, text, max, template) in [
+            (
+                "emailMessage",
+                &email.html,
+                custom_message::EMAIL_MAX_CHARS,
+                format!("{}.html", email_route.template),
+            ),
+            (
+                "smsMessage",
+                &sms,
+                custom_message::SMS_MAX_CHARS,
+                format!("{}.sms", sms_route.template),
+            ),
+        ] {
+            let chars = text.chars().count();
+            if chars > max {
+                return Err(problem(format!(
+                    "{what} is {chars} characters; Cognito allows {max}. Shorten `{template}`"
+                )));
+            }
+            for (name, placeholder) in &required {
+                if !text.contains(placeholder) {
+                    return Err(problem(format!("{what} must contain {name} `{placeholder}`; `{template}` does not render it")));
+                }
+            }
+        }
+        tracing::info!(trigger_source = %trigger, outcome = "rendered", "custom message rendered");
+        Ok(custom_message::respond(
+            payload,
+            email.subject,
+            email.html,
+            sms,
+        ))
+    }
+
+    fn client_app<'a>(&'a self, client_id: Option<&str>) -> AppVars<'a> {
+        let client = client_id.and_then(|id| self.clients.get(id));
+        let pick = |client_value: Option<&'a Option<String>>, default: &'a str| {
+            client_value.and_then(|v| v.as_deref()).unwrap_or(default)
+        };
+        AppVars {
+            name: pick(client.map(|c| &c.name), &self.app.name),
+            url: pick(client.map(|c| &c.url), &self.app.url),
+            support_url: pick(client.map(|c| &c.support_url), &self.app.support_url),
+        }
     }
 
     /// Handles one parsed event with no deadline (CLI, tests).
@@ -301,21 +428,13 @@ impl App {
 
     /// The `app` variables and sender identity for the event's app client.
     fn branding<'a>(&'a self, event: &CustomSenderEvent, route: &'a Route) -> Branding<'a> {
-        let client = event
-            .caller_context
-            .client_id
-            .as_deref()
-            .and_then(|id| self.clients.get(id));
-        let pick = |client_value: Option<&'a Option<String>>, default: &'a str| {
-            client_value.and_then(|v| v.as_deref()).unwrap_or(default)
-        };
+        let client_id = event.caller_context.client_id.as_deref();
+        let client = client_id.and_then(|id| self.clients.get(id));
         Branding {
-            app: AppVars {
-                name: pick(client.map(|c| &c.name), &self.app.name),
-                url: pick(client.map(|c| &c.url), &self.app.url),
-                support_url: pick(client.map(|c| &c.support_url), &self.app.support_url),
-            },
-            from: pick(client.map(|c| &c.from), &route.from),
+            app: self.client_app(client_id),
+            from: client
+                .and_then(|c| c.from.as_deref())
+                .unwrap_or(&route.from),
             reply_to: client
                 .and_then(|c| c.reply_to.as_deref())
                 .or(route.reply_to.as_deref()),

@@ -12,14 +12,13 @@ use crate::app::App;
 /// Custom sender triggers are invoked asynchronously and Cognito ignores the
 /// response: `Ok` means "handled", an error makes Lambda retry and then
 /// dead-letter the event. Never return `Ok` for an undelivered message.
+/// CustomMessage triggers are synchronous: the answer is the event with its
+/// `response` filled in.
 pub async fn run(app: App, deadline_margin: Duration) -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = local_deadline(event.context.deadline, deadline_margin);
-        let payload = serde_json::to_vec(&event.payload)?;
-        let event = crate::event::parse_custom_sender(&payload)?;
-        let outcome = app.handle_until(event, Some(deadline)).await?;
-        Ok::<Value, Error>(serde_json::to_value(outcome)?)
+        Ok::<Value, Error>(app.handle_payload(event.payload, Some(deadline)).await?)
     }))
     .await
 }

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod custom_message;
 pub mod decrypt;
 pub mod directory;
 pub mod esdk_header;

@@ -3,13 +3,16 @@ use std::path::Path;
 use crate::config::Config;
 use crate::startup::{self, Runtime, StartupOptions};
 
-/// `switchboard invoke EVENT.json`: prints the outcome as JSON; fails when not delivered.
+/// `switchboard invoke EVENT.json`: prints the outcome (or, for a CustomMessage
+/// event, the answer to Cognito) as JSON; fails when not delivered.
 pub async fn run(event_file: &Path) -> anyhow::Result<()> {
     let payload = std::fs::read(event_file)
         .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", event_file.display()))?;
     let config = Config::load()?;
     let app = startup::build(&config, StartupOptions::new(Runtime::Local)).await?;
-    let outcome = app.handle_json(&payload).await?;
-    println!("{}", serde_json::to_string_pretty(&outcome)?);
+    let payload: serde_json::Value = serde_json::from_slice(&payload)
+        .map_err(|e| anyhow::anyhow!("`{}` is not JSON: {e}", event_file.display()))?;
+    let answer = app.handle_payload(payload, None).await?;
+    println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(())
 }
