@@ -14,7 +14,7 @@ use switchboard_providers::{
 use crate::config::{AppConfig, ClientConfig};
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::directory::{LookupError, UserDirectory};
-use crate::event::{parse_custom_sender, CustomSenderEvent, EventError};
+use crate::event::{parse_custom_sender, CustomSenderEvent, EventError, TriggerSource};
 use crate::render::{AppVars, RenderError, Renderer, TemplateVars};
 use crate::route::{Route, RouteTable};
 use crate::{custom_message, phone, segments};
@@ -269,6 +269,59 @@ impl App {
             url: pick(client.map(|c| &c.url), &self.app.url),
             support_url: pick(client.map(|c| &c.support_url), &self.app.support_url),
         }
+    }
+
+    /// Renders the message `source` would send, with sample data from the example
+    /// events, for review (`switchboard render`). Nothing is sent.
+    pub fn preview(
+        &self,
+        source: &TriggerSource,
+        locale: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<Message, HandleError> {
+        let channel = source
+            .channel()
+            .ok_or_else(|| HandleError::UnknownChannel(source.to_string()))?;
+        let example = crate::examples::EVENTS
+            .iter()
+            .find(|(name, _)| *name == source.to_string())
+            .or_else(|| {
+                let fallback = match channel {
+                    Channel::Email => "CustomEmailSender_SignUp",
+                    Channel::Sms => "CustomSMSSender_SignUp",
+                };
+                crate::examples::EVENTS
+                    .iter()
+                    .find(|(name, _)| *name == fallback)
+            })
+            .map(|(_, json)| *json)
+            .ok_or_else(|| HandleError::UnknownChannel(source.to_string()))?;
+        let mut event = parse_custom_sender(example.as_bytes())?;
+        event.trigger_source = source.clone();
+        if let Some(locale) = locale {
+            event
+                .request
+                .user_attributes
+                .insert("locale".into(), locale.to_string());
+        }
+        if let Some(client_id) = client_id {
+            event.caller_context.client_id = Some(client_id.to_string());
+        }
+        let route = self.routes.get(source, channel);
+        let code =
+            SecretString::from(crate::examples::sample_code(&source.to_string()).to_string());
+        let to = match channel {
+            Channel::Email => event.request.user_attributes.get("email"),
+            Channel::Sms => event.request.user_attributes.get("phone_number"),
+        }
+        .cloned()
+        .unwrap_or_default();
+        self.render(&event, route, source.requires_code().then_some(&code), to)
+    }
+
+    /// The resolved routes, for `check-config`.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
     }
 
     /// Handles one parsed event with no deadline (CLI, tests).

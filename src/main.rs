@@ -19,6 +19,13 @@ async fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Demo => cli::demo::run().await,
             Command::Invoke { event } => cli::invoke::run(&event).await,
+            Command::Render {
+                trigger,
+                locale,
+                client_id,
+                out,
+            } => cli::render::run(&trigger, locale.as_deref(), client_id.as_deref(), &out).await,
+            Command::CheckConfig { lambda } => cli::check_config::run(lambda).await,
             Command::SendTest {
                 provider,
                 to,

@@ -1,3 +1,5 @@
+use std::fmt::Write;
+
 use crate::config::Config;
 use crate::event::parse_custom_sender;
 use crate::examples::{sample_code, EVENTS};
@@ -45,24 +47,27 @@ pub async fn run_examples(config: &Config) -> anyhow::Result<Vec<Outcome>> {
 pub async fn run() -> anyhow::Result<()> {
     let config = Config::load()?;
     let outcomes = run_examples(&config).await?;
-    println!(
-        "{:<46} {:<7} {:<10} {:<22} FILE / MESSAGE ID",
+    let mut out = format!(
+        "{:<46} {:<7} {:<10} {:<22} FILE / MESSAGE ID\n",
         "TRIGGER SOURCE", "CHANNEL", "PROVIDER", "RECIPIENT"
     );
     for o in &outcomes {
-        println!(
+        writeln!(
+            out,
             "{:<46} {:<7} {:<10} {:<22} {}",
             o.trigger_source,
             o.channel.to_string(),
             o.provider,
             o.recipient,
             o.message_id
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "\n{} of {} example events delivered.",
         outcomes.len(),
         EVENTS.len()
-    );
+    )?;
+    super::print(&out);
     Ok(())
 }

@@ -1,11 +1,19 @@
 //! Subcommands for running outside Lambda.
 
+pub mod check_config;
 pub mod demo;
 pub mod invoke;
 pub mod mint;
+pub mod render;
 pub mod send_test;
 
 use clap::{Parser, Subcommand};
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
 use std::path::PathBuf;
 
 /// Switchboard: Cognito codes through your email and SMS providers.
@@ -27,6 +35,28 @@ pub enum Command {
     Invoke {
         /// A Cognito custom sender event as JSON.
         event: PathBuf,
+    },
+    /// Render what a trigger source would send, with sample data, for review.
+    Render {
+        /// Trigger source, e.g. CustomEmailSender_ForgotPassword.
+        #[arg(long)]
+        trigger: String,
+        /// Locale, e.g. de or pt-BR (default: the configured fallback).
+        #[arg(long)]
+        locale: Option<String>,
+        /// App client ID, to see its branding.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Output directory.
+        #[arg(long, default_value = "rendered")]
+        out: PathBuf,
+    },
+    /// Load and validate the configuration, build every provider and route,
+    /// render every template, and print the route table (secrets redacted).
+    CheckConfig {
+        /// Validate as inside Lambda (refuses the development key and outbox-only chains).
+        #[arg(long)]
+        lambda: bool,
     },
     /// Send one sample message through one configured provider, to check it before
     /// attaching the Lambda. Prints the provider's message id or the mapped error.

@@ -1,0 +1,129 @@
+//! `check-config` and `render`: what an operator runs before deploying.
+
+use std::process::Command;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
+
+fn switchboard(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_config_prints_the_route_table_with_secrets_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("switchboard.toml"),
+        "[providers.sg]\ntype = \"sendgrid\"\napi_key = \"SG.inline-secret-value\"\n[email]\nproviders = [\"sg\", \"outbox\"]\n",
+    )
+    .unwrap();
+    let output = switchboard(dir.path(), &["check-config"], &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("CustomEmailSender_ForgotPassword") && stdout.contains("sg > outbox"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("<redacted>") && !stdout.contains("inline-secret-value"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("configuration OK"));
+}
+
+#[test]
+fn check_config_catches_an_unknown_provider_and_a_broken_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_SMS__PROVIDERS", "twilio")],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`sms.providers` names provider `twilio`"),
+        "{stderr}"
+    );
+
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/forgot-password.de.txt"),
+        "Hallo\n{% if %}",
+    )
+    .unwrap();
+    let output = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_TEMPLATES__DIR", "templates")],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("forgot-password.de.txt") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_config_as_lambda_refuses_the_development_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = switchboard(dir.path(), &["check-config", "--lambda"], &[]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("insecure development key"));
+}
+
+#[test]
+fn render_writes_the_message_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = switchboard(
+        dir.path(),
+        &[
+            "render",
+            "--trigger",
+            "CustomEmailSender_ForgotPassword",
+            "--locale",
+            "de",
+            "--out",
+            "out",
+        ],
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let subject = std::fs::read_to_string(
+        dir.path()
+            .join("out/CustomEmailSender_ForgotPassword.subject"),
+    )
+    .unwrap();
+    assert_eq!(subject, "Passwort für Switchboard Demo zurücksetzen");
+    let html =
+        std::fs::read_to_string(dir.path().join("out/CustomEmailSender_ForgotPassword.html"))
+            .unwrap();
+    assert!(html.contains("491305") && html.contains("lang=\"de\""));
+    let output = switchboard(
+        dir.path(),
+        &[
+            "render",
+            "--trigger",
+            "CustomSMSSender_SignUp",
+            "--out",
+            "out",
+        ],
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 segment(s)"));
+}
