@@ -15,6 +15,7 @@ use crate::config::{AppConfig, ClientConfig};
 use crate::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::directory::{LookupError, UserDirectory};
 use crate::event::{parse_custom_sender, CustomSenderEvent, EventError, TriggerSource};
+use crate::idempotency::{self, Claim, GuardError, IdempotencyGuard};
 use crate::render::{AppVars, RenderError, Renderer, TemplateVars};
 use crate::route::{Route, RouteTable};
 use crate::{custom_message, phone, segments};
@@ -29,6 +30,7 @@ pub struct App {
     pub(crate) app: AppConfig,
     pub(crate) clients: BTreeMap<String, ClientConfig>,
     pub(crate) sms_default_region: Option<String>,
+    pub(crate) guard: Option<IdempotencyGuard>,
 }
 
 /// A delivered event.
@@ -59,6 +61,8 @@ pub enum OutcomeStatus {
     Delivered,
     /// The route has `enabled = false`: nothing was sent, by configuration.
     Disabled,
+    /// A duplicate of an event already delivered (idempotency guard): not sent again.
+    Duplicate,
 }
 
 /// Why an event was not delivered. Returned to Lambda as the invocation error, so
@@ -130,6 +134,12 @@ pub enum HandleError {
         /// What is wrong and how to fix it.
         problem: String,
     },
+    /// Another invocation is delivering this event right now; Lambda retries later.
+    #[error("this event is being delivered by another invocation right now (idempotency guard); retry later")]
+    InProgress,
+    /// The idempotency store failed and `on_store_error = "fail"`.
+    #[error(transparent)]
+    Idempotency(#[from] GuardError),
     /// The recipient look-up failed.
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -376,20 +386,53 @@ impl App {
             .channel()
             .ok_or_else(|| HandleError::UnknownChannel(event.trigger_source.to_string()))?;
         let route = self.routes.get(&event.trigger_source, channel);
+        let skipped = |status, message_id: String| Outcome {
+            trigger_source: event.trigger_source.to_string(),
+            channel,
+            provider: String::new(),
+            message_id,
+            recipient: String::new(),
+            attempts: 0,
+            status,
+        };
         if !route.enabled {
-            return Ok(Outcome {
-                trigger_source: event.trigger_source.to_string(),
-                channel,
-                provider: String::new(),
-                message_id: String::new(),
-                recipient: String::new(),
-                attempts: 0,
-                status: OutcomeStatus::Disabled,
-            });
+            return Ok(skipped(OutcomeStatus::Disabled, String::new()));
         }
-        let code = self.decrypt_code(&event).await?;
-        let recipient = self.recipient(&event, channel).await?;
-        let mut message = self.render(&event, route, code.as_ref(), recipient)?;
+        let claimed = match (&self.guard, idempotency::key_for(&event)) {
+            (Some(guard), Some(key)) => match guard.claim(&key).await? {
+                Claim::Proceed(key) => Some((guard, key)),
+                Claim::AlreadyDelivered(message_id) => {
+                    return Ok(skipped(OutcomeStatus::Duplicate, message_id))
+                }
+                Claim::InProgress => return Err(HandleError::InProgress),
+                Claim::Unguarded => None,
+            },
+            _ => None,
+        };
+        let result = self.send_event(&event, route, channel, deadline).await;
+        if let Some((guard, key)) = claimed {
+            match &result {
+                Ok(outcome) => {
+                    guard
+                        .complete(&key, &outcome.provider, &outcome.message_id)
+                        .await
+                }
+                Err(_) => guard.release(&key).await,
+            }
+        }
+        result
+    }
+
+    async fn send_event(
+        &self,
+        event: &CustomSenderEvent,
+        route: &Route,
+        channel: Channel,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
+        let code = self.decrypt_code(event).await?;
+        let recipient = self.recipient(event, channel).await?;
+        let mut message = self.render(event, route, code.as_ref(), recipient)?;
         set_deadline(&mut message, deadline);
         let delivery = route.sender.send(&message).await?;
         Ok(Outcome {

@@ -50,6 +50,23 @@ pub struct Config {
     /// Per-app-client overrides, keyed by `callerContext.clientId`.
     #[serde(default)]
     pub clients: BTreeMap<String, ClientConfig>,
+    /// The DynamoDB duplicate guard.
+    pub idempotency: IdempotencyConfig,
+}
+
+/// `[idempotency]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotencyConfig {
+    /// DynamoDB table (partition key `id`, string; TTL attribute `ttl`); "" disables the guard.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub table: Option<String>,
+    /// How long an in-progress claim blocks duplicates, in ms (at least the function timeout).
+    pub lock_timeout_ms: u64,
+    /// How long completed events are remembered, in hours (Lambda keeps events up to 6 h).
+    pub retention_hours: u64,
+    /// `deliver` (default) or `fail` when DynamoDB itself fails.
+    pub on_store_error: crate::idempotency::OnStoreError,
 }
 
 /// `[delivery]`: how hard each provider is tried.
@@ -308,6 +325,31 @@ fn smtp_max_connections() -> u32 {
 }
 
 impl ProviderConfig {
+    /// The secret settings of this provider: (key, value).
+    pub fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        match self {
+            ProviderConfig::Sendgrid { api_key, .. } | ProviderConfig::Mailgun { api_key, .. } => {
+                vec![("api_key", api_key)]
+            }
+            ProviderConfig::Smtp { password, .. } => {
+                password.iter().map(|p| ("password", p)).collect()
+            }
+            ProviderConfig::Twilio {
+                auth_token,
+                api_key_secret,
+                ..
+            } => auth_token
+                .iter()
+                .map(|t| ("auth_token", t))
+                .chain(api_key_secret.iter().map(|s| ("api_key_secret", s)))
+                .collect(),
+            ProviderConfig::Webhook { secret, .. } => vec![("secret", secret)],
+            ProviderConfig::Outbox { .. }
+            | ProviderConfig::Ses { .. }
+            | ProviderConfig::Sns { .. } => Vec::new(),
+        }
+    }
+
     /// The `type` value.
     pub fn type_name(&self) -> &'static str {
         match self {

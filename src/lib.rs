@@ -16,6 +16,7 @@ pub mod directory;
 pub mod esdk_header;
 pub mod event;
 pub mod examples;
+pub mod idempotency;
 pub mod key_arn;
 pub mod lambda;
 pub mod mint;

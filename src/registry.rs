@@ -1,9 +1,10 @@
 //! Builds one sender per `[providers.NAME]`, once per cold start.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use switchboard_providers::{aws_sdk_sesv2, aws_sdk_sns};
 use switchboard_providers::{
     mailgun_region_base_url, ErrorKind, HttpTimeouts, Mailgun, MailgunConfig, Outbox, SendError,
@@ -12,6 +13,7 @@ use switchboard_providers::{
 };
 
 use crate::config::ProviderConfig;
+use crate::secrets::{SecretResolver, SecretValue};
 use crate::startup::StartupError;
 
 /// The configured providers by name.
@@ -19,20 +21,32 @@ pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
 
 /// Whether any configured provider needs AWS credentials.
 pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
-    providers
+    let secret_in_aws = providers
         .values()
-        .any(|p| matches!(p, ProviderConfig::Ses { .. } | ProviderConfig::Sns { .. }))
+        .any(|p| p.secrets().iter().any(|(_, value)| value.needs_aws()));
+    secret_in_aws
+        || providers
+            .values()
+            .any(|p| matches!(p, ProviderConfig::Ses { .. } | ProviderConfig::Sns { .. }))
 }
 
 /// Builds every configured provider. `aws` is required when [`needs_aws`] says so.
-pub fn build(
+pub async fn build(
     providers: &BTreeMap<String, ProviderConfig>,
     aws: Option<&aws_config::SdkConfig>,
 ) -> Result<Registry, StartupError> {
+    let mut resolver = SecretResolver::new(aws);
     let mut registry = Registry::new();
     for (name, config) in providers {
         validate_name(name)?;
-        let sender = build_one(name, config, aws).map_err(|e| {
+        let mut secrets = HashMap::new();
+        for (field, value) in config.secrets() {
+            let secret = resolver
+                .resolve(&format!("providers.{name}.{field}"), value)
+                .await?;
+            secrets.insert(field, secret);
+        }
+        let sender = build_one(name, config, aws, &secrets).map_err(|e| {
             StartupError::Config(format!(
                 "[providers.{name}] (type = \"{}\"): {}",
                 config.type_name(),
@@ -55,11 +69,16 @@ fn build_one(
     name: &str,
     config: &ProviderConfig,
     aws: Option<&aws_config::SdkConfig>,
+    secrets: &HashMap<&'static str, SecretString>,
 ) -> Result<Arc<dyn Sender>, SendError> {
-    let secret = |field: &str, value: &crate::secrets::SecretValue| {
-        value
-            .resolve(&format!("providers.{name}.{field}"))
-            .map_err(|e| SendError::new(name, ErrorKind::Config, e.to_string()))
+    let secret = |field: &str, _configured: &SecretValue| {
+        secrets.get(field).cloned().ok_or_else(|| {
+            SendError::new(
+                name,
+                ErrorKind::Config,
+                format!("`{field}` was not resolved"),
+            )
+        })
     };
     Ok(match config {
         ProviderConfig::Outbox { dir } => Arc::new(Outbox::new(name, dir.clone())),

@@ -7,11 +7,13 @@ use crate::app::App;
 use crate::config::{Config, DecryptMode};
 use crate::decrypt::{kms_client_for, DecryptError, Decryptor, EsdkDecryptor};
 use crate::directory::UserDirectory;
+use crate::idempotency::IdempotencyGuard;
 use crate::key_arn::KeyArn;
 use crate::registry::{self, Registry};
 use crate::render::{AppVars, Renderer};
 use crate::route::RouteTable;
 use crate::segments;
+use std::time::Duration;
 
 /// Where the function runs; decides what is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +79,7 @@ pub async fn build(config: &Config, mut options: StartupOptions) -> Result<App, 
     if options.aws.is_none() && needs_aws(config, &options) {
         options.aws = Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await);
     }
-    let registry = registry::build(&config.providers, options.aws.as_ref())?;
+    let registry = registry::build(&config.providers, options.aws.as_ref()).await?;
     build_with(config, options, registry).await
 }
 
@@ -144,6 +146,21 @@ pub async fn build_with(
         tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
         Arc::new(EsdkDecryptor::insecure_dev_key().await?)
     };
+    let guard = match (&config.idempotency.table, &sdk_config) {
+        (Some(table), Some(sdk_config)) => Some(IdempotencyGuard::new(
+            aws_sdk_dynamodb::Client::new(sdk_config),
+            table.clone(),
+            Duration::from_millis(config.idempotency.lock_timeout_ms),
+            Duration::from_secs(config.idempotency.retention_hours * 3600),
+            config.idempotency.on_store_error,
+        )),
+        (Some(_), None) => {
+            return Err(StartupError::Config(
+                "idempotency.table needs an AWS configuration".into(),
+            ))
+        }
+        (None, _) => None,
+    };
     let directory = match (&sdk_config, config.cognito.lookup_missing_recipient) {
         (Some(sdk_config), true) => Some(UserDirectory::new(sdk_config)),
         _ => None,
@@ -156,6 +173,7 @@ pub async fn build_with(
         app: config.app.clone(),
         clients: config.clients.clone(),
         sms_default_region: config.sms.default_region.clone(),
+        guard,
     })
 }
 

@@ -22,7 +22,7 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
         .filter(|(name, _)| name.as_str() == provider)
         .map(|(name, p)| (name.clone(), p.clone()))
         .collect();
-    let registry = registry::build(&providers, aws.as_ref())?;
+    let registry = registry::build(&providers, aws.as_ref()).await?;
     let sender = registry.get(provider).ok_or_else(|| {
         let known: Vec<&String> = config.providers.keys().collect();
         anyhow::anyhow!("no provider `{provider}` is configured; configured providers: {known:?}")

@@ -1,0 +1,310 @@
+//! The DynamoDB duplicate guard against a local moto server: duplicates of a
+//! delivered event are not sent again, concurrent duplicates deliver once, a failed
+//! send releases the claim, a crash between send and mark is recovered after the lock.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+use support::moto::moto;
+use switchboard::event::parse_custom_sender;
+use switchboard::examples::EVENTS;
+use switchboard::idempotency::{key_for, OnStoreError};
+use switchboard::mint::CodeMinter;
+use switchboard::providers::{
+    Channel, Delivery, ErrorKind, Message, ScriptedSender, SendError, Sender,
+};
+use switchboard::registry::Registry;
+use switchboard::startup::{self, Runtime, StartupOptions};
+use switchboard::{App, HandleError, OutcomeStatus};
+
+async fn table() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "switchboard-idempotency-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    ddb.create_table()
+        .table_name(&name)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("id")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("CreateTable");
+    name
+}
+
+/// Delivers after a pause, counting deliveries: long enough for a concurrent duplicate.
+#[derive(Debug, Default)]
+struct Slow {
+    delivered: AtomicUsize,
+}
+
+#[async_trait]
+impl Sender for Slow {
+    fn name(&self) -> &str {
+        "slow"
+    }
+    fn channels(&self) -> &[Channel] {
+        &[Channel::Email, Channel::Sms]
+    }
+    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let n = self.delivered.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(Delivery::new("slow", format!("slow-{n}")))
+    }
+}
+
+async fn app(
+    table: Option<String>,
+    sender: Arc<dyn Sender>,
+    lock: Duration,
+    on_store_error: OnStoreError,
+    aws: aws_config::SdkConfig,
+) -> App {
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.idempotency.table = table;
+    config.idempotency.lock_timeout_ms = lock.as_millis() as u64;
+    config.idempotency.on_store_error = on_store_error;
+    config.delivery.max_attempts = 1;
+    let name = sender.name().to_string();
+    config.email.providers = vec![name.clone()];
+    config.sms.providers = vec![name.clone()];
+    let mut registry = Registry::new();
+    registry.insert(name, sender);
+    let options = StartupOptions {
+        force_insecure_dev_key: true,
+        aws: Some(aws),
+        ..StartupOptions::new(Runtime::Local)
+    };
+    startup::build_with(&config, options, registry)
+        .await
+        .unwrap()
+}
+
+async fn event() -> switchboard::event::CustomSenderEvent {
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(n, _)| *n == "CustomEmailSender_SignUp")
+        .unwrap();
+    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let minter = CodeMinter::insecure_dev_key().await.unwrap();
+    event.request.code = Some(minter.mint("135790", &event.user_pool_id).await.unwrap());
+    event
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_of_a_delivered_event_is_not_sent_again() {
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let app = app(
+        Some(table().await),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    let event = event().await;
+    let first = app.handle(event.clone()).await.unwrap();
+    let second = app.handle(event).await.unwrap();
+    assert_eq!(first.status, OutcomeStatus::Delivered);
+    assert_eq!(second.status, OutcomeStatus::Duplicate);
+    assert_eq!(
+        second.message_id, first.message_id,
+        "the duplicate reports the original message id"
+    );
+    assert_eq!(memory.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_invocations_deliver_exactly_once() {
+    let slow = Arc::new(Slow::default());
+    let app = Arc::new(
+        app(
+            Some(table().await),
+            slow.clone(),
+            Duration::from_secs(60),
+            OnStoreError::Deliver,
+            moto().sdk_config(),
+        )
+        .await,
+    );
+    let event = event().await;
+    let (a, b) = tokio::join!(app.handle(event.clone()), app.handle(event.clone()));
+    let results = [a, b];
+    assert_eq!(
+        slow.delivered.load(Ordering::SeqCst),
+        1,
+        "exactly one delivery"
+    );
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(HandleError::InProgress))),
+        "the other is told to retry later"
+    );
+    // Lambda's retry of the loser finds the event delivered.
+    assert_eq!(
+        app.handle(event).await.unwrap().status,
+        OutcomeStatus::Duplicate
+    );
+    assert_eq!(slow.delivered.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_send_releases_the_claim_so_the_retry_sends() {
+    let flaky = Arc::new(ScriptedSender::failing(
+        "flaky",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        1,
+    ));
+    let app = app(
+        Some(table().await),
+        flaky.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    let event = event().await;
+    assert!(app.handle(event.clone()).await.is_err());
+    assert_eq!(
+        app.handle(event).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    assert_eq!(flaky.accepted().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
+    let table = table().await;
+    let event = event().await;
+    // What a crashed invocation leaves behind: a claim, never completed, whose lock expired.
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    ddb.put_item()
+        .table_name(&table)
+        .item("id", AttributeValue::S(key_for(&event).unwrap()))
+        .item("status", AttributeValue::S("IN_PROGRESS".into()))
+        .item("expires_at", AttributeValue::N((now - 5).to_string()))
+        .send()
+        .await
+        .unwrap();
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let app = app(
+        Some(table.clone()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    assert_eq!(
+        app.handle(event.clone()).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    // A lock that has not expired blocks instead.
+    ddb.put_item()
+        .table_name(&table)
+        .item("id", AttributeValue::S(key_for(&event).unwrap()))
+        .item("status", AttributeValue::S("IN_PROGRESS".into()))
+        .item("expires_at", AttributeValue::N((now + 600).to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        app.handle(event).await,
+        Err(HandleError::InProgress)
+    ));
+    assert_eq!(memory.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_dynamodb_is_down_the_policy_decides() {
+    let unreachable = aws_config::SdkConfig::builder()
+        .endpoint_url(format!("http://127.0.0.1:{}", support::free_port()))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("testing", "testing", None, None, "tests"),
+            ),
+        )
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let open = app(
+        Some("any".into()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        unreachable.clone(),
+    )
+    .await;
+    assert_eq!(
+        open.handle(event().await).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    let closed = app(
+        Some("any".into()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Fail,
+        unreachable,
+    )
+    .await;
+    let err = closed.handle(event().await).await.unwrap_err();
+    assert!(matches!(err, HandleError::Idempotency(_)), "{err}");
+    assert_eq!(memory.attempts(), 1, "fail closed sends nothing");
+}
+
+#[test]
+fn the_key_is_derived_from_the_ciphertext_not_the_plaintext() {
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(n, _)| *n == "CustomEmailSender_SignUp")
+        .unwrap();
+    let event = parse_custom_sender(json.as_bytes()).unwrap();
+    let key = key_for(&event).unwrap();
+    assert_eq!(key.len(), 64);
+    let mut other_user = event.clone();
+    other_user.user_name = "someone-else".into();
+    assert_ne!(key_for(&other_user).unwrap(), key);
+    assert!(!key.contains("491305"));
+}
