@@ -257,3 +257,76 @@ async fn the_default_commitment_policy_would_reject_cognito_codes() {
         "RequireEncryptRequireDecrypt must refuse suite 0x0378"
     );
 }
+
+/// A KMS client whose endpoint answers every call with `status` and `error_type`
+/// (KMS speaks JSON 1.1: the error type is in `__type`). SDK retries are off so
+/// the test counts our behaviour, not the SDK's.
+async fn failing_kms(status: u16, error_type: &str) -> (wiremock::MockServer, aws_sdk_kms::Client) {
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(
+            ResponseTemplate::new(status)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_json(
+                    serde_json::json!({ "__type": error_type, "message": "injected by the test" }),
+                ),
+        )
+        .mount(&server)
+        .await;
+    let config = aws_sdk_kms::config::Builder::from(&moto().sdk_config())
+        .endpoint_url(server.uri())
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+        .build();
+    (server, aws_sdk_kms::Client::from_conf(config))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kms_throttling_is_a_temporary_error() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python(moto(), &key, POOL, "1");
+    let (_server, kms) = failing_kms(400, "ThrottlingException").await;
+    let decryptor = EsdkDecryptor::kms(key.parse().unwrap(), kms).await.unwrap();
+    let err = decryptor.decrypt(&code, POOL).await.unwrap_err();
+    assert!(err.is_temporary(), "{err}");
+    assert!(matches!(err, DecryptError::Kms { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kms_access_denied_names_the_permission() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python(moto(), &key, POOL, "1");
+    let (_server, kms) = failing_kms(400, "AccessDeniedException").await;
+    let decryptor = EsdkDecryptor::kms(key.parse().unwrap(), kms).await.unwrap();
+    let err = decryptor.decrypt(&code, POOL).await.unwrap_err();
+    assert!(!err.is_temporary(), "{err}");
+    assert!(err.to_string().contains("kms:Decrypt"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_kms_is_a_temporary_error() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python(moto(), &key, POOL, "1");
+    let config = aws_sdk_kms::config::Builder::from(&moto().sdk_config())
+        .endpoint_url(format!("http://127.0.0.1:{}", support::free_port()))
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+        .build();
+    let decryptor =
+        EsdkDecryptor::kms(key.parse().unwrap(), aws_sdk_kms::Client::from_conf(config))
+            .await
+            .unwrap();
+    let err = decryptor.decrypt(&code, POOL).await.unwrap_err();
+    assert!(err.is_temporary(), "{err}");
+}
+
+/// moto still decrypts under a disabled key, so KMS's answer is injected.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_key_is_a_permanent_error() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python(moto(), &key, POOL, "1");
+    let (_server, kms) = failing_kms(400, "DisabledException").await;
+    let decryptor = EsdkDecryptor::kms(key.parse().unwrap(), kms).await.unwrap();
+    let err = decryptor.decrypt(&code, POOL).await.unwrap_err();
+    assert!(!err.is_temporary(), "{err}");
+    assert!(err.to_string().contains("disabled"), "{err}");
+}

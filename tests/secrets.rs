@@ -27,14 +27,29 @@ async fn ssm_secure_strings_and_secrets_manager_json_keys_resolve() {
         .await
         .unwrap();
     let mut resolver = SecretResolver::new(Some(&aws));
-    let ssm = resolver.resolve("providers.sg.api_key", &SecretValue::new("ssm:/switchboard/tests/sendgrid")).await.unwrap();
+    let ssm = resolver
+        .resolve(
+            "providers.sg.api_key",
+            &SecretValue::new("ssm:/switchboard/tests/sendgrid"),
+        )
+        .await
+        .unwrap();
     assert_eq!(ssm.expose_secret(), "SG.from-ssm");
     let sm = resolver
-        .resolve("providers.tw.auth_token", &SecretValue::new("secretsmanager:switchboard/tests/providers#twilio"))
+        .resolve(
+            "providers.tw.auth_token",
+            &SecretValue::new("secretsmanager:switchboard/tests/providers#twilio"),
+        )
         .await
         .unwrap();
     assert_eq!(sm.expose_secret(), "twilio-from-sm");
-    let whole = resolver.resolve("k", &SecretValue::new("secretsmanager:switchboard/tests/providers")).await.unwrap();
+    let whole = resolver
+        .resolve(
+            "k",
+            &SecretValue::new("secretsmanager:switchboard/tests/providers"),
+        )
+        .await
+        .unwrap();
     assert!(whole.expose_secret().contains("mailgun"));
 }
 
@@ -49,16 +64,41 @@ async fn missing_parameters_secrets_and_keys_are_named_without_values() {
         .await
         .unwrap();
     let mut resolver = SecretResolver::new(Some(&aws));
-    let err = resolver.resolve("providers.a.api_key", &SecretValue::new("ssm:/does/not/exist")).await.unwrap_err().to_string();
-    assert!(err.contains("providers.a.api_key") && err.contains("ssm:/does/not/exist") && err.contains("ssm:GetParameter"), "{err}");
-    let err = resolver.resolve("providers.b.api_key", &SecretValue::new("secretsmanager:nope")).await.unwrap_err().to_string();
-    assert!(err.contains("secretsmanager:GetSecretValue"), "{err}");
     let err = resolver
-        .resolve("providers.c.api_key", &SecretValue::new("secretsmanager:switchboard/tests/only-one-key#absent"))
+        .resolve(
+            "providers.a.api_key",
+            &SecretValue::new("ssm:/does/not/exist"),
+        )
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("absent") && !err.contains("value-that-must-not-leak"), "{err}");
+    assert!(
+        err.contains("providers.a.api_key")
+            && err.contains("ssm:/does/not/exist")
+            && err.contains("ssm:GetParameter"),
+        "{err}"
+    );
+    let err = resolver
+        .resolve(
+            "providers.b.api_key",
+            &SecretValue::new("secretsmanager:nope"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("secretsmanager:GetSecretValue"), "{err}");
+    let err = resolver
+        .resolve(
+            "providers.c.api_key",
+            &SecretValue::new("secretsmanager:switchboard/tests/only-one-key#absent"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("absent") && !err.contains("value-that-must-not-leak"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -82,7 +122,9 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
             timeout_ms: 1000,
         },
     );
-    let registry = switchboard::registry::build(&config.providers, Some(&aws)).await.unwrap();
+    let registry = switchboard::registry::build(&config.providers, Some(&aws))
+        .await
+        .unwrap();
     assert!(registry.contains_key("hook"));
     config.providers.insert(
         "broken".into(),
@@ -92,6 +134,9 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
             timeout_ms: 1000,
         },
     );
-    let err = switchboard::registry::build(&config.providers, Some(&aws)).await.unwrap_err().to_string();
+    let err = switchboard::registry::build(&config.providers, Some(&aws))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("providers.broken.secret"), "{err}");
 }
