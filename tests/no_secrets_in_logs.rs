@@ -161,3 +161,72 @@ async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     );
     assert_no_secret(&captured, "the log output");
 }
+
+/// Provider credentials never reach a log line or an error, even when the
+/// provider rejects them.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_api_key_or_token_in_logs_or_errors() {
+    use wiremock::{matchers::method, Mock, MockServer, ResponseTemplate};
+    const SENDGRID_KEY: &str = "SG.api-key-that-must-not-leak";
+    const TWILIO_TOKEN: &str = "twilio-token-that-must-not-leak";
+    let logs = logs();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string(r#"{"errors":[{"message":"bad key"}],"code":20003}"#),
+        )
+        .mount(&server)
+        .await;
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.providers.insert(
+        "sendgrid".into(),
+        switchboard::config::ProviderConfig::Sendgrid {
+            api_key: switchboard::secrets::SecretValue::new(SENDGRID_KEY),
+            base_url: server.uri(),
+            sandbox_mode: false,
+            timeout_ms: 2000,
+        },
+    );
+    config.providers.insert(
+        "twilio".into(),
+        switchboard::config::ProviderConfig::Twilio {
+            account_sid: "AC00000000000000000000000000000000".into(),
+            auth_token: Some(switchboard::secrets::SecretValue::new(TWILIO_TOKEN)),
+            api_key_sid: None,
+            api_key_secret: None,
+            from: Some("+15005550006".into()),
+            messaging_service_sid: None,
+            status_callback: None,
+            base_url: server.uri(),
+            timeout_ms: 2000,
+        },
+    );
+    config.email.providers = vec!["sendgrid".into()];
+    config.sms.providers = vec!["twilio".into()];
+    let app = startup::build(
+        &config,
+        StartupOptions {
+            force_insecure_dev_key: true,
+            ..StartupOptions::new(Runtime::Local)
+        },
+    )
+    .await
+    .unwrap();
+    let mut texts = vec![format!("{app:?}"), format!("{config:?}")];
+    for (name, json) in EVENTS {
+        if let Err(e) = app.handle_json(json.as_bytes()).await {
+            texts.push(format!("{e} {e:?}"));
+        } else {
+            panic!("{name} must fail: the provider rejects the credentials");
+        }
+    }
+    let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    texts.push(captured);
+    for text in texts {
+        assert!(
+            !text.contains(SENDGRID_KEY) && !text.contains(TWILIO_TOKEN),
+            "a credential leaked: {text}"
+        );
+    }
+}
