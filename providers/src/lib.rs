@@ -41,6 +41,11 @@ pub use mask::{mask_email, mask_phone, mask_recipient};
 pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
 pub use outbox::Outbox;
+
+/// The RFC 5322 bytes the SMTP and outbox backends produce for `email`.
+pub fn to_rfc5322(email: &EmailMessage) -> Result<Vec<u8>, SendError> {
+    Ok(mime::build("rfc5322", email)?.formatted())
+}
 pub use retry::{Retry, RetryPolicy};
 pub use sender::{Attempt, Delivery, Sender};
 pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};

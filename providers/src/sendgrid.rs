@@ -78,7 +78,8 @@ impl SendGrid {
         })
     }
 
-    fn body(&self, email: &EmailMessage) -> Result<Value, SendError> {
+    /// The JSON body this backend would POST for `email` (also used by benchmarks).
+    pub fn request_body(&self, email: &EmailMessage) -> Result<Value, SendError> {
         let to = mime::recipient(&self.name, &email.to)?;
         let from = mime::mailbox(&self.name, "sender", &email.from)?;
         let trigger = &email.context.trigger_source;
@@ -171,7 +172,7 @@ impl Sender for SendGrid {
             .client
             .post(&self.endpoint)
             .bearer_auth(self.api_key.expose_secret())
-            .json(&self.body(email)?)
+            .json(&self.request_body(email)?)
             .send()
             .await
             .map_err(|e| http::transport_error(&self.name, e))?;
