@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""A minimal AWS Lambda Runtime API, to run the real `switchboard` binary exactly as
+Lambda does (AWS_LAMBDA_RUNTIME_API set, events pulled from /invocation/next) on a
+machine without Lambda. Used by the end-to-end test and by scripts/bench.
+
+    runtime_api.py --binary PATH --out RESULTS.json EVENT.json [EVENT.json ...]
+                   [--repeat N] [--timeout-ms 15000]
+
+Starts the binary with the current environment plus the Runtime API variables,
+serves the events in order (the list `--repeat` times), then stops it and writes
+RESULTS.json: per invocation the status ("response" or "error"), the body and the
+latency; the time from process start to the first response; the binary's peak RSS
+(VmHWM, kB) after the first and after the last invocation; init errors.
+"""
+import argparse
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+
+def peak_rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--timeout-ms", type=int, default=15000)
+    parser.add_argument("events", nargs="+")
+    args = parser.parse_args()
+
+    events = []
+    for path in args.events:
+        with open(path) as f:
+            events.append(f.read())
+    queue = [events[i % len(events)] for i in range(len(events) * args.repeat)]
+    state = {"next": 0, "pending": {}, "results": [], "init_error": None, "first_response": None, "rss_after_first": None}
+    done = threading.Event()
+    lock = threading.Lock()
+    child = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_):
+            pass
+
+        def reply(self, status, body=b"", headers=None):
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if not self.path.endswith("/runtime/invocation/next"):
+                return self.reply(404)
+            with lock:
+                index = state["next"]
+                state["next"] += 1
+            if index >= len(queue):
+                done.set()
+                time.sleep(3600)  # Lambda would freeze the process here.
+                return
+            request_id = str(uuid.uuid4())
+            deadline = int(time.time() * 1000) + args.timeout_ms
+            with lock:
+                state["pending"][request_id] = (index, time.monotonic())
+            self.reply(200, queue[index].encode(), {
+                "Lambda-Runtime-Aws-Request-Id": request_id,
+                "Lambda-Runtime-Deadline-Ms": str(deadline),
+                "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:switchboard",
+                "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+                "Content-Type": "application/json",
+            })
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8", "replace")
+            parts = self.path.strip("/").split("/")
+            if self.path.endswith("/init/error"):
+                state["init_error"] = body
+                self.reply(202)
+                done.set()
+                return
+            if len(parts) >= 5 and parts[-1] in ("response", "error"):
+                request_id = parts[-2]
+                with lock:
+                    index, started = state["pending"].pop(request_id, (None, None))
+                    now = time.monotonic()
+                    if state["first_response"] is None:
+                        state["first_response"] = now
+                        state["rss_after_first"] = peak_rss_kb(child["process"].pid)
+                    state["results"].append({
+                        "index": index,
+                        "status": parts[-1],
+                        "body": body,
+                        "latency_ms": (now - started) * 1000 if started else None,
+                    })
+                self.reply(202)
+                return
+            self.reply(404)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
+        "AWS_LAMBDA_FUNCTION_NAME": "switchboard",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_LOG_FORMAT": env.get("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+    })
+    started = time.monotonic()
+    process = subprocess.Popen([args.binary], env=env, stdout=sys.stderr, stderr=sys.stderr)
+    child["process"] = process
+    finished = done.wait(timeout=300)
+    ended = time.monotonic()
+    rss_last = peak_rss_kb(process.pid)
+    exit_code = process.poll()
+    process.kill()
+    process.wait()
+    server.shutdown()
+    results = {
+        "invocations": sorted(state["results"], key=lambda r: r["index"] if r["index"] is not None else -1),
+        "init_error": state["init_error"],
+        "exit_code_before_stop": exit_code,
+        "timed_out": not finished,
+        "cold_start_to_first_response_ms": (state["first_response"] - started) * 1000 if state["first_response"] else None,
+        "total_ms": (ended - started) * 1000,
+        "peak_rss_kb_after_first": state["rss_after_first"],
+        "peak_rss_kb_after_last": rss_last,
+    }
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
