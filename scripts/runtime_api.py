@@ -131,7 +131,16 @@ def main():
     started = time.monotonic()
     process = subprocess.Popen([args.binary], env=env, stdout=sys.stderr, stderr=sys.stderr)
     child["process"] = process
-    finished = done.wait(timeout=300)
+    # Done when every event was answered, the init failed, or the process died.
+    deadline = time.monotonic() + 300
+    finished = False
+    while time.monotonic() < deadline:
+        if done.wait(timeout=0.05):
+            finished = True
+            break
+        if process.poll() is not None:
+            finished = True
+            break
     ended = time.monotonic()
     rss_last = peak_rss_kb(process.pid)
     exit_code = process.poll()
