@@ -18,7 +18,7 @@ use crate::event::{parse_custom_sender, CustomSenderEvent, EventError, TriggerSo
 use crate::idempotency::{self, Claim, GuardError, IdempotencyGuard};
 use crate::render::{AppVars, RenderError, Renderer, TemplateVars};
 use crate::route::{Route, RouteTable};
-use crate::{custom_message, phone, segments};
+use crate::{custom_message, metrics, phone, segments};
 
 /// Everything built once per cold start and shared by every invocation.
 #[derive(Debug)]
@@ -31,6 +31,7 @@ pub struct App {
     pub(crate) clients: BTreeMap<String, ClientConfig>,
     pub(crate) sms_default_region: Option<String>,
     pub(crate) guard: Option<IdempotencyGuard>,
+    pub(crate) emit_metrics: bool,
 }
 
 /// A delivered event.
@@ -51,6 +52,8 @@ pub struct Outcome {
     pub attempts: usize,
     /// `delivered`, or `disabled` when the route drops the source on purpose.
     pub status: OutcomeStatus,
+    /// Whether another provider than the first in the chain delivered it.
+    pub failed_over: bool,
 }
 
 /// What happened to a handled event.
@@ -334,6 +337,27 @@ impl App {
         &self.routes
     }
 
+    fn emit(&self, trigger_source: &str, result: &Result<Outcome, HandleError>, latency_ms: u64) {
+        let (provider, delivered, failed_over) = match result {
+            Ok(outcome) if outcome.status == OutcomeStatus::Delivered => (
+                outcome.provider.clone(),
+                true,
+                outcome.attempts > 1 && outcome.failed_over,
+            ),
+            Ok(_) => return,
+            Err(HandleError::Send(error)) => (error.provider().to_string(), false, false),
+            Err(_) => ("none".to_string(), false, false),
+        };
+        let line = metrics::emf_line(&metrics::EventMetrics {
+            provider: &provider,
+            trigger_source,
+            delivered,
+            failed_over,
+            latency_ms,
+        });
+        println!("{line}");
+    }
+
     /// Handles one parsed event with no deadline (CLI, tests).
     pub async fn handle(&self, event: CustomSenderEvent) -> Result<Outcome, HandleError> {
         self.handle_until(event, None).await
@@ -350,6 +374,9 @@ impl App {
         let trigger_source = event.trigger_source.to_string();
         let result = self.deliver(event, deadline).await;
         let latency_ms = started.elapsed().as_millis() as u64;
+        if self.emit_metrics {
+            self.emit(&trigger_source, &result, latency_ms);
+        }
         match &result {
             Ok(outcome) => tracing::info!(
                 trigger_source = %outcome.trigger_source,
@@ -394,6 +421,7 @@ impl App {
             recipient: String::new(),
             attempts: 0,
             status,
+            failed_over: false,
         };
         if !route.enabled {
             return Ok(skipped(OutcomeStatus::Disabled, String::new()));
@@ -435,12 +463,17 @@ impl App {
         let mut message = self.render(event, route, code.as_ref(), recipient)?;
         set_deadline(&mut message, deadline);
         let delivery = route.sender.send(&message).await?;
+        let failed_over = delivery
+            .attempts
+            .iter()
+            .any(|a| a.provider != delivery.provider);
         Ok(Outcome {
             trigger_source: event.trigger_source.to_string(),
             channel,
             provider: delivery.provider,
             message_id: delivery.message_id,
             recipient: mask_recipient(message.recipient()),
+            failed_over,
             attempts: delivery.attempts.len().max(1),
             status: OutcomeStatus::Delivered,
         })

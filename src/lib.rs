@@ -19,6 +19,7 @@ pub mod examples;
 pub mod idempotency;
 pub mod key_arn;
 pub mod lambda;
+pub mod metrics;
 pub mod mint;
 pub mod phone;
 pub mod registry;

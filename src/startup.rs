@@ -174,6 +174,7 @@ pub async fn build_with(
         clients: config.clients.clone(),
         sms_default_region: config.sms.default_region.clone(),
         guard,
+        emit_metrics: options.runtime == Runtime::Lambda,
     })
 }
 

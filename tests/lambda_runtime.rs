@@ -21,7 +21,8 @@ fn example(path: &str) -> Value {
     serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
 }
 
-fn run_as_lambda(dir: &Path, events: &[Value], env: &[(&str, String)]) -> Value {
+/// Runs the events; returns the Runtime API's results and what the function printed.
+fn run_as_lambda(dir: &Path, events: &[Value], env: &[(&str, String)]) -> (Value, String) {
     let mut files = Vec::new();
     for (i, event) in events.iter().enumerate() {
         let file = dir.join(format!("event-{i}.json"));
@@ -29,7 +30,7 @@ fn run_as_lambda(dir: &Path, events: &[Value], env: &[(&str, String)]) -> Value 
         files.push(file.display().to_string());
     }
     let out = dir.join("results.json");
-    let status = Command::new(support::python())
+    let output = Command::new(support::python())
         .arg(RUNTIME_API)
         .args(["--binary", BINARY, "--out", out.to_str().unwrap()])
         .args(&files)
@@ -37,10 +38,14 @@ fn run_as_lambda(dir: &Path, events: &[Value], env: &[(&str, String)]) -> Value 
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .envs(moto().env())
-        .status()
+        .output()
         .expect("run the Runtime API stand-in");
-    assert!(status.success());
-    serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap()
+    let printed = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{printed}");
+    (
+        serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap(),
+        printed,
+    )
 }
 
 fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
@@ -85,10 +90,31 @@ async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
     let custom_message = example("custom-message/CustomMessage_SignUp");
 
     let dir = tempfile::tempdir().unwrap();
-    let results = run_as_lambda(
+    let (results, printed) = run_as_lambda(
         dir.path(),
         &[email, sms, custom_message],
         &config(&key, &sendgrid.uri()),
+    );
+    let metric_lines: Vec<Value> = printed
+        .lines()
+        .filter(|l| l.contains("CloudWatchMetrics"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        metric_lines.len(),
+        2,
+        "one EMF line per delivered custom sender event: {printed}"
+    );
+    assert!(metric_lines
+        .iter()
+        .any(|m| m["Provider"] == "sendgrid" && m["Delivered"] == 1));
+    assert!(
+        printed.contains("\"message\":\"event handled\""),
+        "JSON logs: {printed}"
+    );
+    assert!(
+        !printed.contains("580231") && !printed.contains("771133"),
+        "no code in the function's output"
     );
     assert_eq!(results["init_error"], Value::Null, "{results}");
     let invocations = results["invocations"].as_array().unwrap();
@@ -140,7 +166,13 @@ async fn a_failing_chain_makes_the_invocation_fail() {
     email["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "1").into();
     let dead = format!("http://127.0.0.1:{}", support::free_port());
     let dir = tempfile::tempdir().unwrap();
-    let results = run_as_lambda(dir.path(), &[email], &config(&key, &dead));
+    let (results, printed) = run_as_lambda(dir.path(), &[email], &config(&key, &dead));
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.contains("CloudWatchMetrics") && l.contains("\"Failed\":1")),
+        "{printed}"
+    );
     let invocation = &results["invocations"][0];
     assert_eq!(invocation["status"], "error", "{results}");
     assert!(
@@ -157,13 +189,17 @@ async fn an_invalid_configuration_fails_the_init_with_one_message() {
     let dir = tempfile::tempdir().unwrap();
     let event = example("events/CustomEmailSender_SignUp");
     // The development defaults inside Lambda: refused before the first event.
-    let results = run_as_lambda(
+    let (results, printed) = run_as_lambda(
         dir.path(),
         &[event],
         &[(
             "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT",
             "false".into(),
         )],
+    );
+    assert!(
+        printed.contains("insecure development key"),
+        "the reason is printed: {printed}"
     );
     assert!(
         results["invocations"].as_array().unwrap().is_empty(),
