@@ -137,13 +137,7 @@ impl Sender for Mailgun {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Email(email) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "Mailgun sends email only; route SMS elsewhere",
-            ));
-        };
+        let email = message.email_only(&self.name)?;
         let response = self
             .client
             .post(&self.endpoint)

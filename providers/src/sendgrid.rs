@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use crate::http::{self, HttpTimeouts};
-use crate::{mime, Channel, Delivery, EmailMessage, ErrorKind, Message, SendError, Sender};
+use crate::{mime, Channel, Delivery, EmailMessage, Message, SendError, Sender};
 
 /// SendGrid's default API host; `https://api.eu.sendgrid.com` for EU data residency.
 pub const SENDGRID_DEFAULT_BASE_URL: &str = "https://api.sendgrid.com";
@@ -161,13 +161,7 @@ impl Sender for SendGrid {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Email(email) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "SendGrid sends email only; route SMS elsewhere",
-            ));
-        };
+        let email = message.email_only(&self.name)?;
         let response = self
             .client
             .post(&self.endpoint)

@@ -111,13 +111,7 @@ impl Sender for Ses {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Email(email) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "SES sends email only; route SMS elsewhere",
-            ));
-        };
+        let email = message.email_only(&self.name)?;
         let to = mime::recipient(&self.name, &email.to)?;
         let from = mime::mailbox(&self.name, "sender", &email.from)?;
         let mut request = self

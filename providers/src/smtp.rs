@@ -182,13 +182,7 @@ impl Sender for Smtp {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Email(email) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "SMTP sends email only; route SMS elsewhere",
-            ));
-        };
+        let email = message.email_only(&self.name)?;
         let mime = mime::build(&self.name, email)?;
         let message_id = mime
             .headers()

@@ -78,13 +78,7 @@ impl Sender for Sns {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Sms(sms) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "SNS sends SMS only; route email elsewhere",
-            ));
-        };
+        let sms = message.sms_only(&self.name)?;
         let attribute = |value: &str| {
             string_attribute(value).map_err(|e| {
                 SendError::new(

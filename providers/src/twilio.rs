@@ -160,13 +160,7 @@ impl Sender for Twilio {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let Message::Sms(sms) = message else {
-            return Err(SendError::new(
-                &self.name,
-                ErrorKind::Config,
-                "Twilio sends SMS only; route email elsewhere",
-            ));
-        };
+        let sms = message.sms_only(&self.name)?;
         let mut form: Vec<(&str, &str)> = vec![("To", &sms.to), ("Body", &sms.body)];
         match &self.sender {
             TwilioSender::From(from) => {
