@@ -18,6 +18,12 @@ pub async fn run(app: App, deadline_margin: Duration) -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = local_deadline(event.context.deadline, deadline_margin);
+        tracing::debug!(
+            retry_window_ms = deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis() as u64,
+            "invocation deadline"
+        );
         Ok::<Value, Error>(app.handle_payload(event.payload, Some(deadline)).await?)
     }))
     .await

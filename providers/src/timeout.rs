@@ -36,12 +36,9 @@ impl Sender for Timeout {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let limit = match message.context().deadline {
-            Some(deadline) => self
-                .limit
-                .min(deadline.saturating_duration_since(std::time::Instant::now())),
-            None => self.limit,
-        };
+        // The invocation deadline decides whether to *retry* (see `Retry`); it does
+        // not shorten an attempt, so a late or odd deadline never stops the first try.
+        let limit = self.limit;
         match tokio::time::timeout(limit, self.inner.send(message)).await {
             Ok(result) => result,
             Err(_) => Err(SendError::new(

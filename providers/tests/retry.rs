@@ -194,3 +194,32 @@ async fn round_robin_still_fails_over() {
     }
     assert_eq!(b.accepted().len(), 4);
 }
+
+#[derive(Debug)]
+struct Slow;
+
+#[async_trait]
+impl Sender for Slow {
+    fn name(&self) -> &str {
+        "slow"
+    }
+    fn channels(&self) -> &[Channel] {
+        BOTH
+    }
+    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Ok(Delivery::new("slow", "slow-1"))
+    }
+}
+
+/// Found under cargo-lambda's emulator, whose deadline left no retry window: the
+/// deadline decides whether to retry, it must not cut the first attempt to zero.
+#[tokio::test]
+async fn a_passed_deadline_does_not_shorten_the_first_attempt() {
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Slow), Duration::from_secs(5)));
+    let delivery = Retry::new(timed, quick(3))
+        .send(&sms(Some(Instant::now())))
+        .await
+        .unwrap();
+    assert_eq!(delivery.message_id, "slow-1");
+}
