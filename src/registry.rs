@@ -154,40 +154,28 @@ fn build_one(
             region,
             configuration_set,
             from_arn,
-        } => {
-            let mut builder = aws_sdk_sesv2::config::Builder::from(aws_config(name, aws)?);
-            if let Some(region) = region {
-                builder = builder.region(aws_config::Region::new(region.clone()));
-            }
-            Arc::new(Ses::new(
-                name,
-                aws_sdk_sesv2::Client::from_conf(builder.build()),
-                SesConfig {
-                    configuration_set: configuration_set.clone(),
-                    from_arn: from_arn.clone(),
-                },
-            ))
-        }
+        } => Arc::new(Ses::new(
+            name,
+            aws_sdk_sesv2::Client::new(&aws_config_in(name, aws, region.as_deref())?),
+            SesConfig {
+                configuration_set: configuration_set.clone(),
+                from_arn: from_arn.clone(),
+            },
+        )),
         ProviderConfig::Sns {
             region,
             sender_id,
             origination_number,
             max_price,
-        } => {
-            let mut builder = aws_sdk_sns::config::Builder::from(aws_config(name, aws)?);
-            if let Some(region) = region {
-                builder = builder.region(aws_config::Region::new(region.clone()));
-            }
-            Arc::new(Sns::new(
-                name,
-                aws_sdk_sns::Client::from_conf(builder.build()),
-                SnsConfig {
-                    sender_id: sender_id.clone(),
-                    origination_number: origination_number.clone(),
-                    max_price: max_price.clone(),
-                },
-            ))
-        }
+        } => Arc::new(Sns::new(
+            name,
+            aws_sdk_sns::Client::new(&aws_config_in(name, aws, region.as_deref())?),
+            SnsConfig {
+                sender_id: sender_id.clone(),
+                origination_number: origination_number.clone(),
+                max_price: max_price.clone(),
+            },
+        )),
         ProviderConfig::Twilio {
             account_sid,
             auth_token,
@@ -244,11 +232,22 @@ fn build_one(
     })
 }
 
-fn aws_config<'a>(
+/// The function's AWS configuration, in `region` when the provider names one.
+fn aws_config_in(
     name: &str,
-    aws: Option<&'a aws_config::SdkConfig>,
-) -> Result<&'a aws_config::SdkConfig, SendError> {
-    aws.ok_or_else(|| SendError::new(name, ErrorKind::Config, "no AWS configuration was loaded"))
+    aws: Option<&aws_config::SdkConfig>,
+    region: Option<&str>,
+) -> Result<aws_config::SdkConfig, SendError> {
+    let aws = aws.ok_or_else(|| {
+        SendError::new(name, ErrorKind::Config, "no AWS configuration was loaded")
+    })?;
+    Ok(match region {
+        Some(region) => aws
+            .to_builder()
+            .region(aws_config::Region::new(region.to_string()))
+            .build(),
+        None => aws.clone(),
+    })
 }
 
 /// Provider names travel through environment variables, which lose case.
