@@ -10,17 +10,15 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use secrecy::SecretString;
-use switchboard::decrypt::{Decryptor, EsdkDecryptor};
-use switchboard::event::{parse_custom_sender, TriggerSource};
-use switchboard::examples::EVENTS;
-use switchboard::mint::CodeMinter;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::decrypt::{Decryptor, EsdkDecryptor};
+use switchboard::cognito::event::{parse_custom_sender, TriggerSource};
+use switchboard::cognito::mint::CodeMinter;
 use switchboard::providers::{
-    Channel, EmailMessage, HttpTimeouts, MessageContext, ScriptedSender, SendGrid, SendGridConfig,
-    Sender,
+    BuildContext, Channel, EmailMessage, MessageContext, ScriptedSender, SendGridConfig, Sender,
 };
-use switchboard::registry::Registry;
 use switchboard::render::{AppVars, Renderer, TemplateVars};
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 
 fn event_json(name: &str) -> &'static str {
@@ -83,7 +81,8 @@ fn benches(c: &mut Criterion) {
     let source: TriggerSource = "CustomEmailSender_ForgotPassword".parse().unwrap();
     c.bench_function("3 route lookup", |b| {
         b.iter(|| {
-            app.route_for(black_box(&source), Channel::Email)
+            app.routes()
+                .get(black_box(&source), Channel::Email)
                 .template
                 .len()
         })
@@ -136,18 +135,17 @@ fn benches(c: &mut Criterion) {
             deadline: None,
         },
     };
-    let sendgrid = SendGrid::new(
-        "sendgrid",
-        SendGridConfig {
-            api_key: SecretString::from("SG.bench"),
-            base_url: "https://api.sendgrid.com".into(),
-            sandbox_mode: false,
-            timeouts: HttpTimeouts::default(),
-        },
-    )
-    .unwrap();
+    let sendgrid = SendGridConfig::new("SG.bench")
+        .into_sender("sendgrid", &BuildContext::default())
+        .unwrap();
     c.bench_function("6a build SendGrid JSON body", |b| {
-        b.iter(|| serde_json::to_vec(&sendgrid.request_body(black_box(&email)).unwrap()).unwrap())
+        b.iter(|| {
+            let body = sendgrid
+                .backend()
+                .request_body("sendgrid", black_box(&email))
+                .unwrap();
+            serde_json::to_vec(&body).unwrap()
+        })
     });
     c.bench_function("6b build MIME message (SMTP, outbox)", |b| {
         b.iter(|| switchboard::providers::to_rfc5322(black_box(&email)).unwrap())

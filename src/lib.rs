@@ -2,32 +2,25 @@
 //! temporary passwords through the email and SMS providers you already use.
 //!
 //! One Lambda, attached as the CustomEmailSender and CustomSMSSender trigger.
-//! Data flows one way: [`event`] → [`decrypt`] → [`route`] → [`render`] →
-//! `switchboard_providers::Sender`. [`startup::build`] makes the [`App`] once per cold
-//! start; [`App::handle`] runs per event.
+//! Data flows one way — [`cognito::event`] → [`cognito::decrypt`] → [`route`] →
+//! [`render`] → `switchboard_providers::Sender` — through [`pipeline::App`],
+//! which [`startup::build`] makes once per cold start from [`config`].
+//!
+//! Modules stand on floors; each uses only those below it:
+//! `cli` → `startup` / `lambda` → `pipeline` → `route` → `config` →
+//! `render` / `cognito` → `sms` / `secrets` → the providers crate.
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod cli;
+pub mod cognito;
 pub mod config;
-pub mod custom_message;
-pub mod decrypt;
-pub mod directory;
-pub mod esdk_header;
-pub mod event;
-pub mod examples;
-pub mod idempotency;
-pub mod key_arn;
 pub mod lambda;
-pub mod metrics;
-pub mod mint;
-pub mod phone;
-pub mod registry;
+pub mod pipeline;
 pub mod render;
 pub mod route;
 pub mod secrets;
-pub mod segments;
+pub mod sms;
 pub mod startup;
 
-pub use app::{App, HandleError, Outcome, OutcomeStatus};
+pub use pipeline::{App, HandleError, Outcome, OutcomeStatus};
 pub use switchboard_providers as providers;

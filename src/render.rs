@@ -332,7 +332,7 @@ impl Renderer {
 
 /// Subjects are one line: folded whitespace, no CR/LF.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    switchboard_providers::text::one_line(text, usize::MAX)
 }
 
 #[cfg(test)]

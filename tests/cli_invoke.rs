@@ -194,6 +194,11 @@ async fn a_chain_fails_over_and_an_all_failed_chain_exits_non_zero() {
         "{stderr}"
     );
     assert!(!stderr.contains("491305"), "no code in the error");
+    assert_eq!(
+        stderr.matches("cannot connect").count(),
+        1,
+        "one readable line per fact, the cause once:\n{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -271,7 +276,7 @@ type = "sns"
         ),
     )
     .unwrap();
-    let sms_examples: Vec<_> = switchboard::examples::EVENTS
+    let sms_examples: Vec<_> = switchboard::cli::examples::EVENTS
         .iter()
         .filter(|(name, _)| name.starts_with("CustomSMSSender_"))
         .collect();

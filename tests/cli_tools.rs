@@ -39,6 +39,16 @@ fn check_config_prints_the_route_table_with_secrets_redacted() {
         "{stdout}"
     );
     assert!(stdout.contains("configuration OK"));
+    for debug in ["CountryFilter", "Some(", "Sendgrid {", "SecretValue", "{}"] {
+        assert!(
+            !stdout.contains(debug),
+            "no Rust Debug (`{debug}`) in:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("type=sendgrid") && stdout.contains("countries: all countries"),
+        "{stdout}"
+    );
 }
 
 #[test]

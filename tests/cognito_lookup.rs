@@ -3,12 +3,14 @@
 
 mod support;
 
+use support::HandleJson;
+
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use support::moto::moto;
 use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
-use switchboard::registry::Registry;
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 
 const FIXTURE: &str = concat!(

@@ -139,3 +139,160 @@ fn the_embedded_defaults_load_with_no_file_and_no_environment() {
         Ok(())
     });
 }
+
+/// Every string setting of every provider type, given a numeric-looking value in
+/// an environment variable: it must arrive exactly as written (figment's own env
+/// parser turns `+15005550006` into the number 15005550006 and `007` into 7).
+#[test]
+fn numeric_looking_environment_values_arrive_as_written_for_every_provider_string() {
+    use switchboard::providers::ProviderConfig;
+    /// (type, string fields, other required settings)
+    type Row = (
+        &'static str,
+        &'static [&'static str],
+        &'static [(&'static str, &'static str)],
+    );
+    let table: &[Row] = &[
+        ("outbox", &["dir"], &[]),
+        ("sendgrid", &["api_key", "base_url"], &[]),
+        (
+            "mailgun",
+            &["api_key", "domain", "region", "base_url"],
+            &[("api_key", "k"), ("domain", "mg.acme.test")],
+        ),
+        (
+            "smtp",
+            &["url", "username", "password", "ca_file"],
+            &[("url", "smtp://relay.acme.test")],
+        ),
+        ("ses", &["region", "configuration_set", "from_arn"], &[]),
+        (
+            "twilio",
+            &[
+                "account_sid",
+                "auth_token",
+                "api_key_sid",
+                "api_key_secret",
+                "from",
+                "messaging_service_sid",
+                "status_callback",
+                "base_url",
+            ],
+            &[("account_sid", "AC1")],
+        ),
+        (
+            "sns",
+            &["region", "sender_id", "origination_number", "max_price"],
+            &[],
+        ),
+        ("webhook", &["url", "secret"], &[("url", "https://h.test")]),
+    ];
+    let mut checked = 0;
+    for (kind, fields, required) in table {
+        for field in *fields {
+            for value in ["+15005550006", "007", "1e3", "true"] {
+                Jail::expect_with(|jail| {
+                    jail.set_env("SWITCHBOARD_PROVIDERS__P__TYPE", kind);
+                    for (key, plain) in *required {
+                        jail.set_env(format!("SWITCHBOARD_PROVIDERS__P__{key}"), plain);
+                    }
+                    // The secrets every type must have get a value too.
+                    if *kind == "sendgrid" || *kind == "webhook" {
+                        let key = if *kind == "sendgrid" {
+                            "API_KEY"
+                        } else {
+                            "SECRET"
+                        };
+                        jail.set_env(format!("SWITCHBOARD_PROVIDERS__P__{key}"), "s");
+                    }
+                    jail.set_env(
+                        format!("SWITCHBOARD_PROVIDERS__P__{}", field.to_uppercase()),
+                        value,
+                    );
+                    let config = Config::load().map_err(|e| format!("{kind}.{field}: {e}"))?;
+                    let provider = &config.providers["p"];
+                    let secret = provider
+                        .secrets()
+                        .into_iter()
+                        .find(|(key, _)| key == field)
+                        .map(|(_, secret)| secret.configured().to_string());
+                    let plain = serde_json::to_value(provider).unwrap()[*field]
+                        .as_str()
+                        .map(str::to_string);
+                    let arrived = secret.or(plain);
+                    assert_eq!(
+                        arrived.as_deref(),
+                        Some(value),
+                        "{kind}.{field} = {value}: {provider:?}"
+                    );
+                    assert!(matches!(provider, ProviderConfig::Outbox(_)) == (*kind == "outbox"));
+                    Ok(())
+                });
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 28 * 4);
+}
+
+#[test]
+fn numeric_looking_environment_values_arrive_as_written_outside_providers() {
+    Jail::expect_with(|jail| {
+        jail.set_env("SWITCHBOARD_APP__NAME", "1234");
+        jail.set_env("SWITCHBOARD_SMS__SENDER_ID", "+15005550006");
+        jail.set_env(
+            "SWITCHBOARD_ROUTES__CUSTOMSMSSENDER_SIGNUP__SENDER_ID",
+            "007",
+        );
+        jail.set_env("SWITCHBOARD_CLIENTS__ABC__SENDER_ID", "12345");
+        jail.set_env("SWITCHBOARD_IDEMPOTENCY__TABLE", "0042");
+        jail.set_env("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "5");
+        jail.set_env("SWITCHBOARD_SMS__ALLOWED_COUNTRIES", "1,44,49");
+        let config = Config::load().map_err(|e| e.to_string())?;
+        assert_eq!(config.app.name, "1234");
+        assert_eq!(config.sms.sender_id.as_deref(), Some("+15005550006"));
+        assert_eq!(
+            config.routes["CustomSMSSender_SignUp"].sender_id.as_deref(),
+            Some("007")
+        );
+        assert_eq!(config.clients["abc"].sender_id.as_deref(), Some("12345"));
+        assert_eq!(config.idempotency.table.as_deref(), Some("0042"));
+        assert_eq!(
+            config.delivery.max_attempts, 5,
+            "numbers are read from text"
+        );
+        assert_eq!(config.sms.allowed_countries, [1, 44, 49]);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_bad_provider_value_names_the_full_key_and_its_variable() {
+    Jail::expect_with(|jail| {
+        jail.set_env("SWITCHBOARD_PROVIDERS__TW__TYPE", "twilio");
+        jail.set_env("SWITCHBOARD_PROVIDERS__TW__ACCOUNT_SID", "AC1");
+        jail.set_env("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS", "soon");
+        let err = Config::load().unwrap_err().to_string();
+        assert!(
+            err.contains("`providers.tw.timeout_ms`")
+                && err.contains("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS"),
+            "{err}"
+        );
+        jail.set_env("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS", "5000");
+        jail.set_env("SWITCHBOARD_PROVIDERS__MG__TYPE", "mailgun");
+        jail.set_env("SWITCHBOARD_PROVIDERS__MG__API_KEY", "k");
+        let err = Config::load().unwrap_err().to_string();
+        assert!(
+            err.contains("`providers.mg.domain`"),
+            "a missing key by its full name: {err}"
+        );
+        jail.set_env("SWITCHBOARD_PROVIDERS__MG__DOMAIN", "mg.acme.test");
+        jail.set_env("SWITCHBOARD_PROVIDERS__MG__DOMIAN", "typo");
+        let err = Config::load().unwrap_err().to_string();
+        assert!(
+            err.contains("`providers.mg.domian`") && err.contains("expected"),
+            "an unknown key by its full name: {err}"
+        );
+        Ok(())
+    });
+}

@@ -5,9 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use switchboard::providers::conformance;
-use switchboard::providers::{HttpTimeouts, Sender, Webhook, WebhookConfig};
+use switchboard::providers::{BuildContext, Sender, WebhookConfig};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -62,15 +61,9 @@ async fn counting_server() -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_messages_over_one_kept_alive_connection() {
     let (url, connections, requests) = counting_server().await;
-    let sender = Webhook::new(
-        "hook",
-        WebhookConfig {
-            url,
-            secret: SecretString::from("a-secret-of-sixteen-chars"),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
-    .unwrap();
+    let sender = WebhookConfig::new(url, "a-secret-of-sixteen-chars")
+        .into_sender("hook", &BuildContext::default())
+        .unwrap();
     for _ in 0..10 {
         sender
             .send(&conformance::sample_sms("+12025550123"))

@@ -4,6 +4,7 @@
 mod support;
 
 use serde_json::Value;
+use switchboard::pipeline::Answer;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError};
 
@@ -127,7 +128,9 @@ async fn an_sms_over_140_characters_is_refused() {
 async fn the_payload_dispatcher_answers_both_kinds_of_events() {
     let app = app(None).await;
     let (_, event) = examples().into_iter().next().unwrap();
-    let answer = app.handle_payload(event, None).await.unwrap();
+    let Answer::CustomMessage(answer) = app.handle_payload(event, None).await.unwrap() else {
+        panic!("a CustomMessage event gets the event back")
+    };
     assert!(answer["response"]["smsMessage"].is_string());
     let err = app
         .handle_payload(
@@ -160,4 +163,25 @@ fn the_binary_answers_a_custom_message_event() {
         .as_str()
         .unwrap()
         .contains("{username}"));
+}
+
+/// A source this version does not know takes each channel's default route and
+/// the generic `code` template, as documented (not the SignUp route).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_custom_message_source_uses_the_channel_defaults() {
+    let app = app(None).await;
+    let (_, mut event) = examples()
+        .into_iter()
+        .find(|(n, _)| n.ends_with("_SignUp"))
+        .unwrap();
+    event["triggerSource"] = "CustomMessage_SomethingNew".into();
+    let answer = app.handle_custom_message(event).unwrap();
+    assert_eq!(
+        answer["response"]["smsMessage"],
+        "Your Switchboard Demo code is {####}. Do not share it."
+    );
+    assert_eq!(
+        answer["response"]["emailSubject"],
+        "Your Switchboard Demo code"
+    );
 }

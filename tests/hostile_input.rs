@@ -4,15 +4,17 @@
 
 mod support;
 
+use support::HandleJson;
+
 use std::sync::Arc;
 
 use base64::Engine;
 use proptest::prelude::*;
-use switchboard::event::parse_custom_sender;
-use switchboard::examples::EVENTS;
-use switchboard::mint::CodeMinter;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::event::parse_custom_sender;
+use switchboard::cognito::mint::CodeMinter;
 use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
-use switchboard::registry::Registry;
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError};
 
@@ -47,7 +49,7 @@ fn memory() -> Arc<ScriptedSender> {
     ))
 }
 
-fn example(name: &str) -> switchboard::event::CustomSenderEvent {
+fn example(name: &str) -> switchboard::cognito::event::CustomSenderEvent {
     let (_, json) = EVENTS.iter().find(|(n, _)| *n == name).unwrap();
     parse_custom_sender(json.as_bytes()).unwrap()
 }
@@ -62,7 +64,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic_the_header_reader(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-        let _ = switchboard::esdk_header::summarise(&bytes);
+        let _ = switchboard::cognito::esdk_header::summarise(&bytes);
     }
 
     #[test]

@@ -6,9 +6,12 @@ mod support;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use secrecy::SecretString;
+use support::HandleJson;
 use switchboard::providers::conformance;
-use switchboard::providers::{ErrorKind, HttpTimeouts, Mailgun, MailgunConfig, Message, Sender};
+use switchboard::providers::{
+    BuildContext, ErrorKind, Mailgun, MailgunConfig, Message, Provider, ProviderConfig,
+    SendGridConfig, Sender,
+};
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::HandleError;
 use wiremock::matchers::method;
@@ -29,16 +32,12 @@ fn raw_server(raw: &'static [u8]) -> String {
     format!("http://{address}")
 }
 
-fn mailgun(base_url: String) -> Mailgun {
-    Mailgun::new(
-        "mailgun",
-        MailgunConfig {
-            api_key: SecretString::from("key-test"),
-            domain: "mg.acme.test".into(),
-            base_url,
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+fn mailgun(base_url: String) -> Provider<Mailgun> {
+    MailgunConfig {
+        base_url: Some(base_url),
+        ..MailgunConfig::new("key-test", "mg.acme.test")
+    }
+    .into_sender("mailgun", &BuildContext::default())
     .unwrap()
 }
 
@@ -117,22 +116,19 @@ async fn a_failing_chain_makes_exactly_max_attempts_per_provider_then_fails() {
     config.delivery.max_delay_ms = 5;
     config.providers.insert(
         "sendgrid".into(),
-        switchboard::config::ProviderConfig::Sendgrid {
-            api_key: switchboard::secrets::SecretValue::new("SG.k"),
+        ProviderConfig::Sendgrid(SendGridConfig {
             base_url: sendgrid.uri(),
-            sandbox_mode: false,
             timeout_ms: 2000,
-        },
+            ..SendGridConfig::new("SG.k")
+        }),
     );
     config.providers.insert(
         "mailgun".into(),
-        switchboard::config::ProviderConfig::Mailgun {
-            api_key: switchboard::secrets::SecretValue::new("key-k"),
-            domain: "mg.acme.test".into(),
-            region: "us".into(),
+        ProviderConfig::Mailgun(MailgunConfig {
             base_url: Some(mailgun.uri()),
             timeout_ms: 2000,
-        },
+            ..MailgunConfig::new("key-k", "mg.acme.test")
+        }),
     );
     config.email.providers = vec!["sendgrid".into(), "mailgun".into()];
     let options = StartupOptions {
@@ -140,7 +136,7 @@ async fn a_failing_chain_makes_exactly_max_attempts_per_provider_then_fails() {
         ..StartupOptions::new(Runtime::Local)
     };
     let app = startup::build(&config, options).await.unwrap();
-    let (_, json) = switchboard::examples::EVENTS
+    let (_, json) = switchboard::cli::examples::EVENTS
         .iter()
         .find(|(n, _)| *n == "CustomEmailSender_SignUp")
         .unwrap();

@@ -14,14 +14,14 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use support::moto::moto;
-use switchboard::event::parse_custom_sender;
-use switchboard::examples::EVENTS;
-use switchboard::idempotency::{key_for, OnStoreError};
-use switchboard::mint::CodeMinter;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::event::parse_custom_sender;
+use switchboard::cognito::mint::CodeMinter;
+use switchboard::pipeline::idempotency::{key_for, OnStoreError};
 use switchboard::providers::{
     Channel, Delivery, ErrorKind, Message, ScriptedSender, SendError, Sender,
 };
-use switchboard::registry::Registry;
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError, OutcomeStatus};
 
@@ -104,7 +104,7 @@ async fn app(
         .unwrap()
 }
 
-async fn event() -> switchboard::event::CustomSenderEvent {
+async fn event() -> switchboard::cognito::event::CustomSenderEvent {
     let (_, json) = EVENTS
         .iter()
         .find(|(n, _)| *n == "CustomEmailSender_SignUp")

@@ -7,9 +7,9 @@ use base64::Engine;
 use secrecy::ExposeSecret;
 use support::moto::moto;
 use support::python::mint_with_python;
-use switchboard::decrypt::{DecryptError, Decryptor, EsdkDecryptor};
-use switchboard::key_arn::KeyArn;
-use switchboard::mint::CodeMinter;
+use switchboard::cognito::decrypt::{DecryptError, Decryptor, EsdkDecryptor};
+use switchboard::cognito::key_arn::KeyArn;
+use switchboard::cognito::mint::CodeMinter;
 
 const POOL: &str = "us-east-1_TestPool1";
 
@@ -39,7 +39,7 @@ async fn python_codes_use_cognitos_suite_and_context() {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(code)
         .unwrap();
-    let header = switchboard::esdk_header::summarise(&bytes).unwrap();
+    let header = switchboard::cognito::esdk_header::summarise(&bytes).unwrap();
     assert_eq!(header.version, 1);
     assert_eq!(header.suite_id, 0x0378);
     assert_eq!(header.encryption_context["userpool-id"], POOL);

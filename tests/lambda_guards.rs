@@ -2,7 +2,7 @@
 
 mod support;
 
-use switchboard::startup::{self, Runtime, StartupError, StartupOptions};
+use switchboard::startup::{self, Refusal, Runtime, StartupError, StartupOptions};
 
 fn lambda() -> StartupOptions {
     StartupOptions::new(Runtime::Lambda)
@@ -13,7 +13,10 @@ async fn the_insecure_dev_key_is_refused_inside_lambda() {
     let config = support::default_config_with_outbox(std::path::Path::new("outbox"));
     let err = startup::build(&config, lambda()).await.unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, StartupError::Config(_)));
+    assert!(
+        matches!(err, StartupError::Refused(Refusal::DevelopmentKey)),
+        "{err:?}"
+    );
     assert!(
         text.contains("insecure development key") && text.contains("SWITCHBOARD_DECRYPT__KEY_ARN"),
         "{text}"
@@ -24,10 +27,12 @@ async fn the_insecure_dev_key_is_refused_inside_lambda() {
 async fn an_outbox_only_chain_is_refused_inside_lambda() {
     let mut config = support::default_config_with_outbox(std::path::Path::new("outbox"));
     config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
-    let err = startup::build(&config, lambda())
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = startup::build(&config, lambda()).await.unwrap_err();
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::OutboxOnly { key, .. }) if key == "email.providers"),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(
         err.contains("email.providers") && err.contains("outbox"),
         "{err}"

@@ -3,25 +3,20 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use secrecy::SecretString;
 use serde_json::json;
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
-    ErrorKind, EspTemplate, HttpTimeouts, Mailgun, MailgunConfig, Message, Sender,
+    BuildContext, ErrorKind, EspTemplate, Mailgun, MailgunConfig, Message, Provider, Sender,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn mailgun(server: &MockServer) -> Mailgun {
-    Mailgun::new(
-        "mailgun",
-        MailgunConfig {
-            api_key: SecretString::from("key-test"),
-            domain: "mg.acme.test".into(),
-            base_url: server.uri(),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+fn mailgun(server: &MockServer) -> Provider<Mailgun> {
+    MailgunConfig {
+        base_url: Some(server.uri()),
+        ..MailgunConfig::new("key-test", "mg.acme.test")
+    }
+    .into_sender("mailgun", &BuildContext::default())
     .unwrap()
 }
 

@@ -9,11 +9,15 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use support::moto::moto;
 use support::python::mint_with_python;
-use switchboard::event::parse_custom_sender;
-use switchboard::examples::EVENTS;
-use switchboard::mint::{cognito_escape, CodeMinter};
-use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender, Step};
-use switchboard::registry::Registry;
+use support::HandleJson;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::event::parse_custom_sender;
+use switchboard::cognito::mint::{cognito_escape, CodeMinter};
+use switchboard::providers::{
+    Channel, ErrorKind, Message, ProviderConfig, ScriptedSender, SecretValue, SendGridConfig,
+    Sender, Step, TwilioConfig,
+};
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 
 const CODE: &str = "PLAINTEXT-CODE-93XQ";
@@ -181,26 +185,21 @@ async fn no_api_key_or_token_in_logs_or_errors() {
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     config.providers.insert(
         "sendgrid".into(),
-        switchboard::config::ProviderConfig::Sendgrid {
-            api_key: switchboard::secrets::SecretValue::new(SENDGRID_KEY),
+        ProviderConfig::Sendgrid(SendGridConfig {
             base_url: server.uri(),
-            sandbox_mode: false,
             timeout_ms: 2000,
-        },
+            ..SendGridConfig::new(SENDGRID_KEY)
+        }),
     );
     config.providers.insert(
         "twilio".into(),
-        switchboard::config::ProviderConfig::Twilio {
-            account_sid: "AC00000000000000000000000000000000".into(),
-            auth_token: Some(switchboard::secrets::SecretValue::new(TWILIO_TOKEN)),
-            api_key_sid: None,
-            api_key_secret: None,
+        ProviderConfig::Twilio(TwilioConfig {
+            auth_token: Some(SecretValue::new(TWILIO_TOKEN)),
             from: Some("+15005550006".into()),
-            messaging_service_sid: None,
-            status_callback: None,
             base_url: server.uri(),
             timeout_ms: 2000,
-        },
+            ..TwilioConfig::new("AC00000000000000000000000000000000")
+        }),
     );
     config.email.providers = vec!["sendgrid".into()];
     config.sms.providers = vec!["twilio".into()];

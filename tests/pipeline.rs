@@ -2,14 +2,16 @@
 
 mod support;
 
+use support::HandleJson;
+
 use std::sync::Arc;
 
+use switchboard::cli::examples::{sample_code, EVENTS};
+use switchboard::cognito::event::{parse_custom_sender, TriggerSource};
+use switchboard::cognito::mint::{cognito_escape, CodeMinter};
 use switchboard::config::Config;
-use switchboard::event::{parse_custom_sender, TriggerSource};
-use switchboard::examples::{sample_code, EVENTS};
-use switchboard::mint::{cognito_escape, CodeMinter};
 use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
-use switchboard::registry::Registry;
+use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError};
 
@@ -44,7 +46,7 @@ fn scripted(name: &str) -> Arc<ScriptedSender> {
 async fn example_with_code(
     trigger: &str,
     plaintext: &str,
-) -> switchboard::event::CustomSenderEvent {
+) -> switchboard::cognito::event::CustomSenderEvent {
     let (_, json) = EVENTS
         .iter()
         .find(|(name, _)| *name == trigger)
@@ -71,7 +73,7 @@ async fn every_example_event_parses_and_has_a_route_for_its_channel() {
         );
         let channel = event.channel().expect("examples have a channel");
         assert_eq!(
-            app.route_for(&event.trigger_source, channel).channel,
+            app.routes().get(&event.trigger_source, channel).channel,
             channel
         );
         sources.push(event.trigger_source);
@@ -374,15 +376,53 @@ async fn sms_numbers_are_normalised_and_filtered_by_country() {
     let err = app.handle(event).await.unwrap_err();
     assert!(
         matches!(
-            err,
+            &err,
             HandleError::CountryNotAllowed {
                 calling_code: 234,
+                setting,
                 ..
-            }
+            } if setting == "sms.denied_countries"
         ),
         "{err}"
     );
+    assert!(err.to_string().contains("`sms.denied_countries`"), "{err}");
     assert_eq!(memory.attempts(), 1, "the denied number was not sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_number_names_the_setting_that_refused_it() {
+    let memory = scripted("memory");
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.routes.insert(
+        "CustomSMSSender_SignUp".into(),
+        switchboard::config::RouteConfig {
+            allowed_countries: Some(vec![1]),
+            ..Default::default()
+        },
+    );
+    let app = app_with(&mut config, &[&memory]).await;
+    let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), "+4915112345678".into());
+    let err = app.handle(event.clone()).await.unwrap_err().to_string();
+    assert!(
+        err.contains("`routes.CustomSMSSender_SignUp.allowed_countries`") && err.contains("+49"),
+        "{err}"
+    );
+    // A national number without sms.default_region: the hint survives.
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), "0170 9876543".into());
+    let err = app.handle(event).await.unwrap_err().to_string();
+    assert!(
+        err.contains("phone_number") && err.contains("set sms.default_region"),
+        "{err}"
+    );
+    assert!(!err.contains("9876543"), "never the number itself: {err}");
+    assert_eq!(memory.attempts(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

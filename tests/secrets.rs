@@ -5,7 +5,8 @@ mod support;
 
 use secrecy::ExposeSecret;
 use support::moto::moto;
-use switchboard::secrets::{SecretResolver, SecretValue};
+use switchboard::providers::{ProviderConfig, SecretValue, WebhookConfig};
+use switchboard::secrets::SecretResolver;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ssm_secure_strings_and_secrets_manager_json_keys_resolve() {
@@ -116,25 +117,23 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
     let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
     config.providers.insert(
         "hook".into(),
-        switchboard::config::ProviderConfig::Webhook {
-            url: "https://hooks.acme.test/x".into(),
-            secret: SecretValue::new("ssm:/switchboard/tests/webhook"),
-            timeout_ms: 1000,
-        },
+        ProviderConfig::Webhook(WebhookConfig::new(
+            "https://hooks.acme.test/x",
+            "ssm:/switchboard/tests/webhook",
+        )),
     );
-    let registry = switchboard::registry::build(&config.providers, Some(&aws))
+    let registry = switchboard::startup::registry::build(&config.providers, Some(&aws))
         .await
         .unwrap();
     assert!(registry.contains_key("hook"));
     config.providers.insert(
         "broken".into(),
-        switchboard::config::ProviderConfig::Webhook {
-            url: "https://hooks.acme.test/x".into(),
-            secret: SecretValue::new("ssm:/switchboard/tests/missing"),
-            timeout_ms: 1000,
-        },
+        ProviderConfig::Webhook(WebhookConfig::new(
+            "https://hooks.acme.test/x",
+            "ssm:/switchboard/tests/missing",
+        )),
     );
-    let err = switchboard::registry::build(&config.providers, Some(&aws))
+    let err = switchboard::startup::registry::build(&config.providers, Some(&aws))
         .await
         .unwrap_err()
         .to_string();

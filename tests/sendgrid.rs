@@ -1,24 +1,21 @@
 //! SendGrid against an in-process HTTP server that records what we sent.
 
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
-    EmailMessage, ErrorKind, EspTemplate, HttpTimeouts, Message, SendGrid, SendGridConfig, Sender,
+    BuildContext, EmailMessage, ErrorKind, EspTemplate, Message, Provider, SendGrid,
+    SendGridConfig, Sender,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn sendgrid(server: &MockServer, sandbox: bool) -> SendGrid {
-    SendGrid::new(
-        "primary",
-        SendGridConfig {
-            api_key: SecretString::from("SG.test-key"),
-            base_url: server.uri(),
-            sandbox_mode: sandbox,
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+fn sendgrid(server: &MockServer, sandbox: bool) -> Provider<SendGrid> {
+    SendGridConfig {
+        base_url: server.uri(),
+        sandbox_mode: sandbox,
+        ..SendGridConfig::new("SG.test-key")
+    }
+    .into_sender("primary", &BuildContext::default())
     .unwrap()
 }
 
@@ -208,15 +205,11 @@ async fn a_refused_connection_is_temporary_unavailable() {
         .local_addr()
         .unwrap()
         .port();
-    let sender = SendGrid::new(
-        "primary",
-        SendGridConfig {
-            api_key: SecretString::from("SG.k"),
-            base_url: format!("http://127.0.0.1:{port}"),
-            sandbox_mode: false,
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+    let sender = SendGridConfig {
+        base_url: format!("http://127.0.0.1:{port}"),
+        ..SendGridConfig::new("SG.k")
+    }
+    .into_sender("primary", &BuildContext::default())
     .unwrap();
     let err = sender.send(&message()).await.unwrap_err();
     assert_eq!(
@@ -228,15 +221,11 @@ async fn a_refused_connection_is_temporary_unavailable() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
-    let err = SendGrid::new(
-        "primary",
-        SendGridConfig {
-            api_key: SecretString::from("SG.k"),
-            base_url: "http://api.sendgrid.com".into(),
-            sandbox_mode: false,
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+    let err = SendGridConfig {
+        base_url: "http://api.sendgrid.com".into(),
+        ..SendGridConfig::new("SG.k")
+    }
+    .into_sender("primary", &BuildContext::default())
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }

@@ -5,13 +5,15 @@ mod support;
 use serde_json::{json, Value};
 use support::moto::moto;
 use switchboard::providers::conformance::{self, SECRET_CODE};
-use switchboard::providers::{ErrorKind, EspTemplate, Message, Sender, Ses, SesConfig};
+use switchboard::providers::{ErrorKind, EspTemplate, Message, Provider, Sender, Ses, SesConfig};
 
-fn ses() -> Ses {
-    Ses::new(
+fn ses() -> Provider<Ses> {
+    Provider::new(
         "ses",
-        aws_sdk_sesv2::Client::new(&moto().sdk_config()),
-        SesConfig::default(),
+        Ses::new(
+            aws_sdk_sesv2::Client::new(&moto().sdk_config()),
+            SesConfig::default(),
+        ),
     )
 }
 
@@ -84,13 +86,15 @@ async fn an_ses_template_is_requested_by_name_with_its_data() {
     let config = aws_sdk_sesv2::config::Builder::from(&moto().sdk_config())
         .endpoint_url(server.uri())
         .build();
-    let sender = Ses::new(
+    let sender = Provider::new(
         "ses",
-        aws_sdk_sesv2::Client::from_conf(config),
-        SesConfig {
-            configuration_set: Some("transactional".into()),
-            from_arn: None,
-        },
+        Ses::new(
+            aws_sdk_sesv2::Client::from_conf(config),
+            SesConfig {
+                configuration_set: Some("transactional".into()),
+                ..SesConfig::default()
+            },
+        ),
     );
     let mut message = conformance::sample_email("jane@example.com", "no-reply@acme.test");
     if let Message::Email(email) = &mut message {
@@ -137,10 +141,12 @@ async fn an_unreachable_endpoint_is_temporary() {
     let config = aws_sdk_sesv2::config::Builder::from(&config)
         .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
         .build();
-    let sender = Ses::new(
+    let sender = Provider::new(
         "ses",
-        aws_sdk_sesv2::Client::from_conf(config),
-        SesConfig::default(),
+        Ses::new(
+            aws_sdk_sesv2::Client::from_conf(config),
+            SesConfig::default(),
+        ),
     );
     let err = conformance::maps_transient_failure(
         &sender,

@@ -5,28 +5,38 @@ mod support;
 
 use std::time::Duration;
 
-use secrecy::SecretString;
 use support::smtp::{smtp_server, PASSWORD, USER};
 use switchboard::providers::conformance::{self, SECRET_CODE};
-use switchboard::providers::{ErrorKind, Message, Sender, Smtp, SmtpConfig};
+use switchboard::providers::{
+    BuildContext, ErrorKind, Message, Provider, SecretValue, Sender, Smtp, SmtpConfig,
+};
 
-fn smtp(url: String, password: &str, dangerous_plaintext: bool) -> Smtp {
-    Smtp::new(
-        "relay",
-        SmtpConfig {
-            url,
-            username: Some(USER.into()),
-            password: Some(SecretString::from(password.to_string())),
-            ca_file: Some(smtp_server().ca_file()),
-            dangerous_plaintext,
-            timeout: Duration::from_secs(5),
-            max_connections: 2,
-        },
-    )
-    .unwrap()
+/// A relay with AUTH that trusts the test server's CA.
+fn config(url: String, password: &str) -> SmtpConfig {
+    SmtpConfig {
+        username: Some(USER.into()),
+        password: Some(SecretValue::new(password)),
+        ca_file: Some(smtp_server().ca_file()),
+        timeout_ms: 5000,
+        max_connections: 2,
+        ..SmtpConfig::new(url)
+    }
 }
 
-fn starttls() -> Smtp {
+fn build(config: SmtpConfig) -> Provider<Smtp> {
+    config
+        .into_sender("relay", &BuildContext::default())
+        .unwrap()
+}
+
+fn smtp(url: String, password: &str, dangerous_plaintext: bool) -> Provider<Smtp> {
+    build(SmtpConfig {
+        dangerous_plaintext,
+        ..config(url, password)
+    })
+}
+
+fn starttls() -> Provider<Smtp> {
     smtp(
         format!("smtp://localhost:{}", smtp_server().starttls_port),
         PASSWORD,
@@ -46,7 +56,12 @@ fn email_to(to: &str, subject: &str) -> Message {
 #[tokio::test(flavor = "multi_thread")]
 async fn delivers_over_starttls_with_auth_as_multipart_alternative() {
     let to = "starttls@example.com";
-    conformance::delivers(&starttls(), &email_to(to, "Ihr Bestätigungscode")).await;
+    let delivery = conformance::delivers(&starttls(), &email_to(to, "Ihr Bestätigungscode")).await;
+    assert!(
+        delivery.message_id.starts_with("SB"),
+        "the relay's queue id from its 250 reply: {}",
+        delivery.message_id
+    );
     let received = smtp_server().received_for(to);
     assert_eq!(received.meta["tls"], true, "STARTTLS was used");
     assert_eq!(received.meta["auth_user"], USER);
@@ -164,19 +179,14 @@ async fn a_server_that_is_down_is_temporary_unavailable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_untrusted_certificate_is_refused() {
-    let sender = Smtp::new(
-        "relay",
-        SmtpConfig {
-            url: format!("smtps://localhost:{}", smtp_server().implicit_port),
-            username: Some(USER.into()),
-            password: Some(SecretString::from(PASSWORD.to_string())),
-            ca_file: None,
-            dangerous_plaintext: false,
-            timeout: Duration::from_secs(5),
-            max_connections: 1,
-        },
-    )
-    .unwrap();
+    let sender = build(SmtpConfig {
+        ca_file: None,
+        max_connections: 1,
+        ..config(
+            format!("smtps://localhost:{}", smtp_server().implicit_port),
+            PASSWORD,
+        )
+    });
     let err = sender
         .send(&email_to("untrusted@example.com", "x"))
         .await
@@ -191,19 +201,13 @@ async fn an_untrusted_certificate_is_refused() {
 async fn the_pool_reuses_one_connection_across_warm_invocations() {
     // A server of its own: the shared one counts other tests' connections too.
     let server = support::smtp::start();
-    let sender = Smtp::new(
-        "relay",
-        SmtpConfig {
-            url: format!("smtp://localhost:{}", server.starttls_port),
-            username: Some(USER.into()),
-            password: Some(SecretString::from(PASSWORD.to_string())),
-            ca_file: Some(server.ca_file()),
-            dangerous_plaintext: false,
-            timeout: Duration::from_secs(5),
-            max_connections: 2,
-        },
-    )
-    .unwrap();
+    let sender = build(SmtpConfig {
+        ca_file: Some(server.ca_file()),
+        ..config(
+            format!("smtp://localhost:{}", server.starttls_port),
+            PASSWORD,
+        )
+    });
     sender
         .send(&email_to("pool-1@example.com", "x"))
         .await
@@ -233,20 +237,12 @@ async fn the_pool_reuses_one_connection_across_warm_invocations() {
 
 #[test]
 fn credentials_in_the_url_and_unknown_schemes_are_refused() {
-    let config = |url: &str| SmtpConfig {
-        url: url.into(),
-        username: None,
-        password: None,
-        ca_file: None,
-        dangerous_plaintext: false,
-        timeout: Duration::from_secs(1),
-        max_connections: 1,
-    };
-    let err = Smtp::new("relay", config("smtp://user:pw@localhost:587")).unwrap_err();
+    let build = |url: &str| SmtpConfig::new(url).into_sender("relay", &BuildContext::default());
+    let err = build("smtp://user:pw@localhost:587").unwrap_err();
     assert!(
         err.to_string().contains("username") && !err.to_string().contains(":pw@"),
         "{err}"
     );
-    let err = Smtp::new("relay", config("http://localhost")).unwrap_err();
+    let err = build("http://localhost").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }

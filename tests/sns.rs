@@ -4,17 +4,19 @@ mod support;
 
 use support::moto::moto;
 use switchboard::providers::conformance::{self, SECRET_CODE};
-use switchboard::providers::{ErrorKind, Sender, Sns, SnsConfig};
+use switchboard::providers::{ErrorKind, Provider, Sender, Sns, SnsConfig};
 
-fn sns() -> Sns {
-    Sns::new(
+fn sns() -> Provider<Sns> {
+    Provider::new(
         "sns",
-        aws_sdk_sns::Client::new(&moto().sdk_config()),
-        SnsConfig {
-            sender_id: Some("Acme".into()),
-            origination_number: None,
-            max_price: Some("0.50".into()),
-        },
+        Sns::new(
+            aws_sdk_sns::Client::new(&moto().sdk_config()),
+            SnsConfig {
+                sender_id: Some("Acme".into()),
+                max_price: Some("0.50".into()),
+                ..SnsConfig::default()
+            },
+        ),
     )
 }
 
@@ -53,10 +55,9 @@ async fn an_unreachable_endpoint_is_temporary_and_email_is_refused() {
         .endpoint_url(format!("http://127.0.0.1:{}", support::free_port()))
         .retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled())
         .build();
-    let sender = Sns::new(
+    let sender = Provider::new(
         "sns",
-        aws_sdk_sns::Client::from_conf(config),
-        SnsConfig::default(),
+        Sns::new(aws_sdk_sns::Client::from_conf(config), SnsConfig::default()),
     );
     let err =
         conformance::maps_transient_failure(&sender, &conformance::sample_sms("+4915100000003"))

@@ -1,39 +1,30 @@
 //! Twilio against an in-process HTTP server that records what we sent.
 
 use base64::Engine;
-use secrecy::SecretString;
 use serde_json::json;
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
-    ErrorKind, HttpTimeouts, Sender, Twilio, TwilioAuth, TwilioConfig, TwilioSender,
+    BuildContext, ErrorKind, Provider, SecretValue, Sender, Twilio, TwilioConfig,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 
-fn twilio(
-    server: &MockServer,
-    auth: TwilioAuth,
-    sender: TwilioSender,
-    callback: Option<&str>,
-) -> Twilio {
-    Twilio::new(
-        "texts",
-        TwilioConfig {
-            account_sid: SID.into(),
-            auth,
-            sender,
-            status_callback: callback.map(str::to_string),
-            base_url: server.uri(),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
-    .unwrap()
+/// Twilio on `server`, sending from a number with the Auth Token.
+fn config(server: &MockServer) -> TwilioConfig {
+    TwilioConfig {
+        auth_token: Some(SecretValue::new("auth-token-test")),
+        from: Some("+15005550006".into()),
+        base_url: server.uri(),
+        ..TwilioConfig::new(SID)
+    }
 }
 
-fn token() -> TwilioAuth {
-    TwilioAuth::AuthToken(SecretString::from("auth-token-test"))
+fn twilio(config: TwilioConfig) -> Provider<Twilio> {
+    config
+        .into_sender("texts", &BuildContext::default())
+        .unwrap()
 }
 
 fn basic(user: &str, password: &str) -> String {
@@ -70,12 +61,7 @@ fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn sends_to_body_and_from_with_the_auth_token() {
     let server = MockServer::start().await;
     accept(&server, &basic(SID, "auth-token-test")).await;
-    let sender = twilio(
-        &server,
-        token(),
-        TwilioSender::From("+15005550006".into()),
-        None,
-    );
+    let sender = twilio(config(&server));
     let delivery = conformance::delivers(&sender, &conformance::sample_sms("+4915112345678")).await;
     assert_eq!(delivery.message_id, "SM0123");
     let requests = server.received_requests().await.unwrap();
@@ -98,16 +84,15 @@ async fn sends_to_body_and_from_with_the_auth_token() {
 async fn a_messaging_service_and_api_key_with_a_status_callback() {
     let server = MockServer::start().await;
     accept(&server, &basic("SK0123", "key-secret")).await;
-    let auth = TwilioAuth::ApiKey {
-        sid: "SK0123".into(),
-        secret: SecretString::from("key-secret"),
-    };
-    let sender = twilio(
-        &server,
-        auth,
-        TwilioSender::MessagingService("MG0123".into()),
-        Some("https://hooks.acme.test/sms"),
-    );
+    let sender = twilio(TwilioConfig {
+        auth_token: None,
+        api_key_sid: Some("SK0123".into()),
+        api_key_secret: Some(SecretValue::new("key-secret")),
+        from: None,
+        messaging_service_sid: Some("MG0123".into()),
+        status_callback: Some("https://hooks.acme.test/sms".into()),
+        ..config(&server)
+    });
     sender
         .send(&conformance::sample_sms("+12025550123"))
         .await
@@ -133,15 +118,10 @@ async fn answer(status: u16, body: serde_json::Value) -> switchboard::providers:
         .respond_with(ResponseTemplate::new(status).set_body_json(body))
         .mount(&server)
         .await;
-    twilio(
-        &server,
-        token(),
-        TwilioSender::From("+15005550006".into()),
-        None,
-    )
-    .send(&conformance::sample_sms("+12025550123"))
-    .await
-    .unwrap_err()
+    twilio(config(&server))
+        .send(&conformance::sample_sms("+12025550123"))
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -190,47 +170,29 @@ async fn conformance_transient_failure_and_channel() {
         .respond_with(ResponseTemplate::new(503))
         .mount(&server)
         .await;
-    let sender = twilio(
-        &server,
-        token(),
-        TwilioSender::From("+15005550006".into()),
-        None,
-    );
+    let sender = twilio(config(&server));
     conformance::maps_transient_failure(&sender, &conformance::sample_sms("+12025550123")).await;
     conformance::refuses_other_channel(&sender).await;
 }
 
-#[test]
-fn a_malformed_account_sid_is_a_config_error() {
-    let err = Twilio::new(
-        "texts",
-        TwilioConfig {
-            account_sid: "not-a-sid".into(),
-            auth: token(),
-            sender: TwilioSender::From("+1".into()),
-            status_callback: None,
-            base_url: "https://api.twilio.com".into(),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
+#[tokio::test]
+async fn a_malformed_account_sid_is_a_config_error() {
+    let err = TwilioConfig {
+        account_sid: "not-a-sid".into(),
+        base_url: "https://api.twilio.com".into(),
+        ..config(&MockServer::start().await)
+    }
+    .into_sender("texts", &BuildContext::default())
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }
 
-#[test]
-fn debug_output_hides_the_token() {
-    let sender = Twilio::new(
-        "texts",
-        TwilioConfig {
-            account_sid: SID.into(),
-            auth: token(),
-            sender: TwilioSender::From("+15005550006".into()),
-            status_callback: None,
-            base_url: "https://api.dublin.ie1.twilio.com".into(),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
-    .unwrap();
+#[tokio::test]
+async fn debug_output_hides_the_token() {
+    let sender = twilio(TwilioConfig {
+        base_url: "https://api.dublin.ie1.twilio.com".into(),
+        ..config(&MockServer::start().await)
+    });
     let debug = format!("{sender:?}");
     assert!(
         !debug.contains("auth-token-test") && debug.contains("api.dublin.ie1.twilio.com"),

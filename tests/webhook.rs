@@ -2,28 +2,22 @@
 //! with an independent HMAC implementation (RustCrypto `hmac` + `sha2`).
 
 use hmac::{Hmac, Mac};
-use secrecy::SecretString;
 use serde_json::Value;
 use sha2::Sha256;
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
-    ErrorKind, HttpTimeouts, Sender, Webhook, WebhookConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    BuildContext, ErrorKind, Provider, Sender, Webhook, WebhookConfig, SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "webhook-signing-secret-for-tests";
 
-fn webhook(server: &MockServer) -> Webhook {
-    Webhook::new(
-        "hook",
-        WebhookConfig {
-            url: format!("{}/switchboard", server.uri()),
-            secret: SecretString::from(SECRET),
-            timeouts: HttpTimeouts::default(),
-        },
-    )
-    .unwrap()
+fn webhook(server: &MockServer) -> Provider<Webhook> {
+    WebhookConfig::new(format!("{}/switchboard", server.uri()), SECRET)
+        .into_sender("hook", &BuildContext::default())
+        .unwrap()
 }
 
 /// What a receiver does: recompute the HMAC over "<timestamp>.<body>".
@@ -178,17 +172,11 @@ async fn a_hanging_receiver_times_out_as_temporary() {
         .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
         .mount(&server)
         .await;
-    let sender = Webhook::new(
-        "hook",
-        WebhookConfig {
-            url: server.uri(),
-            secret: SecretString::from(SECRET),
-            timeouts: HttpTimeouts {
-                connect: std::time::Duration::from_secs(1),
-                request: std::time::Duration::from_millis(200),
-            },
-        },
-    )
+    let sender = WebhookConfig {
+        timeout_ms: 200,
+        ..WebhookConfig::new(server.uri(), SECRET)
+    }
+    .into_sender("hook", &BuildContext::default())
     .unwrap();
     let err =
         conformance::maps_transient_failure(&sender, &conformance::sample_sms("+12025550123"))
@@ -198,22 +186,20 @@ async fn a_hanging_receiver_times_out_as_temporary() {
 
 #[test]
 fn plain_http_to_a_remote_host_and_short_secrets_are_refused() {
-    let config = |url: &str, secret: &str| WebhookConfig {
-        url: url.into(),
-        secret: SecretString::from(secret.to_string()),
-        timeouts: HttpTimeouts::default(),
+    let build = |url: &str, secret: &str| {
+        WebhookConfig::new(url, secret).into_sender("hook", &BuildContext::default())
     };
     assert_eq!(
-        Webhook::new("hook", config("http://hooks.acme.test/x", SECRET))
+        build("http://hooks.acme.test/x", SECRET)
             .unwrap_err()
             .kind(),
         ErrorKind::Config
     );
     assert_eq!(
-        Webhook::new("hook", config("https://hooks.acme.test/x", "short"))
+        build("https://hooks.acme.test/x", "short")
             .unwrap_err()
             .kind(),
         ErrorKind::Config
     );
-    assert!(Webhook::new("hook", config("https://hooks.acme.test/x", SECRET)).is_ok());
+    assert!(build("https://hooks.acme.test/x", SECRET).is_ok());
 }

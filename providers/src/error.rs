@@ -1,3 +1,5 @@
+//! Why a delivery failed, classified so that retry and failover can act on it.
+
 use std::fmt;
 use std::time::Duration;
 

@@ -1,37 +1,31 @@
-//! What the HTTP providers share: one pooled client per provider (keep-alive across
-//! warm invocations), base URL rules, and the status → (kind, temporary) defaults.
+//! The one place HTTP providers send a request and read the answer: a pooled
+//! client per provider (keep-alive across warm invocations), base URL rules,
+//! bounded response bodies, transport errors and the status table they share.
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::StatusCode;
+use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
 use crate::{ErrorKind, SendError};
 
-/// Connection and request timeouts for an HTTP provider.
-#[derive(Debug, Clone, Copy)]
-pub struct HttpTimeouts {
-    /// Time to establish a connection (TCP + TLS).
-    pub connect: Duration,
-    /// Time for the whole request, response included.
-    pub request: Duration,
-}
+/// Default whole-request timeout of the HTTP providers, in milliseconds.
+pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+/// Time to establish a connection (TCP + TLS).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Most bytes of a response body we read: enough for any provider's answer.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
-impl Default for HttpTimeouts {
-    fn default() -> Self {
-        HttpTimeouts {
-            connect: Duration::from_secs(3),
-            request: Duration::from_secs(10),
-        }
-    }
+pub(crate) fn default_timeout_ms() -> u64 {
+    DEFAULT_TIMEOUT_MS
 }
 
 /// A pooled client with rustls; built once per provider at cold start.
-pub(crate) fn client(provider: &str, timeouts: HttpTimeouts) -> Result<reqwest::Client, SendError> {
+pub(crate) fn client(provider: &str, timeout_ms: u64) -> Result<reqwest::Client, SendError> {
     reqwest::Client::builder()
-        .connect_timeout(timeouts.connect)
-        .timeout(timeouts.request)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(Duration::from_millis(timeout_ms))
         .pool_idle_timeout(Duration::from_secs(90))
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -78,11 +72,76 @@ pub(crate) fn endpoint(base: &Url, path: &str) -> String {
     format!("{}{}", base.as_str().trim_end_matches('/'), path)
 }
 
+/// A provider's answer.
+pub(crate) struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The body, at most [`MAX_BODY_BYTES`]; an error when it could not be read.
+    pub body: Result<String, SendError>,
+}
+
+impl Response {
+    /// The body, or "" when it could not be read (for error messages).
+    pub fn text(&self) -> &str {
+        self.body.as_deref().unwrap_or_default()
+    }
+
+    /// An error built from the shared status table, with `Retry-After` honoured.
+    pub fn error(&self, provider: &str, detail: String) -> SendError {
+        self.error_of_kind(provider, kind_for_status(self.status), detail)
+    }
+
+    /// An error of `kind`, carrying the status and any `Retry-After`.
+    pub fn error_of_kind(&self, provider: &str, kind: ErrorKind, detail: String) -> SendError {
+        let mut error = SendError::new(provider, kind, detail).with_status(self.status.as_u16());
+        if let Some(wait) = retry_after(&self.headers) {
+            error = error.with_retry_after(wait);
+        }
+        error
+    }
+}
+
+/// Sends `request` and reads the answer, whatever its status.
+pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Response, SendError> {
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(provider, e))?;
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = Vec::new();
+    let mut read_error = None;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_BODY_BYTES.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= MAX_BODY_BYTES {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                read_error = Some(transport_error(provider, e));
+                break;
+            }
+        }
+    }
+    let body = match read_error {
+        Some(error) => Err(error),
+        None => Ok(String::from_utf8_lossy(&body).into_owned()),
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
 /// Maps a transport failure. A timeout after the request was written may still
 /// have been delivered: it is reported as `Timeout`, which retry logic treats as
 /// temporary (at-least-once; see the README on duplicates).
-pub(crate) fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
-    // The URL stays in: ours carry no secrets (keys go in headers) and it helps.
+fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
     // The causes matter most ("connection refused", "invalid peer certificate").
     let mut detail = error.to_string();
     let mut source = std::error::Error::source(&error);
@@ -91,54 +150,28 @@ pub(crate) fn transport_error(provider: &str, error: reqwest::Error) -> SendErro
         detail.push_str(&cause.to_string());
         source = cause.source();
     }
-    if error.is_timeout() {
-        SendError::new(
-            provider,
-            ErrorKind::Timeout,
-            format!("no answer in time: {detail}"),
-        )
+    let (kind, what) = if error.is_timeout() {
+        (ErrorKind::Timeout, "no answer in time")
     } else if error.is_connect() {
-        SendError::new(
-            provider,
-            ErrorKind::Unavailable,
-            format!("cannot connect: {detail}"),
-        )
+        (ErrorKind::Unavailable, "cannot connect")
     } else if error.is_decode() || error.is_body() {
-        SendError::new(
-            provider,
-            ErrorKind::Unavailable,
-            format!("broken response: {detail}"),
-        )
+        (ErrorKind::Unavailable, "broken response")
     } else {
-        SendError::new(
-            provider,
-            ErrorKind::Unavailable,
-            format!("request failed: {detail}"),
-        )
-    }
+        (ErrorKind::Unavailable, "request failed")
+    };
+    SendError::new(provider, kind, format!("{what}: {detail}"))
 }
 
-/// The common HTTP table; providers refine it with their own error codes.
-pub(crate) fn status_error(
-    provider: &str,
-    status: StatusCode,
-    headers: &HeaderMap,
-    detail: String,
-) -> SendError {
-    let code = status.as_u16();
-    let kind = match code {
+/// The HTTP status table every HTTP provider starts from.
+pub(crate) fn kind_for_status(status: StatusCode) -> ErrorKind {
+    match status.as_u16() {
         401 | 403 => ErrorKind::Auth,
         408 => ErrorKind::Timeout,
         429 => ErrorKind::RateLimited,
         400..=499 => ErrorKind::Rejected,
         500..=599 => ErrorKind::Unavailable,
         _ => ErrorKind::Other,
-    };
-    let mut error = SendError::new(provider, kind, detail).with_status(code);
-    if let Some(wait) = retry_after(headers) {
-        error = error.with_retry_after(wait);
     }
-    error
 }
 
 /// `Retry-After` in seconds (the form providers use); HTTP dates are ignored.
@@ -149,13 +182,7 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// A short, single-line excerpt of a response body for error messages.
 pub(crate) fn excerpt(body: &str) -> String {
-    const MAX: usize = 300;
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > MAX {
-        format!("{}…", flat.chars().take(MAX).collect::<String>())
-    } else {
-        flat
-    }
+    crate::text::one_line(body, 300)
 }
 
 #[cfg(test)]
@@ -175,9 +202,8 @@ mod tests {
 
     #[test]
     fn the_status_table() {
-        let h = HeaderMap::new();
         let row = |s: u16| {
-            let e = status_error("p", StatusCode::from_u16(s).unwrap(), &h, String::new());
+            let e = SendError::new("p", kind_for_status(StatusCode::from_u16(s).unwrap()), "");
             (e.kind(), e.is_temporary())
         };
         assert_eq!(row(400), (ErrorKind::Rejected, false));

@@ -1,9 +1,11 @@
 //! Delivery backends for Switchboard.
 //!
-//! One small object-safe trait, [`Sender`], and one file per backend. Wrappers that
-//! change *how* a message is sent are themselves `Sender`s, composed in this order:
-//! `Failover([Retry(Timeout(provider)), …])`, so a route holds a single
-//! `Arc<dyn Sender>` whatever its provider chain looks like.
+//! One small object-safe trait, [`Sender`], that routes hold as `Arc<dyn Sender>`.
+//! Each delivery service is one file: its settings struct (the `[providers.NAME]`
+//! section, deserialized by serde) next to its [`Backend`] implementation, built by
+//! `into_sender`. [`ProviderConfig`] dispatches on `type`; [`layer`] holds the
+//! wrappers that retry, time out and fail over, themselves `Sender`s; [`http`]
+//! (private) is the one place HTTP answers are read and classified.
 //!
 //! # Secrets
 //! A [`Message`] carries a decrypted Cognito code or temporary password in its
@@ -12,48 +14,49 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backend;
+mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
-mod failover;
 mod http;
-mod mailgun;
+pub mod layer;
 mod mask;
 mod memory;
 mod message;
 mod mime;
-mod outbox;
-mod retry;
+mod secret;
 mod sender;
+pub mod text;
+
+mod mailgun;
+mod outbox;
 mod sendgrid;
 mod ses;
 mod smtp;
 mod sns;
-mod timeout;
 mod twilio;
 mod webhook;
 
+pub use backend::{Backend, Provider};
+pub use config::{BuildContext, ProviderConfig, SectionReader};
 pub use error::{ErrorKind, SendError};
-pub use failover::{Failover, Strategy};
-pub use http::HttpTimeouts;
-pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
+pub use http::DEFAULT_TIMEOUT_MS as DEFAULT_HTTP_TIMEOUT_MS;
+pub use layer::{Failover, Retry, RetryPolicy, Strategy, Timeout};
 pub use mask::{mask_email, mask_phone, mask_recipient};
 pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
-pub use outbox::Outbox;
-
-/// The RFC 5322 bytes the SMTP and outbox backends produce for `email`.
-pub fn to_rfc5322(email: &EmailMessage) -> Result<Vec<u8>, SendError> {
-    Ok(mime::build("rfc5322", email)?.formatted())
-}
-pub use retry::{Retry, RetryPolicy};
+pub use mime::to_rfc5322;
+pub use secret::{SecretSource, SecretValue};
 pub use sender::{Attempt, Delivery, Sender};
+
+pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
+pub use outbox::{Outbox, OutboxConfig};
 pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 pub use ses::{Ses, SesConfig};
 pub use smtp::{Smtp, SmtpConfig};
 pub use sns::{Sns, SnsConfig};
-pub use timeout::Timeout;
-pub use twilio::{Twilio, TwilioAuth, TwilioConfig, TwilioSender, TWILIO_DEFAULT_BASE_URL};
+pub use twilio::{Twilio, TwilioConfig, TWILIO_DEFAULT_BASE_URL};
 pub use webhook::{
     signature as webhook_signature, Webhook, WebhookConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };

@@ -5,15 +5,16 @@
 
 use async_trait::async_trait;
 use reqwest::multipart::Form;
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use url::Url;
+use serde::{Deserialize, Serialize};
 
-use crate::http::{self, HttpTimeouts};
-use crate::{mime, Channel, Delivery, EmailMessage, ErrorKind, Message, SendError, Sender};
+use crate::http;
+use crate::{
+    mime, Backend, BuildContext, Channel, EmailMessage, ErrorKind, Message, Provider, SecretValue,
+    SendError,
+};
 
-/// Mailgun's API host for a region.
+/// Mailgun's API host for a region (`us` or `eu`).
 pub fn mailgun_region_base_url(region: &str) -> Option<&'static str> {
     match region {
         "us" => Some("https://api.mailgun.net"),
@@ -22,35 +23,81 @@ pub fn mailgun_region_base_url(region: &str) -> Option<&'static str> {
     }
 }
 
-/// Settings for [`Mailgun`].
-#[derive(Clone)]
+/// `type = "mailgun"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct MailgunConfig {
-    /// Private API key (or a domain sending key).
-    pub api_key: SecretString,
-    /// Sending domain (`mg.acme.test`).
+    /// Private API key or a domain sending key (a secret reference recommended).
+    pub api_key: SecretValue,
+    /// Sending domain, e.g. `mg.acme.test`.
     pub domain: String,
-    /// API host: from the region, or an explicit URL.
-    pub base_url: String,
-    /// Timeouts.
-    pub timeouts: HttpTimeouts,
+    /// `us` or `eu`; ignored when `base_url` is set.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// API host instead of the region's.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_region() -> String {
+    "us".into()
+}
+
+impl MailgunConfig {
+    /// A configuration for `domain` with `api_key` and every default.
+    pub fn new(api_key: impl Into<String>, domain: impl Into<String>) -> Self {
+        MailgunConfig {
+            api_key: SecretValue::new(api_key),
+            domain: domain.into(),
+            region: default_region(),
+            base_url: None,
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+    /// Builds the provider named `name`.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Mailgun>, SendError> {
+        let config_error = |detail: String| SendError::new(name, ErrorKind::Config, detail);
+        let domain = self.domain.trim();
+        if domain.is_empty() || domain.contains('/') {
+            return Err(config_error(
+                "`domain` must be your Mailgun sending domain, e.g. `mg.example.com`".into(),
+            ));
+        }
+        let base_url = match &self.base_url {
+            Some(url) => url.as_str(),
+            None => mailgun_region_base_url(&self.region).ok_or_else(|| {
+                config_error(format!(
+                    "`region` = `{}`; expected `us` or `eu` (or set `base_url`)",
+                    self.region
+                ))
+            })?,
+        };
+        let base = http::base_url(name, "base_url", base_url)?;
+        Ok(Provider::new(
+            name,
+            Mailgun {
+                endpoint: http::endpoint(&base, &format!("/v3/{domain}/messages")),
+                client: http::client(name, self.timeout_ms)?,
+                api_key: context.secret(name, "api_key", &self.api_key)?,
+            },
+        ))
+    }
 }
 
 /// The Mailgun backend.
+#[derive(Debug)]
 pub struct Mailgun {
-    name: String,
     api_key: SecretString,
     endpoint: String,
     client: reqwest::Client,
-}
-
-impl std::fmt::Debug for Mailgun {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailgun")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("api_key", &"<redacted>")
-            .finish()
-    }
 }
 
 #[derive(Deserialize)]
@@ -62,29 +109,9 @@ struct Reply {
 }
 
 impl Mailgun {
-    /// A Mailgun backend named `name`.
-    pub fn new(name: impl Into<String>, config: MailgunConfig) -> Result<Self, SendError> {
-        let name = name.into();
-        let domain = config.domain.trim();
-        if domain.is_empty() || domain.contains('/') {
-            return Err(SendError::new(
-                &name,
-                ErrorKind::Config,
-                "`domain` must be your Mailgun sending domain, e.g. `mg.example.com`",
-            ));
-        }
-        let base: Url = http::base_url(&name, "base_url", &config.base_url)?;
-        Ok(Mailgun {
-            endpoint: http::endpoint(&base, &format!("/v3/{domain}/messages")),
-            client: http::client(&name, config.timeouts)?,
-            api_key: config.api_key,
-            name,
-        })
-    }
-
-    fn form(&self, email: &EmailMessage) -> Result<Form, SendError> {
-        let to = mime::recipient(&self.name, &email.to)?;
-        let from = mime::mailbox(&self.name, "sender", &email.from)?;
+    fn form(&self, provider: &str, email: &EmailMessage) -> Result<Form, SendError> {
+        let to = mime::recipient(provider, &email.to)?;
+        let from = mime::mailbox(provider, "sender", &email.from)?;
         let mut form = Form::new()
             .text("from", from.to_string())
             .text("to", to.to_string())
@@ -93,10 +120,10 @@ impl Mailgun {
         if let Some(reply_to) = &email.reply_to {
             form = form.text(
                 "h:Reply-To",
-                mime::mailbox(&self.name, "reply-to", reply_to)?.to_string(),
+                mime::mailbox(provider, "reply-to", reply_to)?.to_string(),
             );
         }
-        Ok(match email.esp_template_for(&self.name) {
+        Ok(match email.esp_template_for(provider) {
             Some((template, variables)) => form
                 .text("template", template.to_string())
                 .text("t:variables", variables.to_string()),
@@ -106,60 +133,33 @@ impl Mailgun {
                 .text("html", email.html.clone()),
         })
     }
-
-    fn error(
-        &self,
-        status: StatusCode,
-        headers: &reqwest::header::HeaderMap,
-        text: &str,
-    ) -> SendError {
-        let detail = serde_json::from_str::<Reply>(text)
-            .ok()
-            .and_then(|r| r.message)
-            .unwrap_or_else(|| http::excerpt(text));
-        http::status_error(
-            &self.name,
-            status,
-            headers,
-            format!("Mailgun answered {status}: {detail}"),
-        )
-    }
 }
 
 #[async_trait]
-impl Sender for Mailgun {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Mailgun {
+    const CHANNELS: &'static [Channel] = &[Channel::Email];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let email = message.email_only(&self.name)?;
-        let response = self
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let email = message.email_only(provider)?;
+        let request = self
             .client
             .post(&self.endpoint)
             .basic_auth("api", Some(self.api_key.expose_secret()))
-            .multipart(self.form(email)?)
-            .send()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        if !status.is_success() {
-            return Err(self.error(status, &headers, &text));
+            .multipart(self.form(provider, email)?);
+        let response = http::send(provider, request).await?;
+        let text = response.body.as_deref().map_err(Clone::clone)?;
+        let reply = serde_json::from_str::<Reply>(text).ok();
+        if !response.status.is_success() {
+            let detail = reply
+                .and_then(|r| r.message)
+                .unwrap_or_else(|| http::excerpt(text));
+            let detail = format!("Mailgun answered {}: {detail}", response.status);
+            return Err(response.error(provider, detail));
         }
         // A 2xx means accepted; failing it would make failover send a duplicate.
-        let message_id = serde_json::from_str::<Reply>(&text).ok().and_then(|r| r.id).unwrap_or_else(|| {
-            tracing::warn!(provider = %self.name, %status, "Mailgun accepted the message without returning an id");
+        Ok(reply.and_then(|r| r.id).unwrap_or_else(|| {
+            tracing::warn!(provider, status = %response.status, "Mailgun accepted the message without returning an id");
             "unknown".to_string()
-        });
-        Ok(Delivery::new(self.name.clone(), message_id))
+        }))
     }
 }

@@ -1,3 +1,5 @@
+//! What is sent: a rendered email or SMS for one recipient, and where it comes from.
+
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -33,6 +33,11 @@ pub(crate) fn mailbox(provider: &str, what: &str, value: &str) -> Result<Mailbox
     })
 }
 
+/// The RFC 5322 bytes the SMTP and outbox backends produce for `email`.
+pub fn to_rfc5322(email: &EmailMessage) -> Result<Vec<u8>, SendError> {
+    Ok(build("rfc5322", email)?.formatted())
+}
+
 /// Builds a `multipart/alternative` (text, then HTML) message with `Date` and `Message-ID`.
 pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Message, SendError> {
     let to = recipient(provider, &email.to)?;

@@ -2,22 +2,36 @@
 //! mail client) and every text message a `.json` file, in one directory.
 //!
 //! It is the embedded default so that `switchboard demo` works with no account
-//! anywhere. Switchboard refuses to start inside Lambda with a configuration that can
-//! only deliver here: codes written to a function's `/tmp` reach nobody.
+//! anywhere. Switchboard refuses to start inside Lambda with a chain that contains
+//! it: codes written to a function's `/tmp` reach nobody.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::{mime, Channel, Delivery, ErrorKind, Message, SendError, Sender};
+use crate::text::epoch_millis;
+use crate::{mime, Backend, Channel, ErrorKind, Message, Provider, SendError};
+
+/// `type = "outbox"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Directory for `.eml` and `.json` files, relative to the working directory.
+    pub dir: PathBuf,
+}
+
+impl OutboxConfig {
+    /// Builds the provider named `name` (the directory is created on first use).
+    pub fn into_sender(&self, name: &str) -> Provider<Outbox> {
+        Provider::new(name, Outbox::new(self.dir.clone()))
+    }
+}
 
 /// Writes messages as files into a directory. See the module docs.
 #[derive(Debug)]
 pub struct Outbox {
-    name: String,
     dir: PathBuf,
 }
 
@@ -31,12 +45,9 @@ struct SmsFile<'a> {
 }
 
 impl Outbox {
-    /// An outbox named `name` writing into `dir` (created on first use).
-    pub fn new(name: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
-        Outbox {
-            name: name.into(),
-            dir: dir.into(),
-        }
+    /// An outbox writing into `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Outbox { dir: dir.into() }
     }
 
     /// The directory messages are written to.
@@ -44,12 +55,8 @@ impl Outbox {
         &self.dir
     }
 
-    fn file_name(&self, trigger_source: &str, extension: &str) -> String {
+    fn file_name(trigger_source: &str, extension: &str) -> String {
         static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-        let millis = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or_default();
         let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
         let trigger: String = trigger_source
             .chars()
@@ -62,13 +69,19 @@ impl Outbox {
             trigger
         };
         format!(
-            "{millis}-{}-{seq:05}-{trigger}.{extension}",
+            "{}-{}-{seq:05}-{trigger}.{extension}",
+            epoch_millis(),
             std::process::id()
         )
     }
 
     /// Writes via a temporary name and a rename, so a reader never sees half a file.
-    async fn write(&self, file_name: &str, contents: &[u8]) -> Result<PathBuf, SendError> {
+    async fn write(
+        &self,
+        provider: &str,
+        file_name: &str,
+        contents: &[u8],
+    ) -> Result<PathBuf, SendError> {
         let io_error = |action: &str, e: std::io::Error| {
             let kind = match e.kind() {
                 std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
@@ -77,7 +90,7 @@ impl Outbox {
                 _ => ErrorKind::Unavailable,
             };
             SendError::new(
-                &self.name,
+                provider,
                 kind,
                 format!(
                     "cannot {action} in outbox directory `{}`: {e}",
@@ -101,21 +114,15 @@ impl Outbox {
 }
 
 #[async_trait]
-impl Sender for Outbox {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Outbox {
+    const CHANNELS: &'static [Channel] = &[Channel::Email, Channel::Sms];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email, Channel::Sms]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
         let path = match message {
             Message::Email(email) => {
-                let mime = mime::build(&self.name, email)?;
-                let name = self.file_name(&email.context.trigger_source, "eml");
-                self.write(&name, &mime.formatted()).await?
+                let mime = mime::build(provider, email)?;
+                let name = Self::file_name(&email.context.trigger_source, "eml");
+                self.write(provider, &name, &mime.formatted()).await?
             }
             Message::Sms(sms) => {
                 let file = SmsFile {
@@ -127,15 +134,15 @@ impl Sender for Outbox {
                 };
                 let json = serde_json::to_vec_pretty(&file).map_err(|e| {
                     SendError::new(
-                        &self.name,
+                        provider,
                         ErrorKind::Other,
                         format!("cannot encode SMS file: {e}"),
                     )
                 })?;
-                let name = self.file_name(&sms.context.trigger_source, "json");
-                self.write(&name, &json).await?
+                let name = Self::file_name(&sms.context.trigger_source, "json");
+                self.write(provider, &name, &json).await?
             }
         };
-        Ok(Delivery::new(self.name.clone(), path.display().to_string()))
+        Ok(path.display().to_string())
     }
 }

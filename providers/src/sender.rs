@@ -1,3 +1,5 @@
+//! The trait every delivery path implements, and what a delivery reports.
+
 use std::fmt;
 
 use async_trait::async_trait;

@@ -5,49 +5,76 @@
 //! `categories` and `custom_args` for SendGrid's own statistics and event webhook.
 
 use async_trait::async_trait;
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use url::Url;
 
-use crate::http::{self, HttpTimeouts};
-use crate::{mime, Channel, Delivery, EmailMessage, Message, SendError, Sender};
+use crate::http;
+use crate::{
+    mime, Backend, BuildContext, Channel, EmailMessage, Message, Provider, SecretValue, SendError,
+};
 
 /// SendGrid's default API host; `https://api.eu.sendgrid.com` for EU data residency.
 pub const SENDGRID_DEFAULT_BASE_URL: &str = "https://api.sendgrid.com";
 
-/// Settings for [`SendGrid`].
-#[derive(Clone)]
+/// `type = "sendgrid"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SendGridConfig {
-    /// API key with the Mail Send permission.
-    pub api_key: SecretString,
-    /// API host (default [`SENDGRID_DEFAULT_BASE_URL`]).
+    /// API key with the Mail Send permission (a secret reference recommended).
+    pub api_key: SecretValue,
+    /// API host; `https://api.eu.sendgrid.com` for EU data residency.
+    #[serde(default = "default_base_url")]
     pub base_url: String,
     /// Validate without delivering (SendGrid's sandbox mode).
+    #[serde(default)]
     pub sandbox_mode: bool,
-    /// Timeouts.
-    pub timeouts: HttpTimeouts,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_base_url() -> String {
+    SENDGRID_DEFAULT_BASE_URL.into()
+}
+
+impl SendGridConfig {
+    /// A configuration with `api_key` and every default.
+    pub fn new(api_key: impl Into<String>) -> Self {
+        SendGridConfig {
+            api_key: SecretValue::new(api_key),
+            base_url: default_base_url(),
+            sandbox_mode: false,
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+    /// Builds the provider named `name`.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<SendGrid>, SendError> {
+        let base = http::base_url(name, "base_url", &self.base_url)?;
+        Ok(Provider::new(
+            name,
+            SendGrid {
+                endpoint: http::endpoint(&base, "/v3/mail/send"),
+                client: http::client(name, self.timeout_ms)?,
+                api_key: context.secret(name, "api_key", &self.api_key)?,
+                sandbox_mode: self.sandbox_mode,
+            },
+        ))
+    }
 }
 
 /// The SendGrid backend.
+#[derive(Debug)]
 pub struct SendGrid {
-    name: String,
     api_key: SecretString,
     endpoint: String,
     sandbox_mode: bool,
     client: reqwest::Client,
-}
-
-impl std::fmt::Debug for SendGrid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SendGrid")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("sandbox_mode", &self.sandbox_mode)
-            .field("api_key", &"<redacted>")
-            .finish()
-    }
 }
 
 #[derive(Deserialize)]
@@ -65,23 +92,11 @@ struct ErrorItem {
 }
 
 impl SendGrid {
-    /// A SendGrid backend named `name`.
-    pub fn new(name: impl Into<String>, config: SendGridConfig) -> Result<Self, SendError> {
-        let name = name.into();
-        let base: Url = http::base_url(&name, "base_url", &config.base_url)?;
-        Ok(SendGrid {
-            endpoint: http::endpoint(&base, "/v3/mail/send"),
-            client: http::client(&name, config.timeouts)?,
-            api_key: config.api_key,
-            sandbox_mode: config.sandbox_mode,
-            name,
-        })
-    }
-
-    /// The JSON body this backend would POST for `email` (also used by benchmarks).
-    pub fn request_body(&self, email: &EmailMessage) -> Result<Value, SendError> {
-        let to = mime::recipient(&self.name, &email.to)?;
-        let from = mime::mailbox(&self.name, "sender", &email.from)?;
+    /// The JSON body this backend POSTs for `email` as provider `provider`
+    /// (whose ESP template, if any, is used).
+    pub fn request_body(&self, provider: &str, email: &EmailMessage) -> Result<Value, SendError> {
+        let to = mime::recipient(provider, &email.to)?;
+        let from = mime::mailbox(provider, "sender", &email.from)?;
         let trigger = &email.context.trigger_source;
         let mut personalization = json!({ "to": [{ "email": to.to_string() }] });
         let mut body = json!({
@@ -91,9 +106,9 @@ impl SendGrid {
             "custom_args": { "trigger_source": trigger, "user_pool_id": email.context.user_pool_id },
         });
         if let Some(reply_to) = &email.reply_to {
-            body["reply_to"] = address_json(&mime::mailbox(&self.name, "reply-to", reply_to)?);
+            body["reply_to"] = address_json(&mime::mailbox(provider, "reply-to", reply_to)?);
         }
-        match email.esp_template_for(&self.name) {
+        match email.esp_template_for(provider) {
             Some((template_id, variables)) => {
                 body["template_id"] = json!(template_id);
                 personalization["dynamic_template_data"] = variables.clone();
@@ -112,29 +127,23 @@ impl SendGrid {
         }
         Ok(body)
     }
+}
 
-    fn error(
-        &self,
-        status: StatusCode,
-        headers: &reqwest::header::HeaderMap,
-        text: &str,
-    ) -> SendError {
-        let detail = match serde_json::from_str::<ErrorBody>(text) {
-            Ok(body) if !body.errors.is_empty() => body
-                .errors
-                .iter()
-                .map(|e| match (&e.message, &e.field) {
-                    (Some(m), Some(f)) => format!("{m} (field `{f}`)"),
-                    (Some(m), None) => m.clone(),
-                    (None, Some(f)) => format!("field `{f}`"),
-                    (None, None) => "unspecified".into(),
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            _ => http::excerpt(text),
-        };
-        let detail = format!("SendGrid answered {status}: {detail}");
-        http::status_error(&self.name, status, headers, detail)
+/// SendGrid's `errors[]`: each message with the field it is about.
+fn error_detail(text: &str) -> String {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) if !body.errors.is_empty() => body
+            .errors
+            .iter()
+            .map(|e| match (&e.message, &e.field) {
+                (Some(m), Some(f)) => format!("{m} (field `{f}`)"),
+                (Some(m), None) => m.clone(),
+                (None, Some(f)) => format!("field `{f}`"),
+                (None, None) => "unspecified".into(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => http::excerpt(text),
     }
 }
 
@@ -151,36 +160,30 @@ fn category(trigger: &str) -> String {
 }
 
 #[async_trait]
-impl Sender for SendGrid {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for SendGrid {
+    const CHANNELS: &'static [Channel] = &[Channel::Email];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let email = message.email_only(&self.name)?;
-        let response = self
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let email = message.email_only(provider)?;
+        let request = self
             .client
             .post(&self.endpoint)
             .bearer_auth(self.api_key.expose_secret())
-            .json(&self.request_body(email)?)
-            .send()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if status.is_success() {
-            let message_id = headers
+            .json(&self.request_body(provider, email)?);
+        let response = http::send(provider, request).await?;
+        if response.status.is_success() {
+            return Ok(response
+                .headers
                 .get("x-message-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
-                .unwrap_or_else(|| format!("sendgrid-{}", status.as_u16()));
-            return Ok(Delivery::new(self.name.clone(), message_id));
+                .unwrap_or_else(|| format!("sendgrid-{}", response.status.as_u16())));
         }
-        let text = response.text().await.unwrap_or_default();
-        Err(self.error(status, &headers, &text))
+        let detail = format!(
+            "SendGrid answered {}: {}",
+            response.status,
+            error_detail(response.text())
+        );
+        Err(response.error(provider, detail))
     }
 }

@@ -5,44 +5,64 @@ use aws_sdk_sesv2::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, MessageTag, Template};
 
-use crate::{mime, Channel, Delivery, EmailMessage, ErrorKind, Message, SendError, Sender};
+use serde::{Deserialize, Serialize};
 
-/// Settings for [`Ses`].
-#[derive(Debug, Clone, Default)]
+use crate::{
+    mime, Backend, BuildContext, Channel, EmailMessage, ErrorKind, Message, Provider, SendError,
+};
+
+/// `type = "ses"`. The `from` address must be a verified SES identity.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SesConfig {
+    /// SES region, if not the function's.
+    #[serde(default)]
+    pub region: Option<String>,
     /// SES configuration set for event publishing.
+    #[serde(default)]
     pub configuration_set: Option<String>,
     /// Identity ARN for sending authorization (`from_email_address_identity_arn`).
+    #[serde(default)]
     pub from_arn: Option<String>,
+}
+
+impl SesConfig {
+    /// Builds the provider named `name` with the function's AWS configuration.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Ses>, SendError> {
+        let aws = context.aws_in(name, self.region.as_deref())?;
+        Ok(Provider::new(
+            name,
+            Ses::new(aws_sdk_sesv2::Client::new(&aws), self.clone()),
+        ))
+    }
 }
 
 /// The Amazon SES backend. The client comes from the function's credentials.
 #[derive(Debug)]
 pub struct Ses {
-    name: String,
     client: aws_sdk_sesv2::Client,
     config: SesConfig,
 }
 
 impl Ses {
-    /// An SES backend named `name` on `client` (built once per cold start).
-    pub fn new(name: impl Into<String>, client: aws_sdk_sesv2::Client, config: SesConfig) -> Self {
-        Ses {
-            name: name.into(),
-            client,
-            config,
-        }
+    /// An SES backend on `client` (built once per cold start).
+    pub fn new(client: aws_sdk_sesv2::Client, config: SesConfig) -> Self {
+        Ses { client, config }
     }
 
-    fn content(&self, email: &EmailMessage) -> Result<EmailContent, SendError> {
+    fn content(&self, provider: &str, email: &EmailMessage) -> Result<EmailContent, SendError> {
         let built = |what: &str, e: aws_sdk_sesv2::error::BuildError| {
             SendError::new(
-                &self.name,
+                provider,
                 ErrorKind::Other,
                 format!("cannot build the SES {what}: {e}"),
             )
         };
-        if let Some((template, variables)) = email.esp_template_for(&self.name) {
+        if let Some((template, variables)) = email.esp_template_for(provider) {
             let template = Template::builder()
                 .template_name(template)
                 .template_data(variables.to_string())
@@ -62,14 +82,14 @@ impl Ses {
         Ok(EmailContent::builder().simple(message).build())
     }
 
-    fn error(&self, from: &str, error: SdkError<SendEmailError>) -> SendError {
+    fn error(provider: &str, from: &str, error: SdkError<SendEmailError>) -> SendError {
         let detail = format!("{}", DisplayErrorContext(&error));
         let Some(service) = error.as_service_error() else {
             let kind = match &error {
                 SdkError::TimeoutError(_) => ErrorKind::Timeout,
                 _ => ErrorKind::Unavailable,
             };
-            return SendError::new(&self.name, kind, format!("SES unreachable: {detail}"));
+            return SendError::new(provider, kind, format!("SES unreachable: {detail}"));
         };
         let message = service.meta().message().unwrap_or_default().to_string();
         let (kind, temporary, hint) = match service {
@@ -95,36 +115,30 @@ impl Ses {
             _ => (ErrorKind::Other, false, String::new()),
         };
         let code = service.meta().code().unwrap_or("error");
-        SendError::new(&self.name, kind, format!("SES {code}: {message}{hint}"))
+        SendError::new(provider, kind, format!("SES {code}: {message}{hint}"))
             .with_temporary(temporary)
     }
 }
 
 #[async_trait]
-impl Sender for Ses {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Ses {
+    const CHANNELS: &'static [Channel] = &[Channel::Email];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let email = message.email_only(&self.name)?;
-        let to = mime::recipient(&self.name, &email.to)?;
-        let from = mime::mailbox(&self.name, "sender", &email.from)?;
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let email = message.email_only(provider)?;
+        let to = mime::recipient(provider, &email.to)?;
+        let from = mime::mailbox(provider, "sender", &email.from)?;
         let mut request = self
             .client
             .send_email()
             .from_email_address(from.to_string())
             .destination(Destination::builder().to_addresses(to.to_string()).build())
-            .content(self.content(email)?)
+            .content(self.content(provider, email)?)
             .set_configuration_set_name(self.config.configuration_set.clone())
             .set_from_email_address_identity_arn(self.config.from_arn.clone());
         if let Some(reply_to) = &email.reply_to {
             request = request
-                .reply_to_addresses(mime::mailbox(&self.name, "reply-to", reply_to)?.to_string());
+                .reply_to_addresses(mime::mailbox(provider, "reply-to", reply_to)?.to_string());
         }
         // Tag values allow [A-Za-z0-9_-] only; trigger sources fit.
         let tag: String = email
@@ -145,10 +159,7 @@ impl Sender for Ses {
         let output = request
             .send()
             .await
-            .map_err(|e| self.error(from.email.as_ref(), e))?;
-        Ok(Delivery::new(
-            self.name.clone(),
-            output.message_id().unwrap_or("unknown").to_string(),
-        ))
+            .map_err(|e| Self::error(provider, from.email.as_ref(), e))?;
+        Ok(output.message_id().unwrap_or("unknown").to_string())
     }
 }

@@ -12,56 +12,71 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{mime, Channel, Delivery, ErrorKind, Message, SendError, Sender};
+use crate::{
+    http, mime, Backend, BuildContext, Channel, ErrorKind, Message, Provider, SecretValue,
+    SendError,
+};
 
-/// Settings for [`Smtp`].
-#[derive(Clone)]
+/// `type = "smtp"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://host[:587]` (STARTTLS required) or `smtps://host[:465]` (implicit TLS).
     pub url: String,
     /// AUTH user name, if the relay needs one.
+    #[serde(default)]
     pub username: Option<String>,
-    /// AUTH password.
-    pub password: Option<SecretString>,
+    /// AUTH password (a secret reference recommended).
+    #[serde(default)]
+    pub password: Option<SecretValue>,
     /// PEM file with extra trusted root certificates (private relays, tests).
+    #[serde(default)]
     pub ca_file: Option<PathBuf>,
     /// Send without TLS on `smtp://`. Credentials and codes cross the network in
     /// clear text: only for a relay on the same host.
+    #[serde(default)]
     pub dangerous_plaintext: bool,
-    /// Time allowed for connecting and for each SMTP command.
-    pub timeout: Duration,
+    /// Time allowed for connecting and for each SMTP command, in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
     /// Most connections kept open in the pool.
+    #[serde(default = "default_max_connections")]
     pub max_connections: u32,
 }
 
-/// The SMTP backend.
-pub struct Smtp {
-    name: String,
-    endpoint: String,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+fn default_max_connections() -> u32 {
+    4
 }
 
-impl std::fmt::Debug for Smtp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Smtp")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .finish_non_exhaustive()
+impl SmtpConfig {
+    /// A configuration for `url` with every default and no AUTH.
+    pub fn new(url: impl Into<String>) -> Self {
+        SmtpConfig {
+            url: url.into(),
+            username: None,
+            password: None,
+            ca_file: None,
+            dangerous_plaintext: false,
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+            max_connections: default_max_connections(),
+        }
     }
-}
 
-impl Smtp {
-    /// An SMTP backend named `name`.
-    pub fn new(name: impl Into<String>, config: SmtpConfig) -> Result<Self, SendError> {
-        let name = name.into();
-        let config_error = |detail: String| SendError::new(&name, ErrorKind::Config, detail);
-        let url = Url::parse(&config.url).map_err(|e| {
+    /// Builds the provider named `name`.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Smtp>, SendError> {
+        let config_error = |detail: String| SendError::new(name, ErrorKind::Config, detail);
+        let url = Url::parse(&self.url).map_err(|e| {
             config_error(format!(
                 "`url` = `{}` is not a URL ({e}); expected smtp://host:587 or smtps://host:465",
-                config.url
+                self.url
             ))
         })?;
         if !url.username().is_empty() || url.password().is_some() {
@@ -71,33 +86,12 @@ impl Smtp {
         }
         let host = url
             .host_str()
-            .ok_or_else(|| config_error(format!("`url` = `{}` has no host", config.url)))?
+            .ok_or_else(|| config_error(format!("`url` = `{}` has no host", self.url)))?
             .to_string();
-        let tls_parameters = || -> Result<TlsParameters, SendError> {
-            let mut builder = TlsParameters::builder(host.clone());
-            if let Some(path) = &config.ca_file {
-                let pem = std::fs::read(path).map_err(|e| {
-                    config_error(format!(
-                        "`ca_file` = `{}` cannot be read: {e}",
-                        path.display()
-                    ))
-                })?;
-                let certificate = Certificate::from_pem(&pem).map_err(|e| {
-                    config_error(format!(
-                        "`ca_file` = `{}` is not a PEM certificate: {e}",
-                        path.display()
-                    ))
-                })?;
-                builder = builder.add_root_certificate(certificate);
-            }
-            builder
-                .build_rustls()
-                .map_err(|e| config_error(format!("cannot set up TLS for `{host}`: {e}")))
-        };
         let (tls, default_port) = match url.scheme() {
-            "smtps" => (Tls::Wrapper(tls_parameters()?), 465),
-            "smtp" if config.dangerous_plaintext => (Tls::None, 25),
-            "smtp" => (Tls::Required(tls_parameters()?), 587),
+            "smtps" => (Tls::Wrapper(self.tls_parameters(name, &host)?), 465),
+            "smtp" if self.dangerous_plaintext => (Tls::None, 25),
+            "smtp" => (Tls::Required(self.tls_parameters(name, &host)?), 587),
             other => {
                 return Err(config_error(format!(
                     "`url` scheme `{other}` is not supported; use smtp:// (STARTTLS) or smtps:// (implicit TLS)"
@@ -108,10 +102,11 @@ impl Smtp {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
             .port(port)
             .tls(tls)
-            .timeout(Some(config.timeout))
-            .pool_config(PoolConfig::new().max_size(config.max_connections.max(1)));
-        match (&config.username, &config.password) {
+            .timeout(Some(Duration::from_millis(self.timeout_ms)))
+            .pool_config(PoolConfig::new().max_size(self.max_connections.max(1)));
+        match (&self.username, &self.password) {
             (Some(user), Some(password)) => {
+                let password = context.secret(name, "password", password)?;
                 builder = builder
                     .credentials(Credentials::new(
                         user.clone(),
@@ -126,14 +121,56 @@ impl Smtp {
                 ))
             }
         }
-        Ok(Smtp {
-            endpoint: format!("{}://{host}:{port}", url.scheme()),
-            transport: builder.build(),
+        Ok(Provider::new(
             name,
-        })
+            Smtp {
+                endpoint: format!("{}://{host}:{port}", url.scheme()),
+                transport: builder.build(),
+            },
+        ))
     }
 
-    fn error(&self, error: lettre::transport::smtp::Error) -> SendError {
+    fn tls_parameters(&self, name: &str, host: &str) -> Result<TlsParameters, SendError> {
+        let config_error = |detail: String| SendError::new(name, ErrorKind::Config, detail);
+        let mut builder = TlsParameters::builder(host.to_string());
+        if let Some(path) = &self.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                config_error(format!(
+                    "`ca_file` = `{}` cannot be read: {e}",
+                    path.display()
+                ))
+            })?;
+            let certificate = Certificate::from_pem(&pem).map_err(|e| {
+                config_error(format!(
+                    "`ca_file` = `{}` is not a PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        builder
+            .build_rustls()
+            .map_err(|e| config_error(format!("cannot set up TLS for `{host}`: {e}")))
+    }
+}
+
+/// The SMTP backend.
+pub struct Smtp {
+    endpoint: String,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl std::fmt::Debug for Smtp {
+    // lettre's transport prints its credentials in `Debug`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Smtp {
+    fn error(&self, provider: &str, error: lettre::transport::smtp::Error) -> SendError {
         let detail = error.to_string();
         let code: Option<u16> = error.status().map(u16::from);
         let (kind, temporary) = if error.is_timeout() {
@@ -159,7 +196,7 @@ impl Smtp {
             _ => "",
         };
         let mut error = SendError::new(
-            &self.name,
+            provider,
             kind,
             format!("SMTP {}: {detail}{hint}", self.endpoint),
         )
@@ -171,34 +208,53 @@ impl Smtp {
     }
 }
 
+/// The relay's queue id from its final reply ("250 2.0.0 Ok: queued as 4Bx3"), if it gives one.
+fn queue_id(reply: &str) -> Option<String> {
+    let (_, after) = reply.split_once("queued as ")?;
+    let id: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "<>@.-_".contains(*c))
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
 #[async_trait]
-impl Sender for Smtp {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Smtp {
+    const CHANNELS: &'static [Channel] = &[Channel::Email];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let email = message.email_only(&self.name)?;
-        let mime = mime::build(&self.name, email)?;
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let email = message.email_only(provider)?;
+        let mime = mime::build(provider, email)?;
         let message_id = mime
             .headers()
             .get_raw("Message-ID")
             .map(str::to_string)
             .unwrap_or_default();
-        let response = self.transport.send(mime).await.map_err(|e| self.error(e))?;
-        // Prefer the relay's queue id when it gives one ("250 2.0.0 Ok: queued as ABC").
-        let queued = response.message().collect::<Vec<_>>().join(" ");
-        Ok(Delivery::new(
-            self.name.clone(),
-            if message_id.is_empty() {
-                queued
-            } else {
-                message_id
-            },
-        ))
+        let response = self
+            .transport
+            .send(mime)
+            .await
+            .map_err(|e| self.error(provider, e))?;
+        // The relay's queue id finds the message in its logs; our Message-ID otherwise.
+        let reply = response.message().collect::<Vec<_>>().join(" ");
+        Ok(queue_id(&reply).unwrap_or(message_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_id_is_read_from_the_final_reply() {
+        assert_eq!(
+            queue_id("2.0.0 Ok: queued as 4Bx3Kq1"),
+            Some("4Bx3Kq1".into())
+        );
+        assert_eq!(
+            queue_id("OK queued as <abc@relay.test> thanks"),
+            Some("<abc@relay.test>".into())
+        );
+        assert_eq!(queue_id("2.0.0 OK"), None);
     }
 }

@@ -5,23 +5,46 @@ use aws_sdk_sns::error::{DisplayErrorContext, SdkError};
 use aws_sdk_sns::operation::publish::PublishError;
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+use serde::{Deserialize, Serialize};
 
-/// Settings for [`Sns`].
-#[derive(Debug, Clone, Default)]
+use crate::{Backend, BuildContext, Channel, ErrorKind, Message, Provider, SendError};
+
+/// `type = "sns"`: `Publish` to a phone number, `SMSType` Transactional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnsConfig {
+    /// SNS region, if not the function's.
+    #[serde(default)]
+    pub region: Option<String>,
     /// Alphanumeric sender ID where the destination country supports it.
+    #[serde(default)]
     pub sender_id: Option<String>,
     /// Origination number (E.164) registered in your account.
+    #[serde(default)]
     pub origination_number: Option<String>,
     /// Most USD to pay for one message, e.g. `"0.50"`.
+    #[serde(default)]
     pub max_price: Option<String>,
+}
+
+impl SnsConfig {
+    /// Builds the provider named `name` with the function's AWS configuration.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Sns>, SendError> {
+        let aws = context.aws_in(name, self.region.as_deref())?;
+        Ok(Provider::new(
+            name,
+            Sns::new(aws_sdk_sns::Client::new(&aws), self.clone()),
+        ))
+    }
 }
 
 /// The Amazon SNS backend. The client comes from the function's credentials.
 #[derive(Debug)]
 pub struct Sns {
-    name: String,
     client: aws_sdk_sns::Client,
     config: SnsConfig,
 }
@@ -34,23 +57,19 @@ fn string_attribute(value: &str) -> Result<MessageAttributeValue, aws_sdk_sns::e
 }
 
 impl Sns {
-    /// An SNS backend named `name` on `client` (built once per cold start).
-    pub fn new(name: impl Into<String>, client: aws_sdk_sns::Client, config: SnsConfig) -> Self {
-        Sns {
-            name: name.into(),
-            client,
-            config,
-        }
+    /// An SNS backend on `client` (built once per cold start).
+    pub fn new(client: aws_sdk_sns::Client, config: SnsConfig) -> Self {
+        Sns { client, config }
     }
 
-    fn error(&self, error: SdkError<PublishError>) -> SendError {
+    fn error(provider: &str, error: SdkError<PublishError>) -> SendError {
         let detail = format!("{}", DisplayErrorContext(&error));
         let Some(service) = error.as_service_error() else {
             let kind = match &error {
                 SdkError::TimeoutError(_) => ErrorKind::Timeout,
                 _ => ErrorKind::Unavailable,
             };
-            return SendError::new(&self.name, kind, format!("SNS unreachable: {detail}"));
+            return SendError::new(provider, kind, format!("SNS unreachable: {detail}"));
         };
         let message = service.meta().message().unwrap_or_default().to_string();
         let code = service.meta().code().unwrap_or("error").to_string();
@@ -63,26 +82,20 @@ impl Sns {
             _ if code.contains("Throttl") => (ErrorKind::RateLimited, true),
             _ => (ErrorKind::Other, false),
         };
-        SendError::new(&self.name, kind, format!("SNS {code}: {message}")).with_temporary(temporary)
+        SendError::new(provider, kind, format!("SNS {code}: {message}")).with_temporary(temporary)
     }
 }
 
 #[async_trait]
-impl Sender for Sns {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Sns {
+    const CHANNELS: &'static [Channel] = &[Channel::Sms];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Sms]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let sms = message.sms_only(&self.name)?;
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let sms = message.sms_only(provider)?;
         let attribute = |value: &str| {
             string_attribute(value).map_err(|e| {
                 SendError::new(
-                    &self.name,
+                    provider,
                     ErrorKind::Config,
                     format!("bad SNS message attribute: {e}"),
                 )
@@ -104,10 +117,7 @@ impl Sender for Sns {
         if let Some(price) = &self.config.max_price {
             request = request.message_attributes("AWS.SNS.SMS.MaxPrice", attribute(price)?);
         }
-        let output = request.send().await.map_err(|e| self.error(e))?;
-        Ok(Delivery::new(
-            self.name.clone(),
-            output.message_id().unwrap_or("unknown").to_string(),
-        ))
+        let output = request.send().await.map_err(|e| Self::error(provider, e))?;
+        Ok(output.message_id().unwrap_or("unknown").to_string())
     }
 }

@@ -3,77 +3,139 @@
 //! HTTP status, because Twilio answers 400 for both bad numbers and bad requests.
 
 use async_trait::async_trait;
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use url::Url;
+use serde::{Deserialize, Serialize};
 
-use crate::http::{self, HttpTimeouts};
-use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+use crate::http;
+use crate::{Backend, BuildContext, Channel, ErrorKind, Message, Provider, SecretValue, SendError};
 
 /// Twilio's default API host; regional edges look like `https://api.dublin.ie1.twilio.com`.
 pub const TWILIO_DEFAULT_BASE_URL: &str = "https://api.twilio.com";
 
-/// How Twilio authenticates us.
-#[derive(Clone)]
-pub enum TwilioAuth {
-    /// The Account SID and its Auth Token.
-    AuthToken(SecretString),
-    /// An API Key SID and secret (revocable, recommended).
-    ApiKey {
-        /// `SK…`
-        sid: String,
-        /// The key's secret.
-        secret: SecretString,
-    },
+/// `type = "twilio"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioConfig {
+    /// Account SID (`AC…`).
+    pub account_sid: String,
+    /// The account's Auth Token; or use `api_key_sid` + `api_key_secret`.
+    #[serde(default)]
+    pub auth_token: Option<SecretValue>,
+    /// API Key SID (`SK…`), revocable, recommended.
+    #[serde(default)]
+    pub api_key_sid: Option<String>,
+    /// API Key secret.
+    #[serde(default)]
+    pub api_key_secret: Option<SecretValue>,
+    /// Sender number or alphanumeric ID; or use `messaging_service_sid`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Messaging Service SID (`MG…`), which picks the number.
+    #[serde(default)]
+    pub messaging_service_sid: Option<String>,
+    /// Delivery receipt URL (`StatusCallback`).
+    #[serde(default)]
+    pub status_callback: Option<String>,
+    /// API host; a regional edge such as `https://api.dublin.ie1.twilio.com`.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_base_url() -> String {
+    TWILIO_DEFAULT_BASE_URL.into()
 }
 
 /// Who the message comes from.
 #[derive(Debug, Clone)]
-pub enum TwilioSender {
+enum Origin {
     /// A Twilio phone number or alphanumeric sender ID (`From`).
-    From(String),
-    /// A Messaging Service (`MessagingServiceSid`, `MG…`), which picks the number.
+    Number(String),
+    /// A Messaging Service (`MessagingServiceSid`).
     MessagingService(String),
 }
 
-/// Settings for [`Twilio`].
-#[derive(Clone)]
-pub struct TwilioConfig {
-    /// `AC…`
-    pub account_sid: String,
-    /// Credentials.
-    pub auth: TwilioAuth,
-    /// Sender.
-    pub sender: TwilioSender,
-    /// Optional `StatusCallback` URL for delivery receipts.
-    pub status_callback: Option<String>,
-    /// API host (default [`TWILIO_DEFAULT_BASE_URL`]).
-    pub base_url: String,
-    /// Timeouts.
-    pub timeouts: HttpTimeouts,
+impl TwilioConfig {
+    /// A configuration for `account_sid` with every default and no credentials or sender.
+    pub fn new(account_sid: impl Into<String>) -> Self {
+        TwilioConfig {
+            account_sid: account_sid.into(),
+            auth_token: None,
+            api_key_sid: None,
+            api_key_secret: None,
+            from: None,
+            messaging_service_sid: None,
+            status_callback: None,
+            base_url: default_base_url(),
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+    /// Builds the provider named `name`.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Twilio>, SendError> {
+        let config_error = |detail: String| SendError::new(name, ErrorKind::Config, detail);
+        let sid = self.account_sid.trim();
+        if !sid.starts_with("AC") || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(config_error(format!(
+                "`account_sid` = `{sid}` is not an Account SID (AC…)"
+            )));
+        }
+        let (user, password) = match (&self.auth_token, &self.api_key_sid, &self.api_key_secret) {
+            (Some(token), None, None) => {
+                (sid.to_string(), context.secret(name, "auth_token", token)?)
+            }
+            (None, Some(key_sid), Some(secret)) => (
+                key_sid.clone(),
+                context.secret(name, "api_key_secret", secret)?,
+            ),
+            _ => {
+                return Err(config_error(
+                    "set either `auth_token`, or `api_key_sid` and `api_key_secret`".into(),
+                ))
+            }
+        };
+        let from = match (&self.from, &self.messaging_service_sid) {
+            (Some(number), None) => Origin::Number(number.clone()),
+            (None, Some(service)) => Origin::MessagingService(service.clone()),
+            _ => {
+                return Err(config_error(
+                    "set either `from` or `messaging_service_sid`".into(),
+                ))
+            }
+        };
+        let base = http::base_url(name, "base_url", &self.base_url)?;
+        Ok(Provider::new(
+            name,
+            Twilio {
+                endpoint: http::endpoint(
+                    &base,
+                    &format!("/2010-04-01/Accounts/{sid}/Messages.json"),
+                ),
+                client: http::client(name, self.timeout_ms)?,
+                user,
+                password,
+                from,
+                status_callback: self.status_callback.clone(),
+            },
+        ))
+    }
 }
 
 /// The Twilio backend.
+#[derive(Debug)]
 pub struct Twilio {
-    name: String,
     endpoint: String,
     user: String,
     password: SecretString,
-    sender: TwilioSender,
+    from: Origin,
     status_callback: Option<String>,
     client: reqwest::Client,
-}
-
-impl std::fmt::Debug for Twilio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Twilio")
-            .field("name", &self.name)
-            .field("endpoint", &self.endpoint)
-            .field("user", &self.user)
-            .field("sender", &self.sender)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(Deserialize)]
@@ -89,109 +151,62 @@ struct TwilioError {
     message: Option<String>,
 }
 
-impl Twilio {
-    /// A Twilio backend named `name`.
-    pub fn new(name: impl Into<String>, config: TwilioConfig) -> Result<Self, SendError> {
-        let name = name.into();
-        let sid = config.account_sid.trim();
-        if !sid.starts_with("AC") || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(SendError::new(
-                &name,
-                ErrorKind::Config,
-                format!("`account_sid` = `{sid}` is not an Account SID (AC…)"),
-            ));
-        }
-        let base: Url = http::base_url(&name, "base_url", &config.base_url)?;
-        let (user, password) = match config.auth {
-            TwilioAuth::AuthToken(token) => (sid.to_string(), token),
-            TwilioAuth::ApiKey { sid, secret } => (sid, secret),
-        };
-        Ok(Twilio {
-            endpoint: http::endpoint(&base, &format!("/2010-04-01/Accounts/{sid}/Messages.json")),
-            client: http::client(&name, config.timeouts)?,
-            user,
-            password,
-            sender: config.sender,
-            status_callback: config.status_callback,
-            name,
-        })
+/// Twilio's error codes that say more than the HTTP status.
+fn kind_for_code(code: u32) -> Option<ErrorKind> {
+    match code {
+        // Invalid 'To' number; not a mobile number; unsubscribed recipient;
+        // not allowed to send to this region.
+        21211 | 21614 | 21610 | 21408 | 21612 => Some(ErrorKind::Rejected),
+        20003 | 20005 => Some(ErrorKind::Auth),
+        20429 => Some(ErrorKind::RateLimited),
+        _ => None,
     }
+}
 
-    fn error(
-        &self,
-        status: StatusCode,
-        headers: &reqwest::header::HeaderMap,
-        text: &str,
-    ) -> SendError {
+#[async_trait]
+impl Backend for Twilio {
+    const CHANNELS: &'static [Channel] = &[Channel::Sms];
+
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let sms = message.sms_only(provider)?;
+        let mut form: Vec<(&str, &str)> = vec![("To", &sms.to), ("Body", &sms.body)];
+        match &self.from {
+            Origin::Number(number) => {
+                form.push(("From", sms.sender_id.as_deref().unwrap_or(number)))
+            }
+            Origin::MessagingService(sid) => form.push(("MessagingServiceSid", sid)),
+        }
+        if let Some(callback) = &self.status_callback {
+            form.push(("StatusCallback", callback));
+        }
+        let request = self
+            .client
+            .post(&self.endpoint)
+            .basic_auth(&self.user, Some(self.password.expose_secret()))
+            .form(&form);
+        let response = http::send(provider, request).await?;
+        let text = response.body.as_deref().map_err(Clone::clone)?;
+        if response.status.is_success() {
+            return Ok(serde_json::from_str::<Created>(text)
+                .map(|c| c.sid)
+                .unwrap_or_else(|_| {
+                    tracing::warn!(provider, status = %response.status, "Twilio accepted the message without a readable sid");
+                    "unknown".to_string()
+                }));
+        }
         let body = serde_json::from_str::<TwilioError>(text).ok();
         let code = body.as_ref().and_then(|b| b.code);
         let message = body
             .and_then(|b| b.message)
             .unwrap_or_else(|| http::excerpt(text));
+        let status = response.status;
         let detail = match code {
             Some(code) => format!("Twilio error {code} ({status}): {message}"),
             None => format!("Twilio answered {status}: {message}"),
         };
-        let base = http::status_error(&self.name, status, headers, detail.clone());
-        let kind = match code {
-            // Invalid 'To' number; not a mobile number; unsubscribed recipient;
-            // not allowed to send to this region.
-            Some(21211 | 21614 | 21610 | 21408 | 21612) => ErrorKind::Rejected,
-            Some(20003 | 20005) => ErrorKind::Auth,
-            Some(20429) => ErrorKind::RateLimited,
-            _ => return base,
-        };
-        let mut error = SendError::new(&self.name, kind, detail).with_status(status.as_u16());
-        if let Some(wait) = base.retry_after() {
-            error = error.with_retry_after(wait);
-        }
-        error
-    }
-}
-
-#[async_trait]
-impl Sender for Twilio {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Sms]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let sms = message.sms_only(&self.name)?;
-        let mut form: Vec<(&str, &str)> = vec![("To", &sms.to), ("Body", &sms.body)];
-        match &self.sender {
-            TwilioSender::From(from) => {
-                form.push(("From", sms.sender_id.as_deref().unwrap_or(from)))
-            }
-            TwilioSender::MessagingService(sid) => form.push(("MessagingServiceSid", sid)),
-        }
-        if let Some(callback) = &self.status_callback {
-            form.push(("StatusCallback", callback));
-        }
-        let response = self
-            .client
-            .post(&self.endpoint)
-            .basic_auth(&self.user, Some(self.password.expose_secret()))
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        if !status.is_success() {
-            return Err(self.error(status, &headers, &text));
-        }
-        let message_id = serde_json::from_str::<Created>(&text).map(|c| c.sid).unwrap_or_else(|_| {
-            tracing::warn!(provider = %self.name, %status, "Twilio accepted the message without a readable sid");
-            "unknown".to_string()
-        });
-        Ok(Delivery::new(self.name.clone(), message_id))
+        Err(match code.and_then(kind_for_code) {
+            Some(kind) => response.error_of_kind(provider, kind, detail),
+            None => response.error(provider, detail),
+        })
     }
 }

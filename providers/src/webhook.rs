@@ -6,47 +6,77 @@
 //! so the receiver can check origin and reject replays. `message_id` is unique per
 //! attempt group and can serve as the receiver's idempotency key.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use async_trait::async_trait;
 use aws_lc_rs::hmac;
-use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
 
-use crate::http::{self, HttpTimeouts};
-use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
+use crate::http;
+use crate::text::epoch_millis;
+use crate::{Backend, BuildContext, Channel, ErrorKind, Message, Provider, SecretValue, SendError};
 
 /// Header with the Unix timestamp the signature covers.
 pub const TIMESTAMP_HEADER: &str = "X-Switchboard-Timestamp";
 /// Header with the signature.
 pub const SIGNATURE_HEADER: &str = "X-Switchboard-Signature";
+/// The shortest signing secret accepted.
+const MIN_SECRET_LEN: usize = 16;
 
-/// Settings for [`Webhook`].
-#[derive(Clone)]
+/// `type = "webhook"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
     /// HTTPS URL (plain http only to a loopback address).
     pub url: String,
-    /// Shared signing secret.
-    pub secret: SecretString,
-    /// Timeouts.
-    pub timeouts: HttpTimeouts,
+    /// HMAC-SHA256 signing secret, at least 16 characters.
+    pub secret: SecretValue,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl WebhookConfig {
+    /// A configuration for `url` signed with `secret`.
+    pub fn new(url: impl Into<String>, secret: impl Into<String>) -> Self {
+        WebhookConfig {
+            url: url.into(),
+            secret: SecretValue::new(secret),
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+    /// Builds the provider named `name`.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Webhook>, SendError> {
+        let url = http::base_url(name, "url", &self.url)?.to_string();
+        let secret = context.secret(name, "secret", &self.secret)?;
+        if secret.expose_secret().len() < MIN_SECRET_LEN {
+            return Err(SendError::new(
+                name,
+                ErrorKind::Config,
+                format!("`secret` must be at least {MIN_SECRET_LEN} characters"),
+            ));
+        }
+        Ok(Provider::new(
+            name,
+            Webhook {
+                key: hmac::Key::new(hmac::HMAC_SHA256, secret.expose_secret().as_bytes()),
+                client: http::client(name, self.timeout_ms)?,
+                url,
+            },
+        ))
+    }
 }
 
 /// The webhook backend.
+#[derive(Debug)]
 pub struct Webhook {
-    name: String,
     url: String,
     key: hmac::Key,
     client: reqwest::Client,
-}
-
-impl std::fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Webhook")
-            .field("name", &self.name)
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(Serialize)]
@@ -68,8 +98,7 @@ struct Payload<'a> {
 
 /// The signature of `body` sent at `timestamp`, as the header carries it.
 pub fn signature(secret: &[u8], timestamp: u64, body: &[u8]) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
-    sign(&key, timestamp, body)
+    sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), timestamp, body)
 }
 
 fn sign(key: &hmac::Key, timestamp: u64, body: &[u8]) -> String {
@@ -77,101 +106,69 @@ fn sign(key: &hmac::Key, timestamp: u64, body: &[u8]) -> String {
     context.update(timestamp.to_string().as_bytes());
     context.update(b".");
     context.update(body);
-    let tag = context.sign();
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = context
+        .sign()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("v1={hex}")
 }
 
-impl Webhook {
-    /// A webhook backend named `name`.
-    pub fn new(name: impl Into<String>, config: WebhookConfig) -> Result<Self, SendError> {
-        let name = name.into();
-        let url = http::base_url(&name, "url", &config.url)?.to_string();
-        if config.secret.expose_secret().len() < 16 {
-            return Err(SendError::new(
-                &name,
-                ErrorKind::Config,
-                "`secret` must be at least 16 characters",
-            ));
+fn payload<'a>(message: &'a Message, message_id: &'a str) -> Payload<'a> {
+    let context = message.context();
+    let mut payload = Payload {
+        channel: message.channel(),
+        to: message.recipient(),
+        subject: None,
+        text: None,
+        html: None,
+        body: None,
+        trigger_source: &context.trigger_source,
+        user_pool_id: &context.user_pool_id,
+        message_id,
+    };
+    match message {
+        Message::Email(email) => {
+            payload.subject = Some(&email.subject);
+            payload.text = Some(&email.text);
+            payload.html = Some(&email.html);
         }
-        Ok(Webhook {
-            key: hmac::Key::new(hmac::HMAC_SHA256, config.secret.expose_secret().as_bytes()),
-            client: http::client(&name, config.timeouts)?,
-            url,
-            name,
-        })
+        Message::Sms(sms) => payload.body = Some(&sms.body),
     }
+    payload
 }
 
 #[async_trait]
-impl Sender for Webhook {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl Backend for Webhook {
+    const CHANNELS: &'static [Channel] = &[Channel::Email, Channel::Sms];
 
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email, Channel::Sms]
-    }
-
-    async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
         let message_id = uuid::Uuid::new_v4().to_string();
-        let context = message.context();
-        let payload = match message {
-            Message::Email(email) => Payload {
-                channel: Channel::Email,
-                to: &email.to,
-                subject: Some(&email.subject),
-                text: Some(&email.text),
-                html: Some(&email.html),
-                body: None,
-                trigger_source: &context.trigger_source,
-                user_pool_id: &context.user_pool_id,
-                message_id: &message_id,
-            },
-            Message::Sms(sms) => Payload {
-                channel: Channel::Sms,
-                to: &sms.to,
-                subject: None,
-                text: None,
-                html: None,
-                body: Some(&sms.body),
-                trigger_source: &context.trigger_source,
-                user_pool_id: &context.user_pool_id,
-                message_id: &message_id,
-            },
-        };
-        let body = serde_json::to_vec(&payload).map_err(|e| {
+        let body = serde_json::to_vec(&payload(message, &message_id)).map_err(|e| {
             SendError::new(
-                &self.name,
+                provider,
                 ErrorKind::Other,
                 format!("cannot encode the payload: {e}"),
             )
         })?;
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let response = self
+        let timestamp = epoch_millis() / 1000;
+        let request = self
             .client
             .post(&self.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(SIGNATURE_HEADER, sign(&self.key, timestamp, &body))
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| http::transport_error(&self.name, e))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(Delivery::new(self.name.clone(), message_id));
+            .body(body);
+        let response = http::send(provider, request).await?;
+        if response.status.is_success() {
+            return Ok(message_id);
         }
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        Err(http::status_error(
-            &self.name,
-            status,
-            &headers,
-            format!("webhook answered {status}: {}", http::excerpt(&text)),
-        ))
+        let detail = format!(
+            "webhook answered {}: {}",
+            response.status,
+            http::excerpt(response.text())
+        );
+        Err(response.error(provider, detail))
     }
 }

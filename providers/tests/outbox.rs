@@ -1,7 +1,7 @@
 //! The outbox writes real files: `.eml` any mail client opens, `.json` for SMS.
 
 use switchboard_providers::{
-    Channel, EmailMessage, ErrorKind, Message, MessageContext, Outbox, Sender, SmsMessage,
+    Channel, EmailMessage, ErrorKind, Message, MessageContext, Outbox, Provider, Sender, SmsMessage,
 };
 
 fn context() -> MessageContext {
@@ -28,7 +28,7 @@ fn email() -> Message {
 #[tokio::test]
 async fn an_email_becomes_a_multipart_eml_file() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = Outbox::new("outbox", dir.path().join("nested"));
+    let outbox = Provider::new("outbox", Outbox::new(dir.path().join("nested")));
     let delivery = outbox.send(&email()).await.unwrap();
     assert_eq!(delivery.provider, "outbox");
     assert!(
@@ -61,7 +61,7 @@ async fn an_email_becomes_a_multipart_eml_file() {
 #[tokio::test]
 async fn an_sms_becomes_a_json_file_with_its_context() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = Outbox::new("dev", dir.path());
+    let outbox = Provider::new("dev", Outbox::new(dir.path()));
     let sms = Message::Sms(SmsMessage {
         to: "+12025550123".into(),
         body: "Your code is 111222".into(),
@@ -80,7 +80,7 @@ async fn an_sms_becomes_a_json_file_with_its_context() {
 #[tokio::test]
 async fn two_messages_never_share_a_file() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = Outbox::new("outbox", dir.path());
+    let outbox = Provider::new("outbox", Outbox::new(dir.path()));
     let a = outbox.send(&email()).await.unwrap();
     let b = outbox.send(&email()).await.unwrap();
     assert_ne!(a.message_id, b.message_id);
@@ -91,7 +91,7 @@ async fn an_unwritable_directory_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("a-file");
     std::fs::write(&blocker, "not a directory").unwrap();
-    let outbox = Outbox::new("outbox", &blocker);
+    let outbox = Provider::new("outbox", Outbox::new(&blocker));
     let err = outbox.send(&email()).await.unwrap_err();
     assert!(err.to_string().contains("a-file"), "{err}");
     assert!(
@@ -103,7 +103,7 @@ async fn an_unwritable_directory_is_an_error_naming_it() {
 #[tokio::test]
 async fn an_invalid_recipient_is_rejected_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let outbox = Outbox::new("outbox", dir.path());
+    let outbox = Provider::new("outbox", Outbox::new(dir.path()));
     let Message::Email(mut bad) = email() else {
         unreachable!()
     };
@@ -117,7 +117,7 @@ async fn an_invalid_recipient_is_rejected_before_anything_is_written() {
 #[test]
 fn the_outbox_serves_both_channels() {
     assert_eq!(
-        Outbox::new("o", "x").channels(),
+        Provider::new("o", Outbox::new("x")).channels(),
         &[Channel::Email, Channel::Sms]
     );
 }

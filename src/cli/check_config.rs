@@ -1,11 +1,16 @@
+//! `switchboard check-config`: builds everything a cold start builds (providers,
+//! routes, every template in every locale) and prints what it built, as a person
+//! reads it, with secrets redacted — or fails with the problem.
+
 use std::fmt::Write;
 
+use switchboard_providers::{Channel, ProviderConfig};
+
 use crate::config::Config;
+use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 
-/// `switchboard check-config`: builds everything a cold start builds (providers,
-/// routes, every template in every locale), prints the resolved route table with
-/// secrets redacted, and fails with the problem otherwise.
+/// Validates the configuration (as inside Lambda with `lambda`) and prints it.
 pub async fn run(lambda: bool) -> anyhow::Result<()> {
     let config = Config::load()?;
     let runtime = if lambda {
@@ -16,41 +21,74 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
     let app = startup::build(&config, StartupOptions::new(runtime)).await?;
     let mut out = String::from("providers:\n");
     for (name, provider) in &config.providers {
-        writeln!(out, "  {name:<12} {provider:?}")?;
+        writeln!(out, "  {name:<12} {}", settings(provider))?;
     }
     out.push_str("\nroutes:\n");
     writeln!(
         out,
-        "  {:<46} {:<6} {:<24} {:<22} {:<8} DETAILS",
+        "  {:<46} {:<7} {:<24} {:<22} {:<8} DETAILS",
         "TRIGGER SOURCE", "CHANNEL", "PROVIDERS", "TEMPLATE", "ENABLED"
     )?;
     for (source, route) in app.routes().iter() {
-        let details = match route.channel {
-            switchboard_providers::Channel::Email => format!(
-                "from={} reply_to={} esp_templates={:?}",
-                route.from,
-                route.reply_to.as_deref().unwrap_or("-"),
-                route.esp_templates
-            ),
-            switchboard_providers::Channel::Sms => format!(
-                "sender_id={} max_segments={} countries={:?}",
-                route.sender_id.as_deref().unwrap_or("-"),
-                route.max_segments,
-                route.countries
-            ),
-        };
         writeln!(
             out,
-            "  {:<46} {:<7} {:<24} {:<22} {:<8} {details}",
+            "  {:<46} {:<7} {:<24} {:<22} {:<8} {}",
             source,
             route.channel.to_string(),
             route.provider_names.join(" > "),
             route.template,
-            route.enabled
+            if route.enabled { "yes" } else { "no" },
+            details(route)
         )?;
     }
     let mode = if lambda { "as inside Lambda" } else { "local" };
     writeln!(out, "\nconfiguration OK ({mode})")?;
     super::print(&out);
     Ok(())
+}
+
+/// `type=sendgrid api_key=env:SENDGRID_API_KEY base_url=…`: every set key, secrets
+/// as their reference (a literal shows as `<redacted>`).
+fn settings(provider: &ProviderConfig) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(provider) else {
+        return format!("type={}", provider.type_name());
+    };
+    let mut parts = vec![format!("type={}", provider.type_name())];
+    for (key, value) in fields {
+        match value {
+            serde_json::Value::Null => {}
+            serde_json::Value::String(text) if key != "type" => parts.push(format!("{key}={text}")),
+            serde_json::Value::String(_) => {}
+            other => parts.push(format!("{key}={other}")),
+        }
+    }
+    parts.join(" ")
+}
+
+fn details(route: &Route) -> String {
+    match route.channel {
+        Channel::Email => {
+            let esp_templates = route
+                .esp_templates
+                .iter()
+                .map(|(provider, id)| format!("{provider}:{id}"))
+                .collect::<Vec<_>>();
+            format!(
+                "from={} reply_to={} esp_templates={}",
+                route.from,
+                route.reply_to.as_deref().unwrap_or("-"),
+                if esp_templates.is_empty() {
+                    "-".to_string()
+                } else {
+                    esp_templates.join(",")
+                }
+            )
+        }
+        Channel::Sms => format!(
+            "sender_id={} max_segments={} countries: {}",
+            route.sender_id.as_deref().unwrap_or("-"),
+            route.max_segments,
+            route.countries.describe()
+        ),
+    }
 }

@@ -1,28 +1,23 @@
+//! `switchboard demo`: every example event, encrypted as Cognito would, delivered
+//! through the configured routes (the embedded default: `./outbox/`).
+
 use std::fmt::Write;
 
+use super::examples::{sample_code, EVENTS};
+use crate::cognito::event::parse_custom_sender;
+use crate::cognito::mint::{cognito_escape, CodeMinter};
 use crate::config::Config;
-use crate::event::parse_custom_sender;
-use crate::examples::{sample_code, EVENTS};
-use crate::mint::{cognito_escape, CodeMinter};
-use crate::startup::{self, Runtime, StartupOptions};
-use crate::Outcome;
+use crate::pipeline::Outcome;
+use crate::startup::{self, StartupOptions};
 
-/// `switchboard demo`: every example event, encrypted as Cognito would, delivered
-/// through the configured routes. Returns the outcomes in example order.
+/// Mints a code for every example, runs the pipeline, returns the outcomes in
+/// example order.
 pub async fn run_examples(config: &Config) -> anyhow::Result<Vec<Outcome>> {
     // Every example carries its recipient: the demo needs no AWS account, so it
     // never asks Cognito.
     let mut config = config.clone();
     config.cognito.lookup_missing_recipient = false;
-    let config = &config;
-    let app = startup::build(
-        config,
-        StartupOptions {
-            force_insecure_dev_key: true,
-            ..StartupOptions::new(Runtime::Local)
-        },
-    )
-    .await?;
+    let app = startup::build(&config, StartupOptions::demo()).await?;
     let minter = CodeMinter::insecure_dev_key().await?;
     let mut outcomes = Vec::with_capacity(EVENTS.len());
     for (name, json) in EVENTS {

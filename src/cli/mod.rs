@@ -2,10 +2,14 @@
 
 pub mod check_config;
 pub mod demo;
+pub mod examples;
 pub mod invoke;
 pub mod mint;
+pub mod preview;
 pub mod render;
 pub mod send_test;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -14,7 +18,6 @@ pub fn print(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().write_all(text.as_bytes());
 }
-use std::path::PathBuf;
 
 /// Switchboard: Cognito codes through your email and SMS providers.
 #[derive(Debug, Parser)]
@@ -82,4 +85,31 @@ pub enum Command {
         #[arg(long)]
         key_arn: Option<String>,
     },
+}
+
+impl Command {
+    /// Runs the subcommand.
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Demo => demo::run().await,
+            Command::Invoke { event } => invoke::run(&event).await,
+            Command::Render {
+                trigger,
+                locale,
+                client_id,
+                out,
+            } => render::run(&trigger, locale.as_deref(), client_id.as_deref(), &out).await,
+            Command::CheckConfig { lambda } => check_config::run(lambda).await,
+            Command::SendTest {
+                provider,
+                to,
+                trigger,
+            } => send_test::run(&provider, &to, trigger.as_deref()).await,
+            Command::Mint {
+                plaintext,
+                user_pool_id,
+                key_arn,
+            } => mint::run(&plaintext, &user_pool_id, key_arn.as_deref()).await,
+        }
+    }
 }

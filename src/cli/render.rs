@@ -1,13 +1,17 @@
+//! `switchboard render`: writes what a trigger source would send, with sample
+//! data, into a directory for review.
+
 use std::path::Path;
 
 use switchboard_providers::Message;
 
+use super::preview::{self, Sample};
+use crate::cognito::event::TriggerSource;
 use crate::config::Config;
-use crate::event::TriggerSource;
-use crate::startup::{self, Runtime, StartupOptions};
+use crate::sms::segments;
+use crate::startup::{self, StartupOptions};
 
-/// `switchboard render`: writes what a trigger source would send, with sample
-/// data, into `out` for review.
+/// Renders `trigger` (in `locale`, for `client_id`) into `out`.
 pub async fn run(
     trigger: &str,
     locale: Option<&str>,
@@ -16,13 +20,14 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let mut config = Config::load()?;
     config.cognito.lookup_missing_recipient = false;
-    let options = StartupOptions {
-        force_insecure_dev_key: true,
-        ..StartupOptions::new(Runtime::Local)
-    };
-    let app = startup::build(&config, options).await?;
+    let app = startup::build(&config, StartupOptions::demo()).await?;
     let source = TriggerSource::parse_ignore_case(trigger);
-    let message = app.preview(&source, locale, client_id)?;
+    let sample = Sample {
+        locale,
+        client_id,
+        to: None,
+    };
+    let message = preview::message(&app, &source, &sample)?;
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", out.display()))?;
     let write = |extension: &str, contents: &str| -> anyhow::Result<()> {
@@ -39,10 +44,10 @@ pub async fn run(
             write("txt", &email.text)?;
         }
         Message::Sms(sms) => {
-            let count = crate::segments::count(&sms.body);
+            let count = segments::count(&sms.body);
             write("sms", &sms.body)?;
             println!(
-                "{} characters, {} segment(s), {:?}",
+                "{} characters, {} segment(s), {}",
                 sms.body.chars().count(),
                 count.segments,
                 count.encoding

@@ -1,32 +1,32 @@
-use std::collections::HashMap;
+//! `switchboard send-test`: one sample message through one configured provider,
+//! so a live ESP can be checked before the Lambda is attached.
 
-use switchboard_providers::{Channel, EmailMessage, Message, MessageContext, SmsMessage};
+use switchboard_providers::Channel;
 
+use super::preview::{self, Sample};
+use crate::cognito::event::TriggerSource;
 use crate::config::Config;
-use crate::event::TriggerSource;
-use crate::registry;
-use crate::render::{AppVars, Renderer, TemplateVars};
+use crate::startup::{self, registry, StartupOptions};
 
-/// `switchboard send-test`: one sample message through one configured provider,
-/// so a live ESP can be checked before the Lambda is attached.
+/// Sends the sample message of `trigger` (default: the channel's SignUp) to `to`
+/// through the provider named `provider`, without retries or failover. The whole
+/// configuration is built first, as `check-config` does.
 pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Result<()> {
-    let config = Config::load()?;
+    let mut config = Config::load()?;
+    config.cognito.lookup_missing_recipient = false;
     let aws = if registry::needs_aws(&config.providers) {
         Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
     } else {
         None
     };
-    let providers = config
-        .providers
-        .iter()
-        .filter(|(name, _)| name.as_str() == provider)
-        .map(|(name, p)| (name.clone(), p.clone()))
-        .collect();
-    let registry = registry::build(&providers, aws.as_ref()).await?;
-    let sender = registry.get(provider).ok_or_else(|| {
-        let known: Vec<&String> = config.providers.keys().collect();
-        anyhow::anyhow!("no provider `{provider}` is configured; configured providers: {known:?}")
-    })?;
+    let providers = registry::build(&config.providers, aws.as_ref()).await?;
+    let Some(sender) = providers.get(provider).cloned() else {
+        let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+        anyhow::bail!(
+            "no provider `{provider}` is configured; configured providers: {}",
+            known.join(", ")
+        );
+    };
     let channel = if to.contains('@') {
         Channel::Email
     } else {
@@ -36,71 +36,21 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
         Channel::Email => "CustomEmailSender_SignUp",
         Channel::Sms => "CustomSMSSender_SignUp",
     };
-    let trigger: TriggerSource = trigger.unwrap_or(default_trigger).parse()?;
-    let message = sample_message(&config, &trigger, channel, to)?;
-    match sender.send(&message).await {
-        Ok(delivery) => {
-            println!(
-                "delivered by `{}`: message id {}",
-                delivery.provider, delivery.message_id
-            );
-            Ok(())
-        }
-        Err(error) => Err(anyhow::anyhow!("{error}")),
-    }
-}
-
-fn sample_message(
-    config: &Config,
-    trigger: &TriggerSource,
-    channel: Channel,
-    to: &str,
-) -> anyhow::Result<Message> {
-    let renderer = Renderer::new(
-        config.templates.dir.as_deref(),
-        config.templates.default_locale.as_deref(),
-    )?;
-    let user = HashMap::from([("given_name".to_string(), "Test".to_string())]);
-    let metadata = HashMap::new();
-    let trigger_name = trigger.to_string();
-    let vars = TemplateVars {
-        code: "123456",
-        username: "switchboard-send-test",
-        user: &user,
-        trigger_source: &trigger_name,
-        user_pool_id: "send-test",
-        client_id: None,
-        client_metadata: &metadata,
-        app: AppVars {
-            name: &config.app.name,
-            url: &config.app.url,
-            support_url: &config.app.support_url,
-        },
+    let trigger = TriggerSource::parse_ignore_case(trigger.unwrap_or(default_trigger));
+    let options = StartupOptions {
+        aws,
+        ..StartupOptions::demo()
     };
-    let context = MessageContext {
-        trigger_source: trigger_name.clone(),
-        user_pool_id: "send-test".into(),
-        deadline: None,
+    let app = startup::build_with(&config, options, providers).await?;
+    let sample = Sample {
+        to: Some(to),
+        ..Sample::default()
     };
-    Ok(match channel {
-        Channel::Email => {
-            let rendered = renderer.email(trigger.template(), None, &vars)?;
-            Message::Email(EmailMessage {
-                to: to.to_string(),
-                from: config.email.from.clone(),
-                reply_to: config.email.reply_to.clone(),
-                subject: rendered.subject,
-                html: rendered.html,
-                text: rendered.text,
-                esp_template: None,
-                context,
-            })
-        }
-        Channel::Sms => Message::Sms(SmsMessage {
-            to: to.to_string(),
-            body: renderer.sms(trigger.template(), None, &vars)?,
-            sender_id: config.sms.sender_id.clone(),
-            context,
-        }),
-    })
+    let message = preview::message(&app, &trigger, &sample)?;
+    let delivery = sender.send(&message).await?;
+    println!(
+        "delivered by `{}`: message id {}",
+        delivery.provider, delivery.message_id
+    );
+    Ok(())
 }

@@ -53,10 +53,29 @@ pub fn default_config_with_outbox(dir: &std::path::Path) -> switchboard::config:
         switchboard::config::Config::embedded_defaults().expect("embedded defaults are valid");
     config.providers.insert(
         "outbox".into(),
-        switchboard::config::ProviderConfig::Outbox {
+        switchboard::providers::ProviderConfig::Outbox(switchboard::providers::OutboxConfig {
             dir: dir.to_path_buf(),
-        },
+        }),
     );
     config.cognito.lookup_missing_recipient = false;
     config
+}
+
+/// Runs raw JSON through the pipeline, as Lambda would hand it over.
+pub trait HandleJson {
+    /// Parses `payload` as a custom sender event and handles it.
+    async fn handle_json(
+        &self,
+        payload: &[u8],
+    ) -> Result<switchboard::Outcome, switchboard::HandleError>;
+}
+
+impl HandleJson for switchboard::App {
+    async fn handle_json(
+        &self,
+        payload: &[u8],
+    ) -> Result<switchboard::Outcome, switchboard::HandleError> {
+        let event = switchboard::cognito::event::parse_custom_sender(payload)?;
+        self.handle(event).await
+    }
 }

@@ -9,10 +9,10 @@ use aws_esdk::material_providers::types::keyring::KeyringRef;
 use aws_esdk::material_providers::types::{EsdkAlgorithmSuiteId, EsdkCommitmentPolicy};
 use base64::Engine;
 
-use crate::decrypt::{
+use super::decrypt::{
     esdk_client, insecure_dev_keyring, kms_keyring, DecryptError, USER_POOL_CONTEXT_KEY,
 };
-use crate::key_arn::KeyArn;
+use super::key_arn::KeyArn;
 
 /// Encrypts plaintext codes into Cognito's `request.code` format.
 pub struct CodeMinter {
@@ -59,9 +59,8 @@ impl CodeMinter {
             .map_err(|e| DecryptError::Setup(format!("encrypt failed: {e:?}")))?;
         let ciphertext = output
             .ciphertext
-            .map(|b| b.into_inner())
-            .unwrap_or_default();
-        Ok(base64::engine::general_purpose::STANDARD.encode(ciphertext))
+            .ok_or_else(|| DecryptError::Setup("encrypt returned no ciphertext".into()))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(ciphertext.into_inner()))
     }
 }
 

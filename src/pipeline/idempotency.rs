@@ -7,25 +7,17 @@
 //! trigger source, pool and user. Items expire through the table's TTL attribute
 //! `ttl`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
+use switchboard_providers::text::epoch_millis;
 
-use crate::event::CustomSenderEvent;
+use crate::cognito::event::CustomSenderEvent;
+pub use crate::config::OnStoreError;
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
-
-/// What to do when DynamoDB itself fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnStoreError {
-    /// Send anyway (default): a possible duplicate code beats a lost one.
-    Deliver,
-    /// Fail the invocation; Lambda retries it later.
-    Fail,
-}
 
 /// The result of claiming an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,10 +52,7 @@ pub struct IdempotencyGuard {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
+    epoch_millis() / 1000
 }
 
 fn number(n: u64) -> AttributeValue {

@@ -19,6 +19,15 @@ pub enum SmsEncoding {
     Ucs2,
 }
 
+impl std::fmt::Display for SmsEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SmsEncoding::Gsm7 => "GSM-7",
+            SmsEncoding::Ucs2 => "UCS-2",
+        })
+    }
+}
+
 /// Encoding and segment count of an SMS body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SegmentCount {

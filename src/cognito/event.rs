@@ -130,18 +130,25 @@ impl TriggerSource {
     }
 }
 
-impl FromStr for TriggerSource {
-    type Err = std::convert::Infallible;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        let parsed = if let Some(suffix) = name.strip_prefix(EMAIL_PREFIX) {
+impl TriggerSource {
+    /// The source named `name`; a name this version does not know is `Unknown`.
+    pub fn parse(name: &str) -> TriggerSource {
+        let known = if let Some(suffix) = name.strip_prefix(EMAIL_PREFIX) {
             EmailTrigger::from_suffix(suffix).map(TriggerSource::Email)
         } else if let Some(suffix) = name.strip_prefix(SMS_PREFIX) {
             SmsTrigger::from_suffix(suffix).map(TriggerSource::Sms)
         } else {
             None
         };
-        Ok(parsed.unwrap_or_else(|| TriggerSource::Unknown(name.to_string())))
+        known.unwrap_or_else(|| TriggerSource::Unknown(name.to_string()))
+    }
+}
+
+impl FromStr for TriggerSource {
+    type Err = std::convert::Infallible;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Ok(TriggerSource::parse(name))
     }
 }
 
@@ -157,8 +164,7 @@ impl fmt::Display for TriggerSource {
 
 impl<'de> Deserialize<'de> for TriggerSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Ok(name.parse().unwrap_or_else(|never| match never {}))
+        Ok(TriggerSource::parse(&String::deserialize(deserializer)?))
     }
 }
 
@@ -259,6 +265,15 @@ pub struct EventError {
     pub path: String,
     /// What is wrong there.
     pub message: String,
+}
+
+/// Reads a custom sender event from the payload Lambda decoded, naming the
+/// offending field on failure.
+pub fn from_value(payload: serde_json::Value) -> Result<CustomSenderEvent, EventError> {
+    serde_path_to_error::deserialize(payload).map_err(|e| EventError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
 }
 
 /// Parses a custom sender event from JSON, naming the offending field on failure.

@@ -3,9 +3,12 @@
 //! call, no extra latency. Metrics: Delivered, Failed, FailedOver, Latency, by
 //! provider and trigger source.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::json;
+use switchboard_providers::text::epoch_millis;
+
+use super::outcome::{HandleError, Outcome, OutcomeStatus};
 
 /// The metric namespace.
 pub const NAMESPACE: &str = "Switchboard";
@@ -25,15 +28,35 @@ pub struct EventMetrics<'a> {
     pub latency_ms: u64,
 }
 
-/// The EMF line for one event.
-pub fn emf_line(metrics: &EventMetrics<'_>) -> String {
-    let timestamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default();
+/// The EMF line for one handled event; `None` for one skipped on purpose
+/// (disabled route, duplicate), which is neither delivered nor failed.
+pub fn emf_line(
+    trigger_source: &str,
+    result: &Result<Outcome, HandleError>,
+    latency: Duration,
+) -> Option<String> {
+    let (provider, delivered, failed_over) = match result {
+        Ok(outcome) if outcome.status == OutcomeStatus::Delivered => {
+            (outcome.provider.as_str(), true, outcome.failed_over)
+        }
+        Ok(_) => return None,
+        Err(HandleError::Send(error)) => (error.provider(), false, false),
+        Err(_) => ("none", false, false),
+    };
+    Some(line(&EventMetrics {
+        provider,
+        trigger_source,
+        delivered,
+        failed_over,
+        latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+    }))
+}
+
+/// The EMF line for one event's metrics.
+pub fn line(metrics: &EventMetrics<'_>) -> String {
     json!({
         "_aws": {
-            "Timestamp": timestamp,
+            "Timestamp": epoch_millis(),
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
                 "Dimensions": [["Provider", "TriggerSource"], ["TriggerSource"]],
@@ -61,7 +84,7 @@ mod tests {
 
     #[test]
     fn an_emf_line_declares_its_metrics_and_carries_their_values() {
-        let line = emf_line(&EventMetrics {
+        let line = line(&EventMetrics {
             provider: "sendgrid",
             trigger_source: "CustomEmailSender_SignUp",
             delivered: true,

@@ -17,8 +17,6 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Largest backoff.
     pub max_delay: Duration,
-    /// Total time this provider may take, retries included.
-    pub budget: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -27,7 +25,6 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(2),
-            budget: Duration::from_secs(8),
         }
     }
 }
@@ -35,10 +32,8 @@ impl Default for RetryPolicy {
 /// Retries `inner` on temporary errors only. Permanent errors (rejections, bad
 /// credentials, configuration) return at once: retrying cannot fix them.
 ///
-/// The time bound is `min(budget, message deadline)`, where the deadline is the
-/// Lambda invocation's deadline minus a safety margin, set by the caller in
-/// [`crate::MessageContext::deadline`]. A retry is skipped when its backoff (or
-/// the provider's `Retry-After`) would end past that bound.
+/// A retry is skipped when its backoff (or the provider's `Retry-After`) would
+/// end past the message's deadline ([`crate::MessageContext::deadline`]).
 #[derive(Debug)]
 pub struct Retry {
     inner: Arc<dyn Sender>,
@@ -73,11 +68,7 @@ impl Sender for Retry {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        let started = Instant::now();
-        let mut end = started + self.policy.budget;
-        if let Some(deadline) = message.context().deadline {
-            end = end.min(deadline);
-        }
+        let end = message.context().deadline;
         let mut attempts = Vec::new();
         let mut retry = 0;
         loop {
@@ -103,7 +94,7 @@ impl Sender for Retry {
                     retry += 1;
                     let wait = error.retry_after().unwrap_or_else(|| self.backoff(retry));
                     let out_of_attempts = retry >= self.policy.max_attempts;
-                    let out_of_time = Instant::now() + wait >= end;
+                    let out_of_time = end.is_some_and(|end| Instant::now() + wait >= end);
                     if !error.is_temporary() || out_of_attempts || out_of_time {
                         if error.is_temporary() {
                             tracing::warn!(provider = %self.inner.name(), attempts = attempts.len(), out_of_time, "giving up on a temporary failure");

@@ -63,20 +63,56 @@ pub fn normalise(raw: &str, default_region: Option<&str>) -> Result<E164, PhoneE
     })
 }
 
-/// Allow and deny lists of country calling codes; empty allow list = all allowed.
+/// Allow and deny lists of country calling codes, with the configuration keys
+/// they come from (for errors); an empty allow list allows all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountryFilter {
     /// Only these calling codes, if non-empty.
     pub allowed: Vec<u16>,
     /// Never these calling codes.
     pub denied: Vec<u16>,
+    /// Where `allowed` is configured (`sms.allowed_countries`, or a route's).
+    pub allowed_key: String,
+    /// Where `denied` is configured.
+    pub denied_key: String,
 }
 
 impl CountryFilter {
+    /// `None` when `number` may receive SMS; else the key of the list that refuses it.
+    pub fn refusing_key(&self, number: &E164) -> Option<&str> {
+        let code = number.calling_code();
+        if self.denied.contains(&code) {
+            Some(&self.denied_key)
+        } else if !self.allowed.is_empty() && !self.allowed.contains(&code) {
+            Some(&self.allowed_key)
+        } else {
+            None
+        }
+    }
+
     /// Whether `number` may receive SMS.
     pub fn permits(&self, number: &E164) -> bool {
-        let code = number.calling_code();
-        !self.denied.contains(&code) && (self.allowed.is_empty() || self.allowed.contains(&code))
+        self.refusing_key(number).is_none()
+    }
+
+    /// The lists as a person reads them: `allowed +1 +44, denied +234` or `all countries`.
+    pub fn describe(&self) -> String {
+        let codes = |list: &[u16]| {
+            list.iter()
+                .map(|c| format!("+{c}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match (self.allowed.is_empty(), self.denied.is_empty()) {
+            (true, true) => "all countries".into(),
+            (false, true) => format!("only {}", codes(&self.allowed)),
+            (true, false) => format!("all but {}", codes(&self.denied)),
+            (false, false) => format!(
+                "only {}, never {}",
+                codes(&self.allowed),
+                codes(&self.denied)
+            ),
+        }
     }
 }
 
@@ -129,13 +165,21 @@ mod tests {
         assert!(CountryFilter::default().permits(&de));
         let allow_us = CountryFilter {
             allowed: vec![1],
-            denied: vec![],
+            allowed_key: "sms.allowed_countries".into(),
+            ..CountryFilter::default()
         };
         assert!(allow_us.permits(&us) && !allow_us.permits(&de));
+        assert_eq!(allow_us.refusing_key(&de), Some("sms.allowed_countries"));
         let deny_de = CountryFilter {
-            allowed: vec![],
             denied: vec![49],
+            denied_key: "routes.CustomSMSSender_SignUp.denied_countries".into(),
+            ..CountryFilter::default()
         };
         assert!(deny_de.permits(&us) && !deny_de.permits(&de));
+        assert_eq!(
+            deny_de.refusing_key(&de),
+            Some("routes.CustomSMSSender_SignUp.denied_countries")
+        );
+        assert_eq!(deny_de.describe(), "all but +49");
     }
 }

@@ -18,8 +18,8 @@ use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
 use base64::Engine;
 use secrecy::SecretString;
 
-use crate::esdk_header::{self, HeaderSummary};
-use crate::key_arn::KeyArn;
+use super::esdk_header::{self, HeaderSummary};
+use super::key_arn::KeyArn;
 
 /// The encryption context key Cognito binds every code to.
 pub const USER_POOL_CONTEXT_KEY: &str = "userpool-id";
@@ -82,6 +82,9 @@ pub enum DecryptError {
     /// The decrypted bytes are not text.
     #[error("the decrypted code is not valid UTF-8")]
     NotUtf8,
+    /// The SDK reported success without a plaintext.
+    #[error("the Encryption SDK returned no plaintext for a message that authenticated")]
+    NoPlaintext,
     /// The SDK or keyring could not be set up.
     #[error("cannot set up the Encryption SDK: {0}")]
     Setup(String),
@@ -169,10 +172,7 @@ pub(crate) async fn insecure_dev_keyring() -> Result<KeyringRef, DecryptError> {
 
 /// A KMS client in the key's own region, on the standard AWS configuration chain
 /// (so `AWS_ENDPOINT_URL` points it at a local emulator).
-pub async fn kms_client_for(
-    key_arn: &KeyArn,
-    sdk_config: &aws_config::SdkConfig,
-) -> aws_sdk_kms::Client {
+pub fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> aws_sdk_kms::Client {
     let config = aws_sdk_kms::config::Builder::from(sdk_config)
         .region(aws_config::Region::new(key_arn.region().to_string()))
         .build();
@@ -271,66 +271,119 @@ impl Decryptor for EsdkDecryptor {
             .encryption_context(context)
             .send()
             .await
-            .map_err(|e| classify_sdk_error(&format!("{e:?}")))?;
-        let plaintext = output.plaintext.map(|b| b.into_inner()).unwrap_or_default();
-        let text = String::from_utf8(plaintext).map_err(|_| DecryptError::NotUtf8)?;
+            .map_err(|e| classify(&e))?;
+        let plaintext = output.plaintext.ok_or(DecryptError::NoPlaintext)?;
+        let text = String::from_utf8(plaintext.into_inner()).map_err(|_| DecryptError::NotUtf8)?;
         Ok(SecretString::from(text))
     }
 }
 
-/// The SDK's errors are nested debug structures; sort them into what a user can act on.
-fn classify_sdk_error(debug: &str) -> DecryptError {
-    let detail = one_line(debug);
-    let has = |needle: &str| debug.contains(needle);
-    if has("ThrottlingException")
-        || has("LimitExceeded")
-        || has("KMSInternalException")
-        || has("DependencyTimeout")
-    {
-        DecryptError::Kms {
-            detail: format!("throttled or failing; Lambda will retry ({detail})"),
-            temporary: true,
-        }
-    } else if has("DispatchFailure")
-        || has("dispatch failure")
-        || has("TimeoutError")
-        || has("io error")
-        || has("Connect")
-    {
-        DecryptError::Kms {
-            detail: format!("unreachable; check the function's network path to KMS ({detail})"),
-            temporary: true,
-        }
-    } else if has("AccessDenied") {
-        DecryptError::Kms {
-            detail: format!(
-                "access denied; grant the function's role kms:Decrypt on the key ({detail})"
+/// What went wrong with KMS, as a user can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KmsFailure {
+    /// Throttled or failing inside KMS: retry later.
+    Busy,
+    /// No answer (network, timeout): retry later.
+    Unreachable,
+    /// The role may not use the key.
+    AccessDenied,
+    /// The key is disabled, pending deletion, missing or unusable.
+    KeyUnusable,
+}
+
+impl KmsFailure {
+    fn into_error(self, detail: String) -> DecryptError {
+        let (what, temporary) = match self {
+            KmsFailure::Busy => ("throttled or failing; Lambda will retry", true),
+            KmsFailure::Unreachable => (
+                "unreachable; check the function's network path to KMS",
+                true,
             ),
-            temporary: false,
-        }
-    } else if has("KMSInvalidStateException")
-        || has("DisabledException")
-        || has("NotFoundException")
-    {
+            KmsFailure::AccessDenied => (
+                "access denied; grant the function's role kms:Decrypt on the key",
+                false,
+            ),
+            KmsFailure::KeyUnusable => ("the key is disabled, pending deletion or missing", false),
+        };
         DecryptError::Kms {
-            detail: format!("the key is disabled, pending deletion or missing ({detail})"),
-            temporary: false,
+            detail: format!("{what} ({detail})"),
+            temporary,
         }
-    } else {
-        DecryptError::Authentication(detail)
+    }
+}
+
+/// Sorts the SDK's error into what a user can act on. KMS errors the SDK models
+/// arrive typed; the others (AccessDenied, throttling, transport failures) it
+/// passes on only as the text of the KMS client's `SdkError`, whose variant and
+/// error code we read.
+fn classify(error: &aws_esdk::types::error::Error) -> DecryptError {
+    let detail = one_line(&format!("{error:?}"));
+    match kms_failure(error) {
+        Some(failure) => failure.into_error(detail),
+        None => DecryptError::Authentication(detail),
+    }
+}
+
+fn kms_failure(error: &aws_esdk::types::error::Error) -> Option<KmsFailure> {
+    use aws_esdk::types::error::Error as Esdk;
+    match error {
+        Esdk::AwsCryptographicMaterialProvidersError { error } => keyring_failure(error),
+        Esdk::CollectionOfErrors { list, .. } => list.iter().find_map(kms_failure),
+        _ => None,
+    }
+}
+
+fn keyring_failure(
+    error: &aws_esdk::material_providers::types::error::Error,
+) -> Option<KmsFailure> {
+    use aws_esdk::com_amazonaws_kms::types::error::Error as Kms;
+    use aws_esdk::material_providers::types::error::Error as Mpl;
+    match error {
+        Mpl::CollectionOfErrors { list, .. } => list.iter().find_map(keyring_failure),
+        Mpl::TrentServiceError { error } => match error {
+            Kms::KmsInternalException { .. } | Kms::DependencyTimeoutException { .. } => {
+                Some(KmsFailure::Busy)
+            }
+            Kms::KeyUnavailableException { .. } => Some(KmsFailure::Busy),
+            Kms::DisabledException { .. }
+            | Kms::KmsInvalidStateException { .. }
+            | Kms::NotFoundException { .. } => Some(KmsFailure::KeyUnusable),
+            Kms::OpaqueWithText { objMessage, .. } => opaque_kms_failure(objMessage),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `format!("{:?}", SdkError)` of the KMS client, which is all the SDK keeps of
+/// errors it does not model: the variant comes first, a service error carries
+/// `code: Some("…")`.
+fn opaque_kms_failure(text: &str) -> Option<KmsFailure> {
+    if text.starts_with("DispatchFailure") || text.starts_with("TimeoutError") {
+        return Some(KmsFailure::Unreachable);
+    }
+    if text.starts_with("ResponseError") {
+        return Some(KmsFailure::Busy);
+    }
+    let code = text
+        .split_once("code: Some(\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(code, _)| code)?;
+    match code {
+        "ThrottlingException" | "LimitExceededException" | "KMSInternalException" => {
+            Some(KmsFailure::Busy)
+        }
+        "AccessDeniedException" => Some(KmsFailure::AccessDenied),
+        "DisabledException" | "KMSInvalidStateException" | "NotFoundException" => {
+            Some(KmsFailure::KeyUnusable)
+        }
+        _ => None,
     }
 }
 
 /// The SDK's debug output can run to kilobytes; keep logs and errors readable.
 fn one_line(text: &str) -> String {
-    const MAX: usize = 400;
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > MAX {
-        let cut: String = flat.chars().take(MAX).collect();
-        format!("{cut}…")
-    } else {
-        flat
-    }
+    switchboard_providers::text::one_line(text, 400)
 }
 
 /// Undoes Cognito's HTML escaping of temporary passwords (`&lt;` → `<`), once.
@@ -350,16 +403,28 @@ mod tests {
     }
 
     #[test]
-    fn sdk_errors_are_sorted_into_actionable_kinds() {
-        assert!(classify_sdk_error("ThrottlingException { message: .. }").is_temporary());
-        assert!(classify_sdk_error("DispatchFailure(ConnectorError { kind: Io })").is_temporary());
-        let denied = classify_sdk_error("AccessDeniedException { }");
-        assert!(!denied.is_temporary());
-        assert!(denied.to_string().contains("kms:Decrypt"), "{denied}");
-        assert!(matches!(
-            classify_sdk_error("Signature verification failed"),
-            DecryptError::Authentication(_)
-        ));
+    fn unmodelled_kms_errors_are_read_from_the_sdk_error() {
+        let throttled = r#"ServiceError(ServiceError { source: Unhandled(Unhandled { source: ErrorMetadata { code: Some("ThrottlingException"), message: Some("Rate exceeded") } }) })"#;
+        assert_eq!(opaque_kms_failure(throttled), Some(KmsFailure::Busy));
+        let denied = r#"ServiceError(ServiceError { source: Unhandled(Unhandled { source: ErrorMetadata { code: Some("AccessDeniedException"), message: None } }) })"#;
+        assert_eq!(opaque_kms_failure(denied), Some(KmsFailure::AccessDenied));
+        assert_eq!(
+            opaque_kms_failure(
+                "DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io } })"
+            ),
+            Some(KmsFailure::Unreachable)
+        );
+        assert_eq!(
+            opaque_kms_failure("TimeoutError(TimeoutError)"),
+            Some(KmsFailure::Unreachable)
+        );
+        assert_eq!(opaque_kms_failure("something else"), None);
+        let error = KmsFailure::AccessDenied.into_error("x".into());
+        assert!(!error.is_temporary());
+        assert!(error.to_string().contains("kms:Decrypt"), "{error}");
+        assert!(KmsFailure::Unreachable
+            .into_error("x".into())
+            .is_temporary());
     }
 
     #[test]

@@ -1,0 +1,303 @@
+//! Layered configuration: embedded `config/default.toml` → a TOML file
+//! (`SWITCHBOARD_CONFIG`, else `./switchboard.toml` if present) → `SWITCHBOARD_*`
+//! environment variables with `__` for nesting. Later layers win, so
+//! `SWITCHBOARD_EMAIL__PROVIDERS=backup` swaps the email provider chain without a
+//! deploy. Unknown keys are errors, and every error names the full key and the
+//! layer its value came from.
+
+mod de;
+mod routing;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Format, Toml};
+use figment::Figment;
+use serde::Deserialize;
+use switchboard_providers::ProviderConfig;
+
+pub use routing::{
+    ClientConfig, EmailChannelConfig, RouteConfig, SmsChannelConfig, StrategyConfig,
+};
+
+/// The embedded defaults, documented key by key.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+/// Environment variable naming the configuration file.
+pub const CONFIG_PATH_VAR: &str = "SWITCHBOARD_CONFIG";
+/// File read when `SWITCHBOARD_CONFIG` is not set, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "switchboard.toml";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// How `request.code` is decrypted.
+    pub decrypt: DecryptConfig,
+    /// Product details available to templates.
+    pub app: AppConfig,
+    /// Named provider instances. Read in a second pass, once each section's
+    /// `type` is known (see [`Config::from_figment`]).
+    #[serde(default, deserialize_with = "de::read_in_second_pass")]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Defaults for email trigger sources.
+    pub email: EmailChannelConfig,
+    /// Defaults for SMS trigger sources.
+    pub sms: SmsChannelConfig,
+    /// Per-trigger-source overrides, keyed by trigger source name.
+    #[serde(default)]
+    pub routes: BTreeMap<String, RouteConfig>,
+    /// Cognito look-ups.
+    pub cognito: CognitoConfig,
+    /// Retries and time limits.
+    pub delivery: DeliveryConfig,
+    /// Template directory and default locale.
+    #[serde(default)]
+    pub templates: TemplatesConfig,
+    /// Per-app-client overrides, keyed by `callerContext.clientId`.
+    #[serde(default)]
+    pub clients: BTreeMap<String, ClientConfig>,
+    /// The DynamoDB duplicate guard.
+    pub idempotency: IdempotencyConfig,
+}
+
+/// `[decrypt]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptConfig {
+    /// `kms` or `insecure-dev`; when absent: `kms` if `key_arn` is set, else `insecure-dev`.
+    #[serde(default)]
+    pub mode: Option<DecryptMode>,
+    /// Full ARN of the user pool's KMS key (its LambdaConfig `KMSKeyID`).
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub key_arn: Option<String>,
+}
+
+/// Which keyring decrypts codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecryptMode {
+    /// The strict KMS keyring on `decrypt.key_arn`.
+    Kms,
+    /// A fixed public AES key: demo and tests only, refused inside Lambda.
+    InsecureDev,
+}
+
+impl DecryptConfig {
+    /// The mode after applying the default rule.
+    pub fn effective_mode(&self) -> DecryptMode {
+        self.mode.unwrap_or(if self.key_arn.is_some() {
+            DecryptMode::Kms
+        } else {
+            DecryptMode::InsecureDev
+        })
+    }
+}
+
+/// `[app]`: branding for templates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// Product name shown in messages.
+    pub name: String,
+    /// Product URL for templates (`app.url`).
+    #[serde(default)]
+    pub url: String,
+    /// Support URL for templates (`app.support_url`).
+    #[serde(default)]
+    pub support_url: String,
+}
+
+/// `[templates]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Directory whose files override or add to the embedded templates.
+    #[serde(default, deserialize_with = "de::empty_path_as_none")]
+    pub dir: Option<PathBuf>,
+    /// Locale when the user has none (`locale` attribute, then `clientMetadata.locale`).
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub default_locale: Option<String>,
+}
+
+/// `[delivery]`: how hard and how long an event's message is tried.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Calls per provider, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// Backoff before the first retry (full jitter, doubling per retry), in ms.
+    pub base_delay_ms: u64,
+    /// Largest backoff, in ms.
+    pub max_delay_ms: u64,
+    /// The time one event's delivery may take — every provider, attempt and
+    /// backoff — in ms; the Lambda deadline (minus the margin) cuts it shorter.
+    pub budget_ms: u64,
+    /// Time one attempt may take, in ms (at most `budget_ms`).
+    pub attempt_timeout_ms: u64,
+    /// Stop this long before the Lambda deadline, in ms, so that the invocation
+    /// can still report the failure (and Lambda retry it).
+    pub deadline_margin_ms: u64,
+}
+
+/// `[cognito]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoConfig {
+    /// Look the user up with `AdminGetUser` when the event lacks the recipient attribute.
+    pub lookup_missing_recipient: bool,
+}
+
+/// `[idempotency]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdempotencyConfig {
+    /// DynamoDB table (partition key `id`, string; TTL attribute `ttl`); "" disables the guard.
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub table: Option<String>,
+    /// How long an in-progress claim blocks duplicates, in ms (at least the function timeout).
+    pub lock_timeout_ms: u64,
+    /// How long completed events are remembered, in hours (Lambda keeps events up to 6 h).
+    pub retention_hours: u64,
+    /// `deliver` (default) or `fail` when DynamoDB itself fails.
+    pub on_store_error: OnStoreError,
+}
+
+/// What to do when the idempotency store itself fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnStoreError {
+    /// Send anyway (default): a possible duplicate code beats a lost one.
+    Deliver,
+    /// Fail the invocation; Lambda retries it later.
+    Fail,
+}
+
+/// A configuration that cannot be loaded; the message names the key and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A layer could not be read or does not fit the schema; one line per problem.
+    #[error("invalid configuration: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    /// The file named by `SWITCHBOARD_CONFIG` does not exist.
+    #[error(
+        "{CONFIG_PATH_VAR} names `{0}`, which does not exist; point it at a TOML file or unset it"
+    )]
+    MissingFile(PathBuf),
+}
+
+impl Config {
+    /// Loads the layers from the process environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let file = match std::env::var_os(CONFIG_PATH_VAR) {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(ConfigError::MissingFile(path));
+                }
+                Some(path)
+            }
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        Self::from_figment(&Self::figment(file.as_deref()))
+    }
+
+    /// The embedded defaults with `file` on top, ignoring the environment's
+    /// `SWITCHBOARD_CONFIG` (the environment's keys still apply).
+    pub fn load_file(file: &Path) -> Result<Config, ConfigError> {
+        Self::from_figment(&Self::figment(Some(file)))
+    }
+
+    /// The embedded defaults alone, ignoring files and the environment.
+    pub fn embedded_defaults() -> Result<Config, ConfigError> {
+        Self::from_figment(&Figment::from(Toml::string(DEFAULT_TOML)))
+    }
+
+    /// The layered sources: defaults, then `file`, then the environment.
+    fn figment(file: Option<&Path>) -> Figment {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(de::EnvLayer::new())
+    }
+
+    /// Reads a configuration from `figment`. Numbers and booleans are read from
+    /// text where the schema asks for them (environment values are text).
+    ///
+    /// Provider sections are read in a second pass, each straight into its
+    /// backend's settings once its `type` is known, so that a key keeps its
+    /// source and full name (`providers.texts.from`) in errors.
+    pub fn from_figment(figment: &Figment) -> Result<Config, ConfigError> {
+        let mut config: Config = figment.extract_lossy().map_err(describe)?;
+        let types: BTreeMap<String, de::ProviderType> = if figment.contains("providers") {
+            figment.extract_inner_lossy("providers").map_err(describe)?
+        } else {
+            BTreeMap::new()
+        };
+        let mut problems = Vec::new();
+        for (name, section) in types {
+            if let Err(problem) = routing::check_provider_name(&name) {
+                problems.push(problem);
+                continue;
+            }
+            let reader = de::ProviderSection::new(figment, &name);
+            match ProviderConfig::read(&section.kind, reader) {
+                Ok(provider) => {
+                    config.providers.insert(name, provider);
+                }
+                Err(error) => match describe(error) {
+                    ConfigError::Invalid(lines) => problems.extend(lines),
+                    other => problems.push(other.to_string()),
+                },
+            }
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+}
+
+/// One line per problem, each naming the full key and where its value came from.
+fn describe(error: figment::Error) -> ConfigError {
+    use figment::error::Kind;
+    let problems = error
+        .into_iter()
+        .map(|e| {
+            let mut path = e.path.join(".");
+            // Figment reports a missing or unknown key at its parent.
+            let field = match &e.kind {
+                Kind::MissingField(field) => Some(field.as_ref()),
+                Kind::UnknownField(field, _) => Some(field.as_str()),
+                _ => None,
+            };
+            if let Some(field) = field {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(field);
+            }
+            let key = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at key `{path}`")
+            };
+            let keys: Vec<&str> = path.split('.').collect();
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(source) => format!(" (from {} {source})", m.name),
+                    None if m.name == de::ENV_LAYER => {
+                        let profile = e.profile.clone().unwrap_or_default();
+                        format!(" (from {} {})", m.name, m.interpolate(&profile, &keys))
+                    }
+                    None => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("{}{key}{source}", e.kind)
+        })
+        .collect();
+    ConfigError::Invalid(problems)
+}

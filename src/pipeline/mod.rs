@@ -1,0 +1,223 @@
+//! Handling one event: parse → decrypt → route → render → send, once per event,
+//! with everything built at cold start borrowed from the [`App`].
+
+pub mod compose;
+pub mod custom_message;
+pub mod idempotency;
+pub mod metrics;
+mod outcome;
+pub mod recipient;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use switchboard_providers::{mask_recipient, Message};
+
+pub use outcome::{HandleError, Outcome, OutcomeStatus};
+
+use crate::cognito::decrypt::{unescape_cognito_html, Decryptor};
+use crate::cognito::event::{self, CustomSenderEvent};
+use crate::route::{Route, RouteTable};
+use compose::Composer;
+use idempotency::{Claim, IdempotencyGuard};
+use recipient::Recipients;
+
+/// Everything built once per cold start and shared by every invocation.
+#[derive(Debug)]
+pub struct App {
+    pub(crate) decryptor: Arc<dyn Decryptor>,
+    pub(crate) routes: RouteTable,
+    pub(crate) composer: Composer,
+    pub(crate) recipients: Recipients,
+    pub(crate) guard: Option<IdempotencyGuard>,
+    /// The time one event's delivery may take.
+    pub(crate) budget: Duration,
+    pub(crate) emit_metrics: bool,
+}
+
+/// What the function answers to one payload.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Answer {
+    /// A custom sender event was handled (Cognito ignores the answer).
+    Handled(Outcome),
+    /// A CustomMessage event, with `response` filled in for Cognito.
+    CustomMessage(serde_json::Value),
+}
+
+impl App {
+    /// The resolved routes, for `check-config`.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    /// The templates and branding, for `render` and `send-test`.
+    pub fn composer(&self) -> &Composer {
+        &self.composer
+    }
+
+    /// Handles any payload this function is attached for: a custom sender event,
+    /// or a CustomMessage event. Delivery ends by `deadline` (the invocation's)
+    /// or the configured budget, whichever comes first.
+    pub async fn handle_payload(
+        &self,
+        payload: serde_json::Value,
+        deadline: Option<Instant>,
+    ) -> Result<Answer, HandleError> {
+        let trigger = payload
+            .get("triggerSource")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        if trigger.starts_with(custom_message::PREFIX) {
+            return self
+                .handle_custom_message(payload)
+                .map(Answer::CustomMessage);
+        }
+        let event = event::from_value(payload)?;
+        self.handle_until(event, deadline)
+            .await
+            .map(Answer::Handled)
+    }
+
+    /// Answers a CustomMessage event: the event with `response` filled in.
+    pub fn handle_custom_message(
+        &self,
+        payload: serde_json::Value,
+    ) -> Result<serde_json::Value, HandleError> {
+        custom_message::answer(&self.routes, &self.composer, payload)
+    }
+
+    /// Handles one parsed event within the configured budget (CLI, tests).
+    pub async fn handle(&self, event: CustomSenderEvent) -> Result<Outcome, HandleError> {
+        self.handle_until(event, None).await
+    }
+
+    /// Handles one parsed event; delivery ends by `deadline` or the budget,
+    /// whichever comes first. Logs one line with the outcome (never the code;
+    /// the recipient masked) and, inside Lambda, one metrics line.
+    pub async fn handle_until(
+        &self,
+        event: CustomSenderEvent,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
+        let started = Instant::now();
+        let end = started
+            .checked_add(self.budget)
+            .map_or(deadline, |budget_end| {
+                Some(deadline.map_or(budget_end, |d| d.min(budget_end)))
+            });
+        let trigger_source = event.trigger_source.to_string();
+        let result = self.deliver(event, end).await;
+        let latency = started.elapsed();
+        if self.emit_metrics {
+            if let Some(line) = metrics::emf_line(&trigger_source, &result, latency) {
+                println!("{line}");
+            }
+        }
+        outcome::log(&trigger_source, &result, latency);
+        result
+    }
+
+    async fn deliver(
+        &self,
+        event: CustomSenderEvent,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
+        let channel = event
+            .channel()
+            .ok_or_else(|| HandleError::UnknownChannel(event.trigger_source.to_string()))?;
+        let route = self.routes.get(&event.trigger_source, channel);
+        let skipped = |status, message_id| {
+            Outcome::skipped(
+                event.trigger_source.to_string(),
+                channel,
+                status,
+                message_id,
+            )
+        };
+        if !route.enabled {
+            return Ok(skipped(OutcomeStatus::Disabled, String::new()));
+        }
+        let claimed = match (&self.guard, idempotency::key_for(&event)) {
+            (Some(guard), Some(key)) => match guard.claim(&key).await? {
+                Claim::Proceed(key) => Some((guard, key)),
+                Claim::AlreadyDelivered(message_id) => {
+                    return Ok(skipped(OutcomeStatus::Duplicate, message_id))
+                }
+                Claim::InProgress => return Err(HandleError::InProgress),
+                Claim::Unguarded => None,
+            },
+            _ => None,
+        };
+        let result = self.send(&event, route, deadline).await;
+        if let Some((guard, key)) = claimed {
+            match &result {
+                Ok(outcome) => {
+                    guard
+                        .complete(&key, &outcome.provider, &outcome.message_id)
+                        .await
+                }
+                Err(_) => guard.release(&key).await,
+            }
+        }
+        result
+    }
+
+    async fn send(
+        &self,
+        event: &CustomSenderEvent,
+        route: &Route,
+        deadline: Option<Instant>,
+    ) -> Result<Outcome, HandleError> {
+        let code = self.decrypt_code(event).await?;
+        let to = self.recipients.find(event, route).await?;
+        let mut message = self.composer.compose(event, route, code.as_ref(), to)?;
+        set_deadline(&mut message, deadline);
+        let delivery = route.sender.send(&message).await?;
+        let failed_over = delivery
+            .attempts
+            .iter()
+            .any(|a| a.provider != delivery.provider);
+        Ok(Outcome {
+            trigger_source: event.trigger_source.to_string(),
+            channel: route.channel,
+            provider: delivery.provider,
+            message_id: delivery.message_id,
+            recipient: mask_recipient(message.recipient()),
+            failed_over,
+            attempts: delivery.attempts.len().max(1),
+            status: OutcomeStatus::Delivered,
+        })
+    }
+
+    async fn decrypt_code(
+        &self,
+        event: &CustomSenderEvent,
+    ) -> Result<Option<SecretString>, HandleError> {
+        let Some(ciphertext) = event.code() else {
+            if event.trigger_source.requires_code() {
+                return Err(HandleError::MissingCode(event.trigger_source.to_string()));
+            }
+            return Ok(None);
+        };
+        let code = self
+            .decryptor
+            .decrypt(ciphertext, &event.user_pool_id)
+            .await?;
+        if event.trigger_source.code_is_temporary_password() {
+            return Ok(Some(SecretString::from(unescape_cognito_html(
+                code.expose_secret(),
+            ))));
+        }
+        Ok(Some(code))
+    }
+}
+
+fn set_deadline(message: &mut Message, deadline: Option<Instant>) {
+    match message {
+        Message::Email(email) => email.context.deadline = deadline,
+        Message::Sms(sms) => sms.context.deadline = deadline,
+    }
+}

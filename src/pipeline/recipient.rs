@@ -1,0 +1,95 @@
+//! Who a message goes to: the event's `email` / `phone_number` attribute (or
+//! Cognito's, when the event lacks it), a phone number normalised to E.164 and
+//! checked against the route's country lists.
+
+use switchboard_providers::Channel;
+
+use super::outcome::HandleError;
+use crate::cognito::directory::UserDirectory;
+use crate::cognito::event::CustomSenderEvent;
+use crate::route::Route;
+use crate::sms::phone;
+
+/// Finds recipients; built once per cold start.
+#[derive(Debug)]
+pub struct Recipients {
+    directory: Option<UserDirectory>,
+    default_region: Option<String>,
+}
+
+impl Recipients {
+    /// `directory` answers for events without the attribute; `default_region`
+    /// reads national phone numbers.
+    pub fn new(directory: Option<UserDirectory>, default_region: Option<String>) -> Self {
+        Recipients {
+            directory,
+            default_region,
+        }
+    }
+
+    /// The address or E.164 number `event` goes to on `route`.
+    pub async fn find(
+        &self,
+        event: &CustomSenderEvent,
+        route: &Route,
+    ) -> Result<String, HandleError> {
+        let attribute = match route.channel {
+            Channel::Email => "email",
+            Channel::Sms => "phone_number",
+        };
+        let in_event = event
+            .request
+            .user_attributes
+            .get(attribute)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let value = match (in_event, &self.directory) {
+            (Some(value), _) => value,
+            (None, Some(directory)) => directory
+                .attribute(&event.user_pool_id, &event.user_name, attribute)
+                .await?
+                .ok_or_else(|| no_recipient(event, attribute, true))?,
+            (None, None) => return Err(no_recipient(event, attribute, false)),
+        };
+        match route.channel {
+            Channel::Email => Ok(value),
+            Channel::Sms => self.phone_number(event, route, &value),
+        }
+    }
+
+    /// Normalises a phone number and applies the route's country lists.
+    fn phone_number(
+        &self,
+        event: &CustomSenderEvent,
+        route: &Route,
+        raw: &str,
+    ) -> Result<String, HandleError> {
+        let number = phone::normalise(raw, self.default_region.as_deref()).map_err(|problem| {
+            HandleError::BadPhoneNumber {
+                user: event.user_name.clone(),
+                problem,
+            }
+        })?;
+        if let Some(setting) = route.countries.refusing_key(&number) {
+            return Err(HandleError::CountryNotAllowed {
+                user: event.user_name.clone(),
+                calling_code: number.calling_code(),
+                setting: setting.to_string(),
+            });
+        }
+        Ok(number.as_str().to_string())
+    }
+}
+
+fn no_recipient(
+    event: &CustomSenderEvent,
+    attribute: &'static str,
+    looked_up: bool,
+) -> HandleError {
+    HandleError::NoRecipient {
+        attribute,
+        pool: event.user_pool_id.clone(),
+        user: event.user_name.clone(),
+        looked_up,
+    }
+}

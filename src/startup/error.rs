@@ -1,0 +1,156 @@
+//! Why the function cannot start. Each message names the key and the fix; the
+//! errors of the layers below (configuration, secrets, templates, keys) are
+//! wrapped, never re-worded.
+
+use switchboard_providers::{Channel, SendError};
+
+use crate::cognito::decrypt::DecryptError;
+use crate::cognito::key_arn::KeyArnError;
+use crate::config::ConfigError;
+use crate::render::RenderError;
+use crate::secrets::SecretError;
+
+/// Why the function cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// The configuration could not be loaded.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A secret reference could not be resolved.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// A provider section is inconsistent (`[providers.NAME]`).
+    #[error("[providers.{name}] (type = \"{kind}\"): {}", .error.detail())]
+    Provider {
+        /// The provider's name.
+        name: String,
+        /// Its `type`.
+        kind: &'static str,
+        /// What building it reported.
+        error: Box<SendError>,
+    },
+    /// A chain has no provider.
+    #[error("`{key}` is empty: {trigger} needs at least one provider that sends {channel}")]
+    EmptyChain {
+        /// The chain's key (`email.providers`, `routes.X.providers`).
+        key: String,
+        /// The trigger source it serves.
+        trigger: String,
+        /// Its channel.
+        channel: Channel,
+    },
+    /// A chain names a provider that is not configured.
+    #[error("`{key}` names provider `{name}`, which is not configured; configured providers: {available} (add a [providers.{name}] section with a `type`)")]
+    UnknownProvider {
+        /// The chain's key.
+        key: String,
+        /// The name it gives.
+        name: String,
+        /// The configured names, or `none`.
+        available: String,
+    },
+    /// A chain names a provider of the other channel.
+    #[error("`{key}` names provider `{name}`, which cannot send {channel}")]
+    WrongChannel {
+        /// The chain's key.
+        key: String,
+        /// The provider.
+        name: String,
+        /// The channel it cannot send.
+        channel: Channel,
+    },
+    /// A `[routes.X]` key is not a trigger source.
+    #[error(
+        "[routes.{key}]: `{key}` is not a custom sender trigger source; expected one of {known}"
+    )]
+    UnknownTriggerSource {
+        /// The key as written.
+        key: String,
+        /// The known sources.
+        known: String,
+    },
+    /// Two `[routes.X]` keys differ only in case.
+    #[error("[routes.{key}] is configured twice (names are case-insensitive)")]
+    DuplicateRoute {
+        /// The second key.
+        key: String,
+    },
+    /// `esp_templates` names a provider that is not in the route's chain.
+    #[error("`routes.{trigger}.esp_templates` names provider `{name}`, which is not in this route's chain [{chain}]")]
+    EspTemplateOutsideChain {
+        /// The trigger source.
+        trigger: String,
+        /// The provider named.
+        name: String,
+        /// The route's chain.
+        chain: String,
+    },
+    /// A template is broken (compile or sample render).
+    #[error("{}template {error}", .route.as_ref().map(|r| format!("route {r}: ")).unwrap_or_default())]
+    Template {
+        /// The route that uses it, when a sample render failed.
+        route: Option<String>,
+        /// File, line and problem.
+        error: RenderError,
+    },
+    /// A template's sample SMS costs more segments than the route allows.
+    #[error("route {route}: template `{template}.sms` renders to {segments} SMS segments with sample data, more than max_segments = {max}; shorten it or raise the limit")]
+    SmsTemplateTooLong {
+        /// The trigger source.
+        route: String,
+        /// The template name.
+        template: String,
+        /// Segments the sample needs.
+        segments: usize,
+        /// The route's cap.
+        max: usize,
+    },
+    /// Two `[delivery]` settings contradict each other.
+    #[error("`delivery.{key}` = {value} {problem}")]
+    Delivery {
+        /// The key.
+        key: &'static str,
+        /// Its value.
+        value: u64,
+        /// Why it does not work and what to set.
+        problem: String,
+    },
+    /// `decrypt.mode = "kms"` without a key.
+    #[error("decrypt.mode is \"kms\" but decrypt.key_arn is not set; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)")]
+    MissingKeyArn,
+    /// `decrypt.key_arn` is not a key ARN.
+    #[error("decrypt.key_arn: {0}")]
+    KeyArn(#[from] KeyArnError),
+    /// The Encryption SDK could not be set up.
+    #[error(transparent)]
+    Decrypt(#[from] DecryptError),
+    /// Something needs AWS but no AWS configuration was loaded.
+    #[error("{what} needs an AWS configuration, but none was given")]
+    NeedsAws {
+        /// What needs it (`idempotency.table`).
+        what: &'static str,
+    },
+    /// A setting that only makes sense outside Lambda.
+    #[error("inside Lambda {0}")]
+    Refused(Refusal),
+}
+
+/// What Switchboard refuses inside Lambda: a setup that would lose codes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The public development key.
+    #[error("the insecure development key is refused; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)")]
+    DevelopmentKey,
+    /// A chain that can only write files.
+    #[error("`{key}` = [{names}] delivers only to the outbox (files in the function's /tmp reach nobody); configure a real provider, e.g. {variable}=<provider name>")]
+    OutboxOnly {
+        /// The chain's key.
+        key: String,
+        /// Its providers.
+        names: String,
+        /// The environment variable that sets it.
+        variable: String,
+    },
+}

@@ -1,0 +1,129 @@
+//! Cold start: configuration → AWS → secrets and providers → routes → templates
+//! → decryptor, all validated before the first event, failing with one
+//! actionable [`StartupError`].
+
+mod checks;
+mod error;
+mod options;
+pub mod registry;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::{Refusal, StartupError};
+pub use options::{Runtime, StartupOptions};
+pub use registry::Registry;
+
+use crate::cognito::decrypt::{kms_client_for, Decryptor, EsdkDecryptor};
+use crate::cognito::directory::UserDirectory;
+use crate::cognito::key_arn::KeyArn;
+use crate::config::Config;
+use crate::pipeline::compose::Composer;
+use crate::pipeline::idempotency::IdempotencyGuard;
+use crate::pipeline::recipient::Recipients;
+use crate::pipeline::App;
+use crate::render::Renderer;
+
+/// Builds the [`App`] from configuration.
+pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
+    let aws = aws_config(config, options.clone()).await;
+    let registry = registry::build(&config.providers, aws.as_ref()).await?;
+    assemble(config, &options, aws, registry).await
+}
+
+/// Builds the [`App`] with providers already built: tests add their own senders here.
+pub async fn build_with(
+    config: &Config,
+    options: StartupOptions,
+    registry: Registry,
+) -> Result<App, StartupError> {
+    let aws = aws_config(config, options.clone()).await;
+    assemble(config, &options, aws, registry).await
+}
+
+/// The caller's AWS configuration, else the standard chain — loaded only when
+/// something needs it, so the demo and local runs never probe for credentials.
+async fn aws_config(config: &Config, options: StartupOptions) -> Option<aws_config::SdkConfig> {
+    let needed = options.uses_kms(config)
+        || config.cognito.lookup_missing_recipient
+        || config.idempotency.table.is_some()
+        || registry::needs_aws(&config.providers);
+    match options.aws {
+        Some(aws) => Some(aws),
+        None if needed => {
+            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+        }
+        None => None,
+    }
+}
+
+async fn assemble(
+    config: &Config,
+    options: &StartupOptions,
+    aws: Option<aws_config::SdkConfig>,
+    registry: Registry,
+) -> Result<App, StartupError> {
+    checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
+    checks::delivery(&config.delivery)?;
+    let routes = routes::build(config, &registry)?;
+    let renderer = Renderer::new(
+        config.templates.dir.as_deref(),
+        config.templates.default_locale.as_deref(),
+    )
+    .map_err(|error| StartupError::Template { route: None, error })?;
+    let composer = Composer::new(renderer, config.app.clone(), config.clients.clone());
+    checks::templates(&routes, composer.renderer(), composer.app_vars(None))?;
+
+    let decryptor = decryptor(config, options, aws.as_ref()).await?;
+    let guard = match (&config.idempotency.table, &aws) {
+        (Some(table), Some(aws)) => Some(IdempotencyGuard::new(
+            aws_sdk_dynamodb::Client::new(aws),
+            table.clone(),
+            Duration::from_millis(config.idempotency.lock_timeout_ms),
+            Duration::from_secs(config.idempotency.retention_hours.saturating_mul(3600)),
+            config.idempotency.on_store_error,
+        )),
+        (Some(_), None) => {
+            return Err(StartupError::NeedsAws {
+                what: "idempotency.table",
+            })
+        }
+        (None, _) => None,
+    };
+    let directory = match (&aws, config.cognito.lookup_missing_recipient) {
+        (Some(aws), true) => Some(UserDirectory::new(aws)),
+        _ => None,
+    };
+    Ok(App {
+        decryptor,
+        routes,
+        composer,
+        recipients: Recipients::new(directory, config.sms.default_region.clone()),
+        guard,
+        budget: Duration::from_millis(config.delivery.budget_ms),
+        emit_metrics: options.runtime == Runtime::Lambda,
+    })
+}
+
+async fn decryptor(
+    config: &Config,
+    options: &StartupOptions,
+    aws: Option<&aws_config::SdkConfig>,
+) -> Result<Arc<dyn Decryptor>, StartupError> {
+    if !options.uses_kms(config) {
+        tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
+        return Ok(Arc::new(EsdkDecryptor::insecure_dev_key().await?));
+    }
+    let key_arn: KeyArn = config
+        .decrypt
+        .key_arn
+        .as_deref()
+        .ok_or(StartupError::MissingKeyArn)?
+        .parse()?;
+    let aws = aws.ok_or(StartupError::NeedsAws {
+        what: "decrypt.key_arn",
+    })?;
+    let kms = kms_client_for(&key_arn, aws);
+    Ok(Arc::new(EsdkDecryptor::kms(key_arn, kms).await?))
+}
