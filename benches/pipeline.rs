@@ -132,6 +132,7 @@ fn benches(c: &mut Criterion) {
         context: MessageContext {
             trigger_source: "CustomEmailSender_ForgotPassword".into(),
             user_pool_id: event.user_pool_id.clone(),
+            event_id: None,
             deadline: None,
         },
     };

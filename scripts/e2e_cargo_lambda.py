@@ -106,6 +106,8 @@ def main():
                 "SWITCHBOARD_SMS__PROVIDERS": "sns",
                 "SWITCHBOARD_DELIVERY__MAX_ATTEMPTS": "1",
                 "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT": "false",
+                "SWITCHBOARD_APP__NAME": "Acme",
+                "SWITCHBOARD_EMAIL__FROM": "Acme <no-reply@acme.test>",
             })
             log = open(os.path.join(work, f"watch-{port}.log"), "w")
             process = subprocess.Popen(["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port)], cwd=ROOT,

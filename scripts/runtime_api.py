@@ -8,9 +8,11 @@ machine without Lambda. Used by the end-to-end test and by scripts/bench.
 
 Starts the binary with the current environment plus the Runtime API variables,
 serves the events in order (the list `--repeat` times), then stops it and writes
-RESULTS.json: per invocation the status ("response" or "error"), the body and the
-latency; the time from process start to the first response; the binary's peak RSS
-(VmHWM, kB) after the first and after the last invocation; init errors.
+RESULTS.json: per invocation the status ("response", "error", or "timeout" when it
+ran past its deadline — Lambda then kills the function, and so does this), the
+body, the latency and the wall-clock start and end (epoch seconds); the time from
+process start to the first response; the binary's peak RSS (VmHWM, kB) after the
+first and after the last invocation; init errors.
 """
 import argparse
 import http.server
@@ -87,7 +89,7 @@ def main():
             request_id = str(uuid.uuid4())
             deadline = int(time.time() * 1000) + args.timeout_ms
             with lock:
-                state["pending"][request_id] = (index, time.monotonic())
+                state["pending"][request_id] = (index, time.monotonic(), time.time())
             self.reply(200, queue[index].encode(), {
                 "Lambda-Runtime-Aws-Request-Id": request_id,
                 "Lambda-Runtime-Deadline-Ms": str(deadline),
@@ -108,7 +110,7 @@ def main():
             if len(parts) >= 5 and parts[-1] in ("response", "error"):
                 request_id = parts[-2]
                 with lock:
-                    index, started = state["pending"].pop(request_id, (None, None))
+                    index, started, started_wall = state["pending"].pop(request_id, (None, None, None))
                     now = time.monotonic()
                     if state["first_response"] is None:
                         state["first_response"] = now
@@ -118,6 +120,8 @@ def main():
                         "status": parts[-1],
                         "body": body,
                         "latency_ms": (now - started) * 1000 if started else None,
+                        "started_at": started_wall,
+                        "ended_at": time.time(),
                     })
                 self.reply(202)
                 return
@@ -146,6 +150,17 @@ def main():
             finished = True
             break
         if process.poll() is not None:
+            finished = True
+            break
+        with lock:
+            late = [(rid, p) for rid, p in state["pending"].items()
+                    if (time.monotonic() - p[1]) * 1000 > args.timeout_ms]
+            for rid, (index, started, started_wall) in late:
+                del state["pending"][rid]
+                state["results"].append({"index": index, "status": "timeout", "body": None,
+                                         "latency_ms": (time.monotonic() - started) * 1000,
+                                         "started_at": started_wall, "ended_at": time.time()})
+        if late:
             finished = True
             break
     ended = time.monotonic()

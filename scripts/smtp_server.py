@@ -86,7 +86,10 @@ class Recorder:
         if address.startswith("tempfail"):
             return "451 4.3.0 Temporary failure, try again later"
         if address.startswith("reject"):
-            return "550 5.1.1 No such user here"
+            # As Postfix does: the reply names the recipient.
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if address.startswith("relaydenied"):
+            return "554 5.7.1 <%s>: Relay access denied" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -2,7 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
 use switchboard_providers::text::epoch_millis;
 
@@ -30,34 +33,136 @@ pub async fn serve(app: App, deadline_margin: Duration) -> Result<(), Error> {
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = local_deadline(event.context.deadline, deadline_margin);
-        Ok::<Answer, Error>(app.handle_payload(event.payload, Some(deadline)).await?)
+        let handled = AssertUnwindSafe(app.handle_payload(event.payload, deadline))
+            .catch_unwind()
+            .await;
+        match handled {
+            Ok(Ok(answer)) => Ok::<Answer, Diagnostic>(answer),
+            Ok(Err(error)) => Err(Diagnostic {
+                error_type: error.class().to_string(),
+                error_message: error.to_string(),
+            }),
+            // The panic payload may hold provider input: never in the error record.
+            Err(_) => Err(Diagnostic {
+                error_type: "Panic".to_string(),
+                error_message: "the function failed unexpectedly while handling the event; its log names the place".to_string(),
+            }),
+        }
     }))
     .await
 }
 
-/// Lambda gives the deadline in milliseconds since the Unix epoch; delivery must
-/// end `margin` before it so the invocation can still return its error.
-fn local_deadline(deadline_epoch_ms: u64, margin: Duration) -> Instant {
-    let left = Duration::from_millis(deadline_epoch_ms.saturating_sub(epoch_millis()))
-        .saturating_sub(margin);
+/// Lambda's logging, as `lambda_runtime::tracing::init_default_subscriber` sets it
+/// up (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`, then `RUST_LOG`), except
+/// that the runtime's raw-event line stays off at every level: the event carries
+/// the user's address and phone number.
+pub fn init_logging() {
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|level| level.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let filter = EnvFilter::builder()
+        .with_default_directive(level.into())
+        .from_env_lossy()
+        .add_directive(
+            "lambda_runtime::layers::api_response=debug"
+                .parse()
+                .expect("a valid directive"),
+        );
+    let subscriber = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_env_filter(filter);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        subscriber.json().init();
+    } else {
+        subscriber.init();
+    }
+}
+
+/// Logs a panic's place and, only when it is a fixed text, its message: a
+/// formatted payload may hold provider input or a code.
+pub fn log_panics_without_payloads() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&'static str>()
+            .copied()
+            .unwrap_or("(message withheld)");
+        tracing::error!(%location, message, "panic");
+    }));
+}
+
+/// When delivery must end: `margin` before the invocation's deadline (Lambda gives
+/// it in milliseconds since the Unix epoch), so the invocation can still return its
+/// error — but never leaving less than half the time left, so a short function
+/// timeout still gets its try.
+///
+/// A deadline already past when the invocation starts is no deadline Lambda gives
+/// (its invocations start with their whole timeout ahead); emulators have sent one
+/// (cargo-lambda 1.9 sends the timeout, `600000`, as if it were a time). It is
+/// ignored with a warning, and `delivery.budget_ms` alone bounds the delivery.
+fn local_deadline(deadline_epoch_ms: u64, margin: Duration) -> Option<Instant> {
+    let now_ms = epoch_millis();
+    if deadline_epoch_ms <= now_ms {
+        tracing::warn!(
+            deadline_epoch_ms,
+            now_ms,
+            "the runtime's deadline had passed before the invocation started; ignoring it (delivery.budget_ms still applies)"
+        );
+        return None;
+    }
+    let remaining = Duration::from_millis(deadline_epoch_ms - now_ms);
+    let window = remaining.saturating_sub(margin).max(remaining / 2);
     let now = Instant::now();
-    now.checked_add(left).unwrap_or(now)
+    Some(now.checked_add(window).unwrap_or(now))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn window(deadline_in_ms: u64, margin_ms: u64) -> Duration {
+        local_deadline(
+            epoch_millis() + deadline_in_ms,
+            Duration::from_millis(margin_ms),
+        )
+        .unwrap()
+        .saturating_duration_since(Instant::now())
+    }
+
     #[test]
     fn the_local_deadline_keeps_the_margin() {
-        let now_ms = epoch_millis();
-        let deadline = local_deadline(now_ms + 10_000, Duration::from_millis(1_500));
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = window(10_000, 1_500);
         assert!(
             left <= Duration::from_millis(8_500) && left >= Duration::from_millis(8_000),
             "{left:?}"
         );
-        let past = local_deadline(now_ms.saturating_sub(5_000), Duration::from_millis(1_500));
-        assert!(past <= Instant::now());
+    }
+
+    #[test]
+    fn a_short_timeout_keeps_half_its_time_for_delivery() {
+        // A 1 s function timeout with a 1.5 s margin still gets ~0.5 s.
+        let left = window(1_000, 1_500);
+        assert!(
+            left <= Duration::from_millis(500) && left >= Duration::from_millis(400),
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn a_deadline_that_passed_before_the_start_is_ignored() {
+        assert_eq!(local_deadline(600_000, Duration::from_millis(1_500)), None);
+        assert_eq!(
+            local_deadline(epoch_millis() - 1, Duration::from_millis(1_500)),
+            None
+        );
     }
 }

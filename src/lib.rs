@@ -8,9 +8,10 @@
 //!
 //! Modules stand on floors; each uses only those below it:
 //! `cli` → `startup` / `lambda` → `pipeline` → `route` → `config` →
-//! `render` / `cognito` → `sms` / `secrets` → the providers crate.
+//! `render` / `cognito` → `sms` / `secrets` / `aws` → the providers crate.
 #![forbid(unsafe_code)]
 
+pub mod aws;
 pub mod cli;
 pub mod cognito;
 pub mod config;

@@ -13,7 +13,8 @@ use switchboard::startup::Runtime;
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> std::process::ExitCode {
     let result = if Runtime::detect() == Runtime::Lambda {
-        lambda_runtime::tracing::init_default_subscriber();
+        switchboard::lambda::init_logging();
+        switchboard::lambda::log_panics_without_payloads();
         switchboard::lambda::run().await
     } else {
         init_cli_logging();

@@ -104,12 +104,26 @@ fn render_error(file: &str, e: &Error) -> RenderError {
     }
 }
 
+/// `value` if it is an `http:` or `https:` URL, else `None`: a `javascript:` or
+/// `data:` "link" from an attribute never reaches an `href`.
+fn web_url(value: &str) -> Option<url::Url> {
+    url::Url::parse(value.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "https" | "http"))
+}
+
+/// `{{ value | web_url }}`: the value if it is an http(s) URL, else "" (so
+/// `{% if x | web_url %}` leaves the link out).
+fn web_url_filter(value: String) -> String {
+    web_url(&value).map(String::from).unwrap_or_default()
+}
+
 /// `link(base, key=value, …)`: `base` with the parameters URL-encoded as a query.
 fn link(base: String, params: Kwargs) -> Result<String, Error> {
-    let mut url = url::Url::parse(&base).map_err(|e| {
+    let mut url = web_url(&base).ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("link(): `{base}` is not a URL ({e})"),
+            format!("link(): `{base}` is not an http(s) URL"),
         )
     })?;
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -186,6 +200,7 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_keep_trailing_newline(false);
         env.add_function("link", link);
+        env.add_filter("web_url", web_url_filter);
         let files = sources.keys().cloned().collect();
         for (name, source) in sources {
             env.add_template_owned(name.clone(), source)
@@ -420,6 +435,22 @@ mod tests {
         assert_eq!(normalise_locale(" DE ").as_deref(), Some("de"));
         assert_eq!(normalise_locale("").as_deref(), None);
         assert_eq!(normalise_locale("../../etc").as_deref(), None);
+    }
+
+    #[test]
+    fn only_web_urls_pass_the_filter_and_link() {
+        assert_eq!(
+            web_url_filter("https://acme.test/x?a=1".into()),
+            "https://acme.test/x?a=1"
+        );
+        assert_eq!(web_url_filter("javascript:alert(1)".into()), "");
+        assert_eq!(web_url_filter("data:text/html,<b>".into()), "");
+        assert_eq!(web_url_filter(" JavaScript:alert(1)".into()), "");
+        let mut env = Environment::new();
+        env.add_function("link", link);
+        assert!(env
+            .render_str(r#"{{ link("javascript:alert(1)") }}"#, ())
+            .is_err());
     }
 
     #[test]

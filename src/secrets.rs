@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::fmt;
 
 use secrecy::SecretString;
+
+use crate::aws;
 use switchboard_providers::{SecretSource, SecretValue};
 
 /// A secret that cannot be resolved; names the setting, its reference and the fix.
@@ -39,9 +41,10 @@ impl fmt::Debug for SecretResolver {
 impl SecretResolver {
     /// A resolver; `aws` is needed for `ssm:` and `secretsmanager:` references.
     pub fn new(aws: Option<&aws_config::SdkConfig>) -> Self {
+        let limited = aws.map(|aws| aws::with_limits(aws, aws::SECRETS));
         SecretResolver {
-            ssm: aws.map(aws_sdk_ssm::Client::new),
-            secrets_manager: aws.map(aws_sdk_secretsmanager::Client::new),
+            ssm: limited.as_ref().map(aws_sdk_ssm::Client::new),
+            secrets_manager: limited.as_ref().map(aws_sdk_secretsmanager::Client::new),
             cache: HashMap::new(),
         }
     }

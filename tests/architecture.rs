@@ -15,7 +15,7 @@ const FLOORS: &[&[&str]] = &[
     &["route"],
     &["config"],
     &["render", "cognito"],
-    &["sms", "secrets"],
+    &["sms", "secrets", "aws"],
 ];
 const MAX_CODE_LINES: usize = 400;
 

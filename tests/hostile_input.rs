@@ -278,4 +278,14 @@ async fn html_and_script_in_attributes_stay_text_everywhere() {
         "attribute values cannot break out: {}",
         email.html
     );
+    assert!(
+        !email.html.contains("javascript:") && !email.text.contains("javascript:"),
+        "only http(s) links: {}",
+        email.html
+    );
+    assert!(
+        email.html.contains("This was me"),
+        "the genuine https link stays: {}",
+        email.html
+    );
 }

@@ -9,10 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use support::moto::moto;
 use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::event::parse_custom_sender;
@@ -26,34 +23,7 @@ use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError, OutcomeStatus};
 
 async fn table() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "switchboard-idempotency-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
-    ddb.create_table()
-        .table_name(&name)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .expect("CreateTable");
-    name
+    moto().create_idempotency_table().await
 }
 
 /// Delivers after a pause, counting deliveries: long enough for a concurrent duplicate.
@@ -294,17 +264,107 @@ async fn when_dynamodb_is_down_the_policy_decides() {
     assert_eq!(memory.attempts(), 1, "fail closed sends nothing");
 }
 
-#[test]
-fn the_key_is_derived_from_the_ciphertext_not_the_plaintext() {
-    let (_, json) = EVENTS
-        .iter()
-        .find(|(n, _)| *n == "CustomEmailSender_SignUp")
-        .unwrap();
-    let event = parse_custom_sender(json.as_bytes()).unwrap();
+#[tokio::test(flavor = "multi_thread")]
+async fn one_event_has_one_key_and_every_other_event_its_own() {
+    let event = event().await;
     let key = key_for(&event).unwrap();
     assert_eq!(key.len(), 64);
+    assert_eq!(
+        key_for(&event.clone()).unwrap(),
+        key,
+        "a retry of the event"
+    );
+    // Cognito encrypts every code with a fresh data key: the same plaintext for the
+    // same user is another event with another key.
+    let again = self::event().await;
+    assert_eq!(again.user_name, event.user_name);
+    assert_ne!(key_for(&again).unwrap(), key);
     let mut other_user = event.clone();
     other_user.user_name = "someone-else".into();
     assert_ne!(key_for(&other_user).unwrap(), key);
-    assert!(!key.contains("491305"));
+}
+
+/// An invocation whose lock expired must not delete or complete the newer claim
+/// that took over: release and complete are conditional on the owner.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
+    use switchboard::pipeline::idempotency::{Claim, IdempotencyGuard};
+    let table = table().await;
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let guard = IdempotencyGuard::new(
+        ddb.clone(),
+        table.clone(),
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        OnStoreError::Fail,
+    );
+    let key = key_for(&event().await).unwrap();
+    let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+        panic!("the first claim proceeds")
+    };
+    // The lock (1 s, rounded up to whole seconds, plus one) runs out.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let Claim::Proceed(newer) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+        panic!("an expired claim can be taken over")
+    };
+    guard.release(&stale).await;
+    guard.complete(&stale, "stale", "stale-id").await;
+    let item = |ddb: aws_sdk_dynamodb::Client, table: String, key: String| async move {
+        ddb.get_item()
+            .table_name(table)
+            .key("id", AttributeValue::S(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item()
+            .cloned()
+            .expect("the newer claim is still there")
+    };
+    let now = item(ddb.clone(), table.clone(), key.clone()).await;
+    assert_eq!(now["status"].as_s().unwrap(), "IN_PROGRESS", "{now:?}");
+    assert!(
+        !now.contains_key("message_id"),
+        "not completed by the stale owner"
+    );
+    guard.complete(&newer, "primary", "m-1").await;
+    let now = item(ddb, table, key).await;
+    assert_eq!(now["message_id"].as_s().unwrap(), "m-1");
+}
+
+/// The lock lasts at least as long as the invocation may still run.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lock_covers_the_invocations_remaining_time() {
+    use switchboard::pipeline::idempotency::{Claim, IdempotencyGuard};
+    let table = table().await;
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let guard = IdempotencyGuard::new(
+        ddb.clone(),
+        table.clone(),
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        OnStoreError::Fail,
+    );
+    let key = key_for(&event().await).unwrap();
+    assert!(matches!(
+        guard.claim(&key, Duration::from_secs(600)).await.unwrap(),
+        Claim::Proceed(_)
+    ));
+    let item = ddb
+        .get_item()
+        .table_name(&table)
+        .key("id", AttributeValue::S(key))
+        .send()
+        .await
+        .unwrap();
+    let expires: u64 = item.item().unwrap()["expires_at"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(expires >= now + 599, "expires in {} s", expires - now);
 }

@@ -6,7 +6,7 @@ mod support;
 use base64::Engine;
 use secrecy::ExposeSecret;
 use support::moto::moto;
-use support::python::mint_with_python;
+use support::python::{mint_with_python, mint_with_python_options};
 use switchboard::cognito::decrypt::{DecryptError, Decryptor, EsdkDecryptor};
 use switchboard::cognito::key_arn::KeyArn;
 use switchboard::cognito::mint::CodeMinter;
@@ -121,10 +121,9 @@ async fn rejects_a_code_under_another_key_and_names_that_key() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_sdk_itself_refuses_another_pool_even_without_our_header_check() {
-    // Our header check explains the mismatch; this proves the binding does not
-    // depend on it: a message whose context was rewritten to our pool fails
-    // authentication inside the Encryption SDK.
+async fn a_header_rewritten_to_our_pool_fails_authentication() {
+    // A message whose context was rewritten to our pool fails authentication
+    // inside the Encryption SDK (the header is covered by the signature).
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, "us-east-1_TestPool2", "123456");
     let mut bytes = base64::engine::general_purpose::STANDARD
@@ -149,6 +148,69 @@ async fn the_sdk_itself_refuses_another_pool_even_without_our_header_check() {
         ),
         "{err}"
     );
+}
+
+/// The binding to the pool is the Encryption SDK's, not our header check's: a
+/// valid message that names no pool passes our header read and must still be
+/// refused — it would decrypt if the expected context were not passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_code_without_a_userpool_id_is_refused_by_the_sdk_itself() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python_options(moto(), &key, POOL, "123456", &["--no-pool-context"]);
+    let err = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DecryptError::NoUserPool), "{err}");
+    assert!(err.to_string().contains("userpool-id"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn codes_cognito_would_never_make_are_refused_before_kms() {
+    let key = moto().create_kms_key().await;
+    let other = moto().create_kms_key().await;
+    let decryptor = decryptor_for(&key).await;
+    let unsigned = mint_with_python_options(
+        moto(),
+        &key,
+        POOL,
+        "123456",
+        &["--suite", "AES_256_GCM_IV12_TAG16_HKDF_SHA256"],
+    );
+    let err = decryptor.decrypt(&unsigned, POOL).await.unwrap_err();
+    assert!(
+        matches!(&err, DecryptError::NotCognito(why) if why.contains("0x0178")),
+        "{err}"
+    );
+    let two_keys = mint_with_python_options(moto(), &key, POOL, "123456", &["--also-key", &other]);
+    let err = decryptor.decrypt(&two_keys, POOL).await.unwrap_err();
+    assert!(
+        matches!(&err, DecryptError::NotCognito(why) if why.contains("2 encrypted data keys")),
+        "{err}"
+    );
+    let huge = "A".repeat(10_000);
+    let err = decryptor.decrypt(&huge, POOL).await.unwrap_err();
+    assert!(matches!(err, DecryptError::TooLarge(10_000)), "{err}");
+}
+
+/// Should Cognito move to key-committing codes, they keep working.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_committing_successor_suite_decrypts() {
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python_options(
+        moto(),
+        &key,
+        POOL,
+        "246801",
+        &["--suite", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"],
+    );
+    let plaintext = decryptor_for(&key)
+        .await
+        .decrypt(&code, POOL)
+        .await
+        .unwrap();
+    assert_eq!(plaintext.expose_secret(), "246801");
 }
 
 #[tokio::test(flavor = "multi_thread")]

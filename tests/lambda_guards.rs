@@ -29,7 +29,7 @@ async fn an_outbox_only_chain_is_refused_inside_lambda() {
     config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
     let err = startup::build(&config, lambda()).await.unwrap_err();
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::OutboxOnly { key, .. }) if key == "email.providers"),
+        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
         "{err:?}"
     );
     let err = err.to_string();
@@ -70,6 +70,119 @@ async fn an_unknown_provider_in_a_chain_lists_the_configured_ones() {
     assert!(
         err.contains("`email.providers` names provider `sendgrid`")
             && err.contains("configured providers: outbox"),
+        "{err}"
+    );
+}
+
+/// A deploy whose configuration would be accepted: KMS key, real providers,
+/// its own product and sender.
+fn production_like() -> switchboard::config::Config {
+    use switchboard::providers::{ProviderConfig, SendGridConfig, SnsConfig};
+    let mut config = support::default_config_with_outbox(std::path::Path::new("outbox"));
+    config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
+    config.app.name = "Acme".into();
+    config.email.from = "Acme <no-reply@acme.test>".into();
+    config.providers.insert(
+        "sendgrid".into(),
+        ProviderConfig::Sendgrid(SendGridConfig::new("env:PATH")),
+    );
+    config
+        .providers
+        .insert("sns".into(), ProviderConfig::Sns(SnsConfig::default()));
+    config.email.providers = vec!["sendgrid".into()];
+    config.sms.providers = vec!["sns".into()];
+    config
+}
+
+async fn build_as_lambda(
+    config: &switchboard::config::Config,
+) -> Result<switchboard::App, StartupError> {
+    let aws = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    let options = StartupOptions {
+        aws: Some(aws),
+        ..lambda()
+    };
+    startup::build(config, options).await
+}
+
+async fn refusal(config: &switchboard::config::Config) -> StartupError {
+    build_as_lambda(config).await.unwrap_err()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_production_like_configuration_starts_inside_lambda() {
+    build_as_lambda(&production_like())
+        .await
+        .expect("the refusals below are about one setting each");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_that_merely_contains_the_outbox_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.email.providers = vec!["sendgrid".into(), "outbox".into()];
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
+    let mut config = production_like();
+    if let Some(switchboard::providers::ProviderConfig::Sendgrid(sendgrid)) =
+        config.providers.get_mut("sendgrid")
+    {
+        sendgrid.sandbox_mode = true;
+    }
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider }) if provider == "sendgrid"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("SWITCHBOARD_PROVIDERS__SENDGRID__SANDBOX_MODE=false"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_branding_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.app.name = "Switchboard Demo".into();
+    let err = refusal(&config).await.to_string();
+    assert!(
+        err.contains("app.name") && err.contains("SWITCHBOARD_APP__NAME"),
+        "{err}"
+    );
+    let mut config = production_like();
+    config.email.from = "Switchboard Demo <no-reply@example.com>".into();
+    let err = refusal(&config).await.to_string();
+    assert!(
+        err.contains("email.from") && err.contains("SWITCHBOARD_EMAIL__FROM"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_sender_fails_start_up_anywhere() {
+    let mut config = support::default_config_with_outbox(std::path::Path::new("outbox"));
+    config.routes.insert(
+        "CustomEmailSender_ForgotPassword".into(),
+        switchboard::config::RouteConfig {
+            reply_to: Some("help at acme".into()),
+            ..Default::default()
+        },
+    );
+    let err = startup::build(&config, StartupOptions::new(Runtime::Local))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StartupError::Mailbox { key, .. } if key == "routes.CustomEmailSender_ForgotPassword.reply_to"),
         "{err}"
     );
 }

@@ -4,52 +4,16 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
+use support::lambda::{branding, example, run_as_lambda};
 use support::moto::moto;
 use support::python::mint_with_python;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
-const RUNTIME_API: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/runtime_api.py");
-
-fn example(path: &str) -> Value {
-    let file = format!("{}/examples/{path}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
-}
-
-/// Runs the events; returns the Runtime API's results and what the function printed.
-fn run_as_lambda(dir: &Path, events: &[Value], env: &[(&str, String)]) -> (Value, String) {
-    let mut files = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        let file = dir.join(format!("event-{i}.json"));
-        std::fs::write(&file, serde_json::to_vec(event).unwrap()).unwrap();
-        files.push(file.display().to_string());
-    }
-    let out = dir.join("results.json");
-    let output = Command::new(support::python())
-        .arg(RUNTIME_API)
-        .args(["--binary", BINARY, "--out", out.to_str().unwrap()])
-        .args(&files)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .envs(moto().env())
-        .output()
-        .expect("run the Runtime API stand-in");
-    let printed = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{printed}");
-    (
-        serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap(),
-        printed,
-    )
-}
-
 fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
-    vec![
+    let mut env = branding();
+    env.extend([
         ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
         ("SWITCHBOARD_PROVIDERS__SENDGRID__TYPE", "sendgrid".into()),
         (
@@ -69,7 +33,8 @@ fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
         ),
         ("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "1".into()),
         ("SG_KEY", "SG.lambda-test".into()),
-    ]
+    ]);
+    env
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -229,3 +229,136 @@ async fn no_api_key_or_token_in_logs_or_errors() {
         );
     }
 }
+
+/// Real HTTP providers that echo the request (a WAF, a receiver's debug page) or
+/// name the recipient (Twilio 21211): neither the code nor the number reaches an
+/// error or a log line.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_code_or_number_from_echoing_providers_in_logs_or_errors() {
+    use support::hostile::{Hostile, Mode};
+    const NUMBER: &str = "+12025550188";
+    let logs = logs();
+    let echo = Hostile::start(vec![Mode::Echo { status: 400 }]);
+    let twilio = Hostile::start(vec![Mode::json(
+        400,
+        serde_json::json!({"code": 21211, "message": format!("The 'To' number {NUMBER} is not a valid phone number.")}),
+    )]);
+    let key = moto().create_kms_key().await;
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.decrypt.key_arn = Some(key.clone());
+    config.providers.insert(
+        "sendgrid".into(),
+        ProviderConfig::Sendgrid(SendGridConfig {
+            base_url: echo.url(),
+            ..SendGridConfig::new("SG.k")
+        }),
+    );
+    config.providers.insert(
+        "hook".into(),
+        ProviderConfig::Webhook(switchboard::providers::WebhookConfig::new(
+            echo.url(),
+            "a-secret-of-enough-length",
+        )),
+    );
+    config.providers.insert(
+        "twilio".into(),
+        ProviderConfig::Twilio(TwilioConfig {
+            auth_token: Some(SecretValue::new("t")),
+            from: Some("+15005550006".into()),
+            base_url: twilio.url(),
+            ..TwilioConfig::new("AC00000000000000000000000000000000")
+        }),
+    );
+    config.email.providers = vec!["sendgrid".into(), "hook".into()];
+    config.sms.providers = vec!["twilio".into()];
+    let options = StartupOptions {
+        aws: Some(moto().sdk_config()),
+        ..StartupOptions::new(Runtime::Local)
+    };
+    let app = startup::build(&config, options).await.unwrap();
+    let minter = CodeMinter::kms(&key.parse().unwrap(), moto().kms())
+        .await
+        .unwrap();
+    let mut errors = Vec::new();
+    for source in ["CustomEmailSender_ForgotPassword", "CustomSMSSender_SignUp"] {
+        let (_, json) = EVENTS.iter().find(|(n, _)| *n == source).unwrap();
+        let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+        event
+            .request
+            .user_attributes
+            .insert("phone_number".into(), NUMBER.into());
+        event.request.code = Some(minter.mint(CODE, &event.user_pool_id).await.unwrap());
+        let err = app.handle(event).await.unwrap_err();
+        errors.push(format!("{err} {err:?}"));
+    }
+    assert!(
+        echo.received()[0].text().contains(CODE),
+        "the code was sent and echoed"
+    );
+    let captured = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    for text in errors.iter().chain([&captured]) {
+        assert_no_secret(text, "an error or the logs");
+        assert!(!text.contains("2025550188"), "the number leaked: {text}");
+        assert!(
+            !text.contains("jane.doe@example.com"),
+            "the address leaked: {text}"
+        );
+    }
+}
+
+/// The same through the real binary as a Lambda: the invocation error Lambda
+/// records (and keeps in the on-failure destination) and everything the function
+/// printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_code_or_number_in_the_lambda_error_or_output() {
+    use support::hostile::{Hostile, Mode};
+    use support::lambda::{branding, example, run_as_lambda};
+    const NUMBER: &str = "+12025550199";
+    let echo = Hostile::start(vec![Mode::Echo { status: 400 }]);
+    let twilio = Hostile::start(vec![Mode::json(
+        400,
+        serde_json::json!({"code": 21211, "message": format!("The 'To' number {NUMBER} is not a valid phone number.")}),
+    )]);
+    let key = moto().create_kms_key().await;
+    let mut email = example("events/CustomEmailSender_ForgotPassword");
+    email["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", CODE).into();
+    let mut sms = example("events/CustomSMSSender_SignUp");
+    sms["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", CODE).into();
+    sms["request"]["userAttributes"]["phone_number"] = NUMBER.into();
+    let mut env = branding();
+    env.extend([
+        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
+        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
+        ("SWITCHBOARD_PROVIDERS__HOOK__URL", echo.url()),
+        (
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+            "a-secret-of-enough-length".into(),
+        ),
+        ("SWITCHBOARD_PROVIDERS__TW__TYPE", "twilio".into()),
+        (
+            "SWITCHBOARD_PROVIDERS__TW__ACCOUNT_SID",
+            "AC00000000000000000000000000000000".into(),
+        ),
+        ("SWITCHBOARD_PROVIDERS__TW__AUTH_TOKEN", "t".into()),
+        ("SWITCHBOARD_PROVIDERS__TW__FROM", "+15005550006".into()),
+        ("SWITCHBOARD_PROVIDERS__TW__BASE_URL", twilio.url()),
+        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
+        ("SWITCHBOARD_SMS__PROVIDERS", "tw".into()),
+        ("AWS_LAMBDA_LOG_LEVEL", "TRACE".into()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let (results, printed) = run_as_lambda(dir.path(), &[email, sms], &env);
+    let invocations = results["invocations"].as_array().unwrap();
+    assert_eq!(invocations.len(), 2, "{results}");
+    for invocation in invocations {
+        assert_eq!(invocation["status"], "error", "{invocation}");
+    }
+    assert!(
+        echo.received()[0].text().contains(CODE),
+        "the code was sent and echoed"
+    );
+    for text in [results.to_string(), printed] {
+        assert_no_secret(&text, "the Lambda error or output");
+        assert!(!text.contains("2025550199"), "the number leaked: {text}");
+    }
+}

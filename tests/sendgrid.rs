@@ -1,6 +1,9 @@
 //! SendGrid against an in-process HTTP server that records what we sent.
 
+mod support;
+
 use serde_json::{json, Value};
+use support::status_table::{self, body, status, Row};
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
     BuildContext, EmailMessage, ErrorKind, EspTemplate, Message, Provider, SendGrid,
@@ -123,68 +126,57 @@ async fn a_template_for_another_provider_is_ignored() {
     assert_eq!(body["subject"], "Your conformance code");
 }
 
-async fn answer(
-    status: u16,
-    body: &str,
-    retry_after: Option<&str>,
-) -> switchboard::providers::SendError {
-    let server = MockServer::start().await;
-    let mut response = ResponseTemplate::new(status).set_body_string(body);
-    if let Some(wait) = retry_after {
-        response = response.insert_header("Retry-After", wait);
-    }
-    Mock::given(method("POST"))
-        .respond_with(response)
-        .mount(&server)
-        .await;
-    sendgrid(&server, false).send(&message()).await.unwrap_err()
-}
-
+/// SendGrid's table: only an error about the recipient (a `personalizations…to`
+/// field) or this message (413) is a rejection; auth, configuration and unknown
+/// 4xx fail over without a retry; 429 and 5xx are retried.
 #[tokio::test]
 async fn the_status_table() {
-    let bad = r#"{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email","help":null}]}"#;
-    let err = answer(400, bad, None).await;
-    assert_eq!(
-        (err.kind(), err.is_temporary(), err.status()),
-        (ErrorKind::Rejected, false, Some(400))
-    );
-    assert!(
-        err.to_string()
-            .contains("Does not contain a valid address. (field `personalizations.0.to.0.email`)"),
-        "{err}"
-    );
-    assert_eq!(
-        answer(413, "too big", None).await.kind(),
-        ErrorKind::Rejected
-    );
-    for status in [401, 403] {
-        let err = answer(
-            status,
+    const ROWS: &[Row] = &[
+        body(
+            400,
+            r#"{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email"}]}"#,
+            ErrorKind::Rejected,
+            Some("Does not contain a valid address. (field `personalizations.0.to.0.email`)"),
+        ),
+        body(
+            400,
+            r#"{"errors":[{"message":"The template_id must be a valid GUID","field":"template_id"}]}"#,
+            ErrorKind::Other,
+            Some("field `template_id`"),
+        ),
+        body(
+            401,
             r#"{"errors":[{"message":"The provided authorization grant is invalid"}]}"#,
+            ErrorKind::Auth,
             None,
-        )
-        .await;
-        assert_eq!(
-            (err.kind(), err.is_temporary()),
-            (ErrorKind::Auth, false),
-            "{status}"
-        );
-    }
-    let err = answer(429, "{}", Some("12")).await;
-    assert_eq!(
-        (err.kind(), err.is_temporary()),
-        (ErrorKind::RateLimited, true)
-    );
-    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(12)));
-    assert_eq!(answer(429, "{}", None).await.retry_after(), None);
-    for status in [500, 502, 503, 504] {
-        let err = answer(status, "upstream", None).await;
-        assert_eq!(
-            (err.kind(), err.is_temporary()),
-            (ErrorKind::Unavailable, true),
-            "{status}"
-        );
-    }
+        ),
+        body(
+            403,
+            r#"{"errors":[{"message":"The from address does not match a verified Sender Identity","field":"from"}]}"#,
+            ErrorKind::Auth,
+            Some("verified Sender Identity"),
+        ),
+        body(
+            404,
+            "<html>not here</html>",
+            ErrorKind::Config,
+            Some("base URL"),
+        ),
+        body(413, "too big", ErrorKind::Rejected, None),
+        Row {
+            retry_after: Some("12"),
+            ..status(429, ErrorKind::RateLimited, true)
+        },
+        status(429, ErrorKind::RateLimited, true),
+        status(500, ErrorKind::Unavailable, true),
+        status(502, ErrorKind::Unavailable, true),
+        status(503, ErrorKind::Unavailable, true),
+        status(504, ErrorKind::Unavailable, true),
+    ];
+    status_table::check(ROWS, async |server| {
+        sendgrid(server, false).send(&message()).await.unwrap_err()
+    })
+    .await;
 }
 
 #[tokio::test]

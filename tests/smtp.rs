@@ -160,6 +160,21 @@ async fn a_4xx_reply_is_temporary_and_a_5xx_reply_is_a_rejection() {
         (ErrorKind::Rejected, false, Some(550)),
         "{err}"
     );
+    assert!(
+        !err.to_string().contains("reject@example.com")
+            && err.to_string().contains("r***@e***.com"),
+        "the relay's reply names the recipient, masked: {err}"
+    );
+    // A relay that refuses to relay is our setup, not this recipient: fail over.
+    let err = starttls()
+        .send(&email_to("relaydenied@example.com", "x"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.is_temporary(), err.status()),
+        (ErrorKind::Config, false, Some(554)),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -83,8 +83,11 @@ impl BuildContext<'_> {
             })
     }
 
-    /// The AWS configuration, in `region` when the provider names one.
-    pub(crate) fn aws_in(
+    /// The AWS configuration for a sending client, in `region` when the provider
+    /// names one. The SDK's own retries are off: [`crate::layer::Retry`] is the one
+    /// retry, so a throttled send is not repeated 3 × 3 times (and an SMS sent
+    /// more often than it must).
+    pub(crate) fn aws_for_sending(
         &self,
         provider: &str,
         region: Option<&str>,
@@ -96,13 +99,13 @@ impl BuildContext<'_> {
                 "no AWS configuration was loaded",
             )
         })?;
-        Ok(match region {
-            Some(region) => aws
-                .to_builder()
-                .region(aws_types::region::Region::new(region.to_string()))
-                .build(),
-            None => aws.clone(),
-        })
+        let mut builder = aws
+            .to_builder()
+            .retry_config(aws_types::sdk_config::RetryConfig::disabled());
+        if let Some(region) = region {
+            builder = builder.region(aws_types::region::Region::new(region.to_string()));
+        }
+        Ok(builder.build())
     }
 }
 
@@ -169,6 +172,12 @@ impl ProviderConfig {
     /// Whether this provider only writes files (and so reaches nobody inside Lambda).
     pub fn is_outbox(&self) -> bool {
         matches!(self, ProviderConfig::Outbox(_))
+    }
+
+    /// Whether this provider accepts messages without delivering them (SendGrid's
+    /// sandbox mode): an `Ok` for a message nobody receives.
+    pub fn is_sandboxed(&self) -> bool {
+        matches!(self, ProviderConfig::Sendgrid(c) if c.sandbox_mode)
     }
 
     /// Builds the provider named `name`. Errors are [`ErrorKind::Config`] and name the key.

@@ -36,6 +36,7 @@ fn context() -> MessageContext {
     MessageContext {
         trigger_source: "CustomEmailSender_SignUp".into(),
         user_pool_id: "us-east-1_conformance".into(),
+        event_id: None,
         deadline: None,
     }
 }

@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
+use crate::text::redact;
 use crate::{ErrorKind, SendError};
 
 /// Default whole-request timeout of the HTTP providers, in milliseconds.
@@ -21,19 +22,22 @@ pub(crate) fn default_timeout_ms() -> u64 {
     DEFAULT_TIMEOUT_MS
 }
 
-/// A pooled client with rustls; built once per provider at cold start.
+/// A pooled client with rustls; built once per provider at cold start. It never
+/// follows a redirect: that would send the code (and credentials) somewhere the
+/// configuration does not name.
 pub(crate) fn client(provider: &str, timeout_ms: u64) -> Result<reqwest::Client, SendError> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(Duration::from_millis(timeout_ms))
         .pool_idle_timeout(Duration::from_secs(90))
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| {
             SendError::new(
                 provider,
                 ErrorKind::Config,
-                format!("cannot build the HTTP client: {e}"),
+                format!("cannot build the HTTP client: {}", e.without_url()),
             )
         })
 }
@@ -41,14 +45,16 @@ pub(crate) fn client(provider: &str, timeout_ms: u64) -> Result<reqwest::Client,
 /// Parses a provider base URL: HTTPS, or plain HTTP to a loopback address only
 /// (local test servers). Credentials must never cross the network in clear text.
 pub(crate) fn base_url(provider: &str, key: &str, value: &str) -> Result<Url, SendError> {
-    let config_error = |why: String| {
+    let config_error = |shown: &str, why: &str| {
         SendError::new(
             provider,
             ErrorKind::Config,
-            format!("`{key}` = `{value}`: {why}"),
+            format!("`{key}` = `{shown}`: {why}"),
         )
     };
-    let url = Url::parse(value).map_err(|e| config_error(format!("not a URL ({e})")))?;
+    // Not the value itself: a webhook URL may carry a token.
+    let url = Url::parse(value).map_err(|e| config_error("…", &format!("not a URL ({e})")))?;
+    let shown = format!("{}{}", url.origin().ascii_serialization(), url.path());
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -59,11 +65,13 @@ pub(crate) fn base_url(provider: &str, key: &str, value: &str) -> Result<Url, Se
         "https" => Ok(url),
         "http" if loopback => Ok(url),
         "http" => Err(config_error(
-            "plain http is only allowed to a loopback address; use https".into(),
+            &shown,
+            "plain http is only allowed to a loopback address; use https",
         )),
-        other => Err(config_error(format!(
-            "unsupported scheme `{other}`; use https"
-        ))),
+        other => Err(config_error(
+            &shown,
+            &format!("unsupported scheme `{other}`; use https"),
+        )),
     }
 }
 
@@ -76,32 +84,31 @@ pub(crate) fn endpoint(base: &Url, path: &str) -> String {
 pub(crate) struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
-    /// The body, at most [`MAX_BODY_BYTES`]; an error when it could not be read.
-    pub body: Result<String, SendError>,
+    /// The body as far as it could be read, at most [`MAX_BODY_BYTES`].
+    pub body: String,
 }
 
 impl Response {
-    /// The body, or "" when it could not be read (for error messages).
-    pub fn text(&self) -> &str {
-        self.body.as_deref().unwrap_or_default()
-    }
-
-    /// An error built from the shared status table, with `Retry-After` honoured.
-    pub fn error(&self, provider: &str, detail: String) -> SendError {
-        self.error_of_kind(provider, kind_for_status(self.status), detail)
-    }
-
-    /// An error of `kind`, carrying the status and any `Retry-After`.
-    pub fn error_of_kind(&self, provider: &str, kind: ErrorKind, detail: String) -> SendError {
+    /// An error of `kind` with the status, any `Retry-After`, and `detail`.
+    pub fn error(&self, provider: &str, kind: ErrorKind, detail: String) -> SendError {
         let mut error = SendError::new(provider, kind, detail).with_status(self.status.as_u16());
         if let Some(wait) = retry_after(&self.headers) {
             error = error.with_retry_after(wait);
         }
         error
     }
+
+    /// What to say about a body we do not show (it may echo our request).
+    pub fn unshown_body(&self) -> String {
+        format!("a {}-byte body, not shown", self.body.len())
+    }
 }
 
 /// Sends `request` and reads the answer, whatever its status.
+///
+/// A 2xx is a delivery even when its body cannot be read (a reset, a truncated
+/// body): the provider accepted the message, and failing here would make retry
+/// and failover send it again.
 pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Response, SendError> {
     let mut response = request
         .send()
@@ -110,7 +117,6 @@ pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Resp
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
-    let mut read_error = None;
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
@@ -121,27 +127,26 @@ pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Resp
                 }
             }
             Ok(None) => break,
-            Err(e) => {
-                read_error = Some(transport_error(provider, e));
+            Err(e) if status.is_success() => {
+                tracing::warn!(provider, %status, error = %e.without_url(), "the provider accepted the message but its answer broke off; counting it as delivered");
                 break;
             }
+            Err(e) => return Err(transport_error(provider, e)),
         }
     }
-    let body = match read_error {
-        Some(error) => Err(error),
-        None => Ok(String::from_utf8_lossy(&body).into_owned()),
-    };
     Ok(Response {
         status,
         headers,
-        body,
+        body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
-/// Maps a transport failure. A timeout after the request was written may still
-/// have been delivered: it is reported as `Timeout`, which retry logic treats as
-/// temporary (at-least-once; see the README on duplicates).
+/// Maps a transport failure, without the URL (it may carry a token). A timeout
+/// after the request was written may still have been delivered: it is reported
+/// as `Timeout`, which retry logic treats as temporary (at-least-once; see the
+/// README on duplicates).
 fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
+    let error = error.without_url();
     // The causes matter most ("connection refused", "invalid peer certificate").
     let mut detail = error.to_string();
     let mut source = std::error::Error::source(&error);
@@ -159,30 +164,52 @@ fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
     } else {
         (ErrorKind::Unavailable, "request failed")
     };
-    SendError::new(provider, kind, format!("{what}: {detail}"))
+    SendError::new(provider, kind, format!("{what}: {}", redact(&detail)))
 }
 
-/// The HTTP status table every HTTP provider starts from.
+/// The HTTP status table every HTTP provider starts from; each refines the
+/// statuses whose body says more (see the README's table).
+///
+/// Only a status about *this recipient or this message* is [`ErrorKind::Rejected`]
+/// (which stops the chain); anything about our configuration, credentials or an
+/// unknown 4xx moves on to the next provider without a retry.
 pub(crate) fn kind_for_status(status: StatusCode) -> ErrorKind {
     match status.as_u16() {
+        300..=399 => ErrorKind::Config,
         401 | 403 => ErrorKind::Auth,
+        404 => ErrorKind::Config,
         408 => ErrorKind::Timeout,
+        413 => ErrorKind::Rejected,
         429 => ErrorKind::RateLimited,
-        400..=499 => ErrorKind::Rejected,
         500..=599 => ErrorKind::Unavailable,
         _ => ErrorKind::Other,
     }
 }
 
-/// `Retry-After` in seconds (the form providers use); HTTP dates are ignored.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// The explanation that goes with [`kind_for_status`].
+pub(crate) fn status_hint(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        300..=399 => "; the provider redirected, which is never followed: set the base URL to the final address",
+        404 => "; check the base URL, domain or account in the configuration",
+        _ => "",
+    }
 }
 
-/// A short, single-line excerpt of a response body for error messages.
-pub(crate) fn excerpt(body: &str) -> String {
-    crate::text::one_line(body, 300)
+/// The longest `Retry-After` honoured; longer waits are no better than failing over.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// `Retry-After` in seconds (the form providers use), at most an hour; HTTP dates
+/// are ignored.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    let seconds = value.trim().parse::<u64>().ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
+/// A provider's own error message, made safe to log: one line, at most 300
+/// characters, addresses, numbers and URLs masked.
+pub(crate) fn provider_message(text: &str) -> String {
+    crate::text::one_line(&redact(text), 300)
 }
 
 #[cfg(test)]
@@ -206,10 +233,14 @@ mod tests {
             let e = SendError::new("p", kind_for_status(StatusCode::from_u16(s).unwrap()), "");
             (e.kind(), e.is_temporary())
         };
-        assert_eq!(row(400), (ErrorKind::Rejected, false));
+        assert_eq!(row(307), (ErrorKind::Config, false));
+        assert_eq!(row(400), (ErrorKind::Other, false));
         assert_eq!(row(401), (ErrorKind::Auth, false));
         assert_eq!(row(403), (ErrorKind::Auth, false));
+        assert_eq!(row(404), (ErrorKind::Config, false));
+        assert_eq!(row(408), (ErrorKind::Timeout, true));
         assert_eq!(row(413), (ErrorKind::Rejected, false));
+        assert_eq!(row(422), (ErrorKind::Other, false));
         assert_eq!(row(429), (ErrorKind::RateLimited, true));
         assert_eq!(row(500), (ErrorKind::Unavailable, true));
         assert_eq!(row(503), (ErrorKind::Unavailable, true));
@@ -220,6 +251,12 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(RETRY_AFTER, "18446744073709551615".parse().unwrap());
+        assert_eq!(
+            retry_after(&h),
+            Some(MAX_RETRY_AFTER),
+            "clamped, no overflow"
+        );
         h.insert(
             RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),

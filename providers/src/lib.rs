@@ -43,10 +43,10 @@ pub use config::{BuildContext, ProviderConfig, SectionReader};
 pub use error::{ErrorKind, SendError};
 pub use http::DEFAULT_TIMEOUT_MS as DEFAULT_HTTP_TIMEOUT_MS;
 pub use layer::{Failover, Retry, RetryPolicy, Strategy, Timeout};
-pub use mask::{mask_email, mask_phone, mask_recipient};
+pub use mask::{mask_email, mask_phone, mask_recipient, mask_username};
 pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
-pub use mime::to_rfc5322;
+pub use mime::{check_mailbox, to_rfc5322};
 pub use secret::{SecretSource, SecretValue};
 pub use sender::{Attempt, Delivery, Sender};
 

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use reqwest::multipart::Form;
+use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +136,21 @@ impl Mailgun {
     }
 }
 
+/// Mailgun's table: a 400 naming the `to` parameter is about this recipient;
+/// otherwise the shared HTTP table (a 404 is an unknown domain: configuration).
+fn kind(status: StatusCode, message: Option<&str>) -> ErrorKind {
+    let about_recipient = message.is_some_and(|m| {
+        let m = m.trim_start_matches(['\'', '"']);
+        m.starts_with("to' parameter")
+            || m.starts_with("to\" parameter")
+            || m.starts_with("to parameter")
+    });
+    match status.as_u16() {
+        400 if about_recipient => ErrorKind::Rejected,
+        _ => http::kind_for_status(status),
+    }
+}
+
 #[async_trait]
 impl Backend for Mailgun {
     const CHANNELS: &'static [Channel] = &[Channel::Email];
@@ -147,19 +163,25 @@ impl Backend for Mailgun {
             .basic_auth("api", Some(self.api_key.expose_secret()))
             .multipart(self.form(provider, email)?);
         let response = http::send(provider, request).await?;
-        let text = response.body.as_deref().map_err(Clone::clone)?;
-        let reply = serde_json::from_str::<Reply>(text).ok();
-        if !response.status.is_success() {
-            let detail = reply
-                .and_then(|r| r.message)
-                .unwrap_or_else(|| http::excerpt(text));
-            let detail = format!("Mailgun answered {}: {detail}", response.status);
-            return Err(response.error(provider, detail));
+        let status = response.status;
+        let reply = serde_json::from_str::<Reply>(&response.body).ok();
+        if status.is_success() {
+            // A 2xx means accepted; failing it would make failover send a duplicate.
+            return Ok(reply.and_then(|r| r.id).unwrap_or_else(|| {
+                tracing::warn!(provider, %status, "Mailgun accepted the message without a readable id");
+                "unknown".to_string()
+            }));
         }
-        // A 2xx means accepted; failing it would make failover send a duplicate.
-        Ok(reply.and_then(|r| r.id).unwrap_or_else(|| {
-            tracing::warn!(provider, status = %response.status, "Mailgun accepted the message without returning an id");
-            "unknown".to_string()
-        }))
+        let message = reply.and_then(|r| r.message);
+        let kind = kind(status, message.as_deref());
+        let detail = match message {
+            Some(message) => http::provider_message(&message),
+            None => response.unshown_body(),
+        };
+        let detail = format!(
+            "Mailgun answered {status}: {detail}{}",
+            http::status_hint(status)
+        );
+        Err(response.error(provider, kind, detail))
     }
 }

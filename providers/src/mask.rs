@@ -27,6 +27,17 @@ pub fn mask_phone(number: &str) -> String {
     out
 }
 
+/// A Cognito username as errors and logs may show it: masked when it is an email
+/// address or a phone number (pools that sign in with either), kept otherwise
+/// (a `sub` UUID or a chosen name, which support needs to find the user).
+pub fn mask_username(username: &str) -> String {
+    if username.contains('@') || username.starts_with('+') {
+        mask_recipient(username)
+    } else {
+        username.to_string()
+    }
+}
+
 /// Masks whatever the recipient is: an address if it has an `@`, a phone number otherwise.
 pub fn mask_recipient(recipient: &str) -> String {
     if recipient.contains('@') {

@@ -35,6 +35,9 @@ pub struct MessageContext {
     pub trigger_source: String,
     /// The user pool the event came from.
     pub user_pool_id: String,
+    /// A stable id of the event: the same for every retry of it (ours and
+    /// Lambda's), different for every other event. Receivers de-duplicate on it.
+    pub event_id: Option<String>,
     /// When delivery must be over: the Lambda deadline minus a safety margin.
     /// Retries and timeouts stop there so the invocation can still report failure.
     #[serde(skip)]

@@ -33,6 +33,14 @@ pub(crate) fn mailbox(provider: &str, what: &str, value: &str) -> Result<Mailbox
     })
 }
 
+/// Whether `value` is a mailbox a provider accepts as a sender or reply-to
+/// (`Name <address@domain>` or `address@domain`); the problem if not.
+pub fn check_mailbox(value: &str) -> Result<(), String> {
+    value.parse::<Mailbox>().map(|_| ()).map_err(|e| {
+        format!("not a valid mailbox ({e}); expected `Name <address@domain>` or `address@domain`")
+    })
+}
+
 /// The RFC 5322 bytes the SMTP and outbox backends produce for `email`.
 pub fn to_rfc5322(email: &EmailMessage) -> Result<Vec<u8>, SendError> {
     Ok(build("rfc5322", email)?.formatted())
@@ -94,6 +102,7 @@ mod tests {
             context: MessageContext {
                 trigger_source: "CustomEmailSender_SignUp\r\nBcc: evil@x.test".into(),
                 user_pool_id: "us-east-1_abc".into(),
+                event_id: None,
                 deadline: None,
             },
         }

@@ -5,13 +5,15 @@
 //! `categories` and `custom_args` for SendGrid's own statistics and event webhook.
 
 use async_trait::async_trait;
+use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::http;
 use crate::{
-    mime, Backend, BuildContext, Channel, EmailMessage, Message, Provider, SecretValue, SendError,
+    mime, Backend, BuildContext, Channel, EmailMessage, ErrorKind, Message, Provider, SecretValue,
+    SendError,
 };
 
 /// SendGrid's default API host; `https://api.eu.sendgrid.com` for EU data residency.
@@ -129,21 +131,33 @@ impl SendGrid {
     }
 }
 
-/// SendGrid's `errors[]`: each message with the field it is about.
-fn error_detail(text: &str) -> String {
-    match serde_json::from_str::<ErrorBody>(text) {
-        Ok(body) if !body.errors.is_empty() => body
-            .errors
-            .iter()
-            .map(|e| match (&e.message, &e.field) {
-                (Some(m), Some(f)) => format!("{m} (field `{f}`)"),
-                (Some(m), None) => m.clone(),
-                (None, Some(f)) => format!("field `{f}`"),
-                (None, None) => "unspecified".into(),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => http::excerpt(text),
+/// SendGrid's `errors[]`: each message (redacted) with the field it is about.
+fn error_detail(body: &ErrorBody) -> String {
+    body.errors
+        .iter()
+        .map(|e| match (&e.message, &e.field) {
+            (Some(m), Some(f)) => format!("{} (field `{f}`)", http::provider_message(m)),
+            (Some(m), None) => http::provider_message(m),
+            (None, Some(f)) => format!("field `{f}`"),
+            (None, None) => "unspecified".into(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// SendGrid's table: a 400 is about this recipient only when its fields say so
+/// (`personalizations.N.to…`); otherwise the shared HTTP table.
+fn kind(status: StatusCode, body: Option<&ErrorBody>) -> ErrorKind {
+    let about_recipient = body.is_some_and(|b| {
+        b.errors.iter().any(|e| {
+            e.field
+                .as_deref()
+                .is_some_and(|f| f.starts_with("personalizations") && f.contains(".to"))
+        })
+    });
+    match status.as_u16() {
+        400 if about_recipient => ErrorKind::Rejected,
+        _ => http::kind_for_status(status),
     }
 }
 
@@ -171,19 +185,26 @@ impl Backend for SendGrid {
             .bearer_auth(self.api_key.expose_secret())
             .json(&self.request_body(provider, email)?);
         let response = http::send(provider, request).await?;
-        if response.status.is_success() {
+        let status = response.status;
+        if status.is_success() {
             return Ok(response
                 .headers
                 .get("x-message-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
-                .unwrap_or_else(|| format!("sendgrid-{}", response.status.as_u16())));
+                .unwrap_or_else(|| format!("sendgrid-{}", status.as_u16())));
         }
+        let body = serde_json::from_str::<ErrorBody>(&response.body)
+            .ok()
+            .filter(|b| !b.errors.is_empty());
+        let detail = match &body {
+            Some(body) => error_detail(body),
+            None => response.unshown_body(),
+        };
         let detail = format!(
-            "SendGrid answered {}: {}",
-            response.status,
-            error_detail(response.text())
+            "SendGrid answered {status}: {detail}{}",
+            http::status_hint(status)
         );
-        Err(response.error(provider, detail))
+        Err(response.error(provider, kind(status, body.as_ref()), detail))
     }
 }

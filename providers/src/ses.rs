@@ -7,6 +7,8 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, MessageTag,
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::redact;
+
 use crate::{
     mime, Backend, BuildContext, Channel, EmailMessage, ErrorKind, Message, Provider, SendError,
 };
@@ -33,7 +35,7 @@ impl SesConfig {
         name: &str,
         context: &BuildContext<'_>,
     ) -> Result<Provider<Ses>, SendError> {
-        let aws = context.aws_in(name, self.region.as_deref())?;
+        let aws = context.aws_for_sending(name, self.region.as_deref())?;
         Ok(Provider::new(
             name,
             Ses::new(aws_sdk_sesv2::Client::new(&aws), self.clone()),
@@ -83,7 +85,7 @@ impl Ses {
     }
 
     fn error(provider: &str, from: &str, error: SdkError<SendEmailError>) -> SendError {
-        let detail = format!("{}", DisplayErrorContext(&error));
+        let detail = redact(&DisplayErrorContext(&error).to_string());
         let Some(service) = error.as_service_error() else {
             let kind = match &error {
                 SdkError::TimeoutError(_) => ErrorKind::Timeout,
@@ -91,7 +93,8 @@ impl Ses {
             };
             return SendError::new(provider, kind, format!("SES unreachable: {detail}"));
         };
-        let message = service.meta().message().unwrap_or_default().to_string();
+        // SES names unverified identities, addresses included: masked.
+        let message = redact(service.meta().message().unwrap_or_default());
         let (kind, temporary, hint) = match service {
             SendEmailError::TooManyRequestsException(_) | SendEmailError::LimitExceededException(_) => {
                 (ErrorKind::RateLimited, true, String::new())

@@ -16,6 +16,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::text::redact;
 use crate::{
     http, mime, Backend, BuildContext, Channel, ErrorKind, Message, Provider, SecretValue,
     SendError,
@@ -171,17 +172,13 @@ impl std::fmt::Debug for Smtp {
 
 impl Smtp {
     fn error(&self, provider: &str, error: lettre::transport::smtp::Error) -> SendError {
-        let detail = error.to_string();
+        // Server replies may echo the recipient ("550 5.1.1 <jane@…>: …").
+        let detail = redact(&error.to_string());
         let code: Option<u16> = error.status().map(u16::from);
         let (kind, temporary) = if error.is_timeout() {
             (ErrorKind::Timeout, true)
         } else if let Some(code) = code {
-            match code {
-                535 | 530 | 534 => (ErrorKind::Auth, false),
-                421 | 450..=499 => (ErrorKind::Unavailable, true),
-                500..=599 => (ErrorKind::Rejected, false),
-                _ => (ErrorKind::Other, error.is_transient()),
-            }
+            (kind_for_reply(code, &detail), (400..500).contains(&code))
         } else if detail.contains("STARTTLS") || error.is_tls() || detail.contains("certificate") {
             (ErrorKind::Config, false)
         } else {
@@ -205,6 +202,27 @@ impl Smtp {
             error = error.with_status(code);
         }
         error
+    }
+}
+
+/// SMTP's table: 4xx is temporary; a 5xx is about this recipient or message
+/// when its enhanced status says so (5.1.x address, 5.2.x mailbox, 5.6.x content;
+/// or 550/551/552/553 without one), about our setup for 5.7.x (relay denied,
+/// policy) and 530/534/535 (authentication).
+fn kind_for_reply(code: u16, detail: &str) -> ErrorKind {
+    let enhanced = detail
+        .split_whitespace()
+        .find(|w| {
+            w.len() >= 5 && w.starts_with("5.") && w.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        .and_then(|w| w.split('.').nth(1));
+    match (code, enhanced) {
+        (530 | 534 | 535, _) => ErrorKind::Auth,
+        (400..=499, _) => ErrorKind::Unavailable,
+        (_, Some("1" | "2" | "6")) => ErrorKind::Rejected,
+        (_, Some("7")) => ErrorKind::Config,
+        (550..=553, None) => ErrorKind::Rejected,
+        _ => ErrorKind::Other,
     }
 }
 
@@ -244,6 +262,42 @@ impl Backend for Smtp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reply_table() {
+        assert_eq!(
+            kind_for_reply(550, "550 5.1.1 <j***@e***.com>: no such user"),
+            ErrorKind::Rejected
+        );
+        assert_eq!(
+            kind_for_reply(552, "552 5.2.2 mailbox full"),
+            ErrorKind::Rejected
+        );
+        assert_eq!(
+            kind_for_reply(554, "554 5.7.1 Relay access denied"),
+            ErrorKind::Config
+        );
+        assert_eq!(
+            kind_for_reply(550, "550 5.7.1 sender rejected by policy"),
+            ErrorKind::Config
+        );
+        assert_eq!(
+            kind_for_reply(553, "553 mailbox name not allowed"),
+            ErrorKind::Rejected
+        );
+        assert_eq!(
+            kind_for_reply(554, "554 transaction failed"),
+            ErrorKind::Other
+        );
+        assert_eq!(
+            kind_for_reply(535, "535 5.7.8 bad credentials"),
+            ErrorKind::Auth
+        );
+        assert_eq!(
+            kind_for_reply(451, "451 4.3.0 try later"),
+            ErrorKind::Unavailable
+        );
+    }
 
     #[test]
     fn the_queue_id_is_read_from_the_final_reply() {

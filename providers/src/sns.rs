@@ -7,6 +7,8 @@ use aws_sdk_sns::types::MessageAttributeValue;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::redact;
+
 use crate::{Backend, BuildContext, Channel, ErrorKind, Message, Provider, SendError};
 
 /// `type = "sns"`: `Publish` to a phone number, `SMSType` Transactional.
@@ -34,7 +36,7 @@ impl SnsConfig {
         name: &str,
         context: &BuildContext<'_>,
     ) -> Result<Provider<Sns>, SendError> {
-        let aws = context.aws_in(name, self.region.as_deref())?;
+        let aws = context.aws_for_sending(name, self.region.as_deref())?;
         Ok(Provider::new(
             name,
             Sns::new(aws_sdk_sns::Client::new(&aws), self.clone()),
@@ -63,7 +65,7 @@ impl Sns {
     }
 
     fn error(provider: &str, error: SdkError<PublishError>) -> SendError {
-        let detail = format!("{}", DisplayErrorContext(&error));
+        let detail = redact(&DisplayErrorContext(&error).to_string());
         let Some(service) = error.as_service_error() else {
             let kind = match &error {
                 SdkError::TimeoutError(_) => ErrorKind::Timeout,
@@ -71,7 +73,8 @@ impl Sns {
             };
             return SendError::new(provider, kind, format!("SNS unreachable: {detail}"));
         };
-        let message = service.meta().message().unwrap_or_default().to_string();
+        // SES names unverified identities, addresses included: masked.
+        let message = redact(service.meta().message().unwrap_or_default());
         let code = service.meta().code().unwrap_or("error").to_string();
         let (kind, temporary) = match service {
             PublishError::KmsThrottlingException(_) => (ErrorKind::RateLimited, true),

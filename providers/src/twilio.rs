@@ -151,12 +151,16 @@ struct TwilioError {
     message: Option<String>,
 }
 
-/// Twilio's error codes that say more than the HTTP status.
+/// Twilio's error codes that say more than the HTTP status (which is 400 for
+/// most of them).
 fn kind_for_code(code: u32) -> Option<ErrorKind> {
     match code {
-        // Invalid 'To' number; not a mobile number; unsubscribed recipient;
-        // not allowed to send to this region.
-        21211 | 21614 | 21610 | 21408 | 21612 => Some(ErrorKind::Rejected),
+        // About this recipient: invalid 'To' number; 'To' unsubscribed (STOP);
+        // 'To' not reachable by SMS; 'To' not a mobile number.
+        21211 | 21610 | 21612 | 21614 => Some(ErrorKind::Rejected),
+        // About our account or sender: region not enabled; invalid 'From';
+        // 'From' not SMS-capable; trial account and unverified 'To'; unknown resource.
+        21408 | 21212 | 21606 | 21608 | 20404 => Some(ErrorKind::Config),
         20003 | 20005 => Some(ErrorKind::Auth),
         20429 => Some(ErrorKind::RateLimited),
         _ => None,
@@ -185,28 +189,29 @@ impl Backend for Twilio {
             .basic_auth(&self.user, Some(self.password.expose_secret()))
             .form(&form);
         let response = http::send(provider, request).await?;
-        let text = response.body.as_deref().map_err(Clone::clone)?;
-        if response.status.is_success() {
-            return Ok(serde_json::from_str::<Created>(text)
+        let status = response.status;
+        if status.is_success() {
+            return Ok(serde_json::from_str::<Created>(&response.body)
                 .map(|c| c.sid)
                 .unwrap_or_else(|_| {
-                    tracing::warn!(provider, status = %response.status, "Twilio accepted the message without a readable sid");
+                    tracing::warn!(provider, %status, "Twilio accepted the message without a readable sid");
                     "unknown".to_string()
                 }));
         }
-        let body = serde_json::from_str::<TwilioError>(text).ok();
+        let body = serde_json::from_str::<TwilioError>(&response.body).ok();
         let code = body.as_ref().and_then(|b| b.code);
-        let message = body
-            .and_then(|b| b.message)
-            .unwrap_or_else(|| http::excerpt(text));
-        let status = response.status;
-        let detail = match code {
-            Some(code) => format!("Twilio error {code} ({status}): {message}"),
-            None => format!("Twilio answered {status}: {message}"),
+        let message = match body.and_then(|b| b.message) {
+            Some(message) => http::provider_message(&message),
+            None => response.unshown_body(),
         };
-        Err(match code.and_then(kind_for_code) {
-            Some(kind) => response.error_of_kind(provider, kind, detail),
-            None => response.error(provider, detail),
-        })
+        let hint = http::status_hint(status);
+        let detail = match code {
+            Some(code) => format!("Twilio error {code} ({status}): {message}{hint}"),
+            None => format!("Twilio answered {status}: {message}{hint}"),
+        };
+        let kind = code
+            .and_then(kind_for_code)
+            .unwrap_or_else(|| http::kind_for_status(status));
+        Err(response.error(provider, kind, detail))
     }
 }

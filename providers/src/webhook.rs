@@ -3,8 +3,9 @@
 //!
 //! Each request carries `X-Switchboard-Timestamp` (Unix seconds) and
 //! `X-Switchboard-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`,
-//! so the receiver can check origin and reject replays. `message_id` is unique per
-//! attempt group and can serve as the receiver's idempotency key.
+//! so the receiver can check origin and reject replays. `message_id` is the event's
+//! stable id — the same for every retry of one Cognito event, ours and Lambda's —
+//! so receivers can use it as their idempotency key.
 
 use async_trait::async_trait;
 use aws_lc_rs::hmac;
@@ -144,7 +145,11 @@ impl Backend for Webhook {
     const CHANNELS: &'static [Channel] = &[Channel::Email, Channel::Sms];
 
     async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
-        let message_id = uuid::Uuid::new_v4().to_string();
+        // Stable across retries of one event, so receivers can de-duplicate.
+        let message_id = match &message.context().event_id {
+            Some(event_id) => event_id.clone(),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
         let body = serde_json::to_vec(&payload(message, &message_id)).map_err(|e| {
             SendError::new(
                 provider,
@@ -161,14 +166,16 @@ impl Backend for Webhook {
             .header(SIGNATURE_HEADER, sign(&self.key, timestamp, &body))
             .body(body);
         let response = http::send(provider, request).await?;
-        if response.status.is_success() {
+        let status = response.status;
+        if status.is_success() {
             return Ok(message_id);
         }
+        // The receiver is ours to define: its body is never shown (it may echo the code).
         let detail = format!(
-            "webhook answered {}: {}",
-            response.status,
-            http::excerpt(response.text())
+            "webhook answered {status}: {}{}",
+            response.unshown_body(),
+            http::status_hint(status)
         );
-        Err(response.error(provider, detail))
+        Err(response.error(provider, http::kind_for_status(status), detail))
     }
 }

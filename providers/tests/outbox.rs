@@ -8,6 +8,7 @@ fn context() -> MessageContext {
     MessageContext {
         trigger_source: "CustomEmailSender_SignUp".into(),
         user_pool_id: "us-east-1_abc".into(),
+        event_id: None,
         deadline: None,
     }
 }

@@ -29,6 +29,7 @@ fn quick(max_attempts: u32) -> RetryPolicy {
         max_attempts,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
+        min_attempt: Duration::from_millis(50),
     }
 }
 
@@ -85,7 +86,7 @@ async fn permanent_failures_are_not_retried() {
 }
 
 #[tokio::test]
-async fn a_passed_deadline_allows_one_attempt_only() {
+async fn a_passed_deadline_allows_no_attempt() {
     let inner = Arc::new(ScriptedSender::failing(
         "p",
         BOTH,
@@ -96,11 +97,37 @@ async fn a_passed_deadline_allows_one_attempt_only() {
         .send(&sms(Some(Instant::now())))
         .await
         .unwrap_err();
-    assert_eq!(inner.attempts(), 1);
+    assert_eq!(inner.attempts(), 0, "nothing starts after the deadline");
+    assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(
         err.is_temporary(),
         "the caller can still retry later: {err}"
     );
+}
+
+#[tokio::test]
+async fn no_retry_starts_without_the_minimum_time_left() {
+    let inner = Arc::new(ScriptedSender::failing(
+        "p",
+        BOTH,
+        ErrorKind::Unavailable,
+        100,
+    ));
+    // 30 ms left: enough for nothing when an attempt needs 50 ms.
+    let deadline = Instant::now() + Duration::from_millis(30);
+    retry(&inner, quick(5))
+        .send(&sms(Some(deadline)))
+        .await
+        .unwrap_err();
+    assert_eq!(inner.attempts(), 0);
+    // 200 ms left: a first attempt, then retries while 50 ms remain after the backoff.
+    let deadline = Instant::now() + Duration::from_millis(200);
+    let err = retry(&inner, quick(100))
+        .send(&sms(Some(deadline)))
+        .await
+        .unwrap_err();
+    assert!(Instant::now() <= deadline, "it ended by the deadline");
+    assert!(err.attempts().len() >= 2, "{:?}", err.attempts());
 }
 
 #[tokio::test]
@@ -211,14 +238,65 @@ impl Sender for Slow {
     }
 }
 
-/// Found under cargo-lambda's emulator, whose deadline left no retry window: the
-/// deadline decides whether to retry, it must not cut the first attempt to zero.
+/// An attempt is cut at the deadline, whatever the attempt timeout says.
 #[tokio::test]
-async fn a_passed_deadline_does_not_shorten_the_first_attempt() {
+async fn an_attempt_ends_at_the_deadline() {
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_secs(60)));
+    let started = Instant::now();
+    let deadline = started + Duration::from_millis(120);
+    let err = timed.send(&sms(Some(deadline))).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // With time to spare the slow provider delivers.
     let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Slow), Duration::from_secs(5)));
-    let delivery = Retry::new(timed, quick(3))
-        .send(&sms(Some(Instant::now())))
+    let far = Instant::now() + Duration::from_secs(10);
+    assert_eq!(
+        timed.send(&sms(Some(far))).await.unwrap().message_id,
+        "slow-1"
+    );
+}
+
+/// The chain does not start its next provider when the deadline leaves too little.
+#[tokio::test]
+async fn failover_starts_no_provider_past_the_deadline() {
+    let first: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_secs(60)));
+    let second = Arc::new(ScriptedSender::new("second", BOTH));
+    let chain = Failover::new("chain", vec![first, second.clone() as Arc<dyn Sender>])
+        .with_min_attempt(Duration::from_millis(50));
+    let deadline = Instant::now() + Duration::from_millis(100);
+    let err = chain.send(&sms(Some(deadline))).await.unwrap_err();
+    assert_eq!(second.attempts(), 0, "not started after the deadline");
+    assert!(err.to_string().contains("not tried"), "{err}");
+}
+
+/// A `Retry-After` beyond any clock (`u64::MAX` seconds) neither panics nor waits.
+#[tokio::test]
+async fn a_retry_after_beyond_any_clock_is_no_panic() {
+    let inner = Arc::new(
+        ScriptedSender::new("p", BOTH).with_script([Step::FailRetryAfter(
+            ErrorKind::RateLimited,
+            Duration::from_secs(u64::MAX),
+        )]),
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let err = retry(&inner, quick(5))
+        .send(&sms(Some(deadline)))
         .await
-        .unwrap();
-    assert_eq!(delivery.message_id, "slow-1");
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(inner.attempts(), 1);
+    // Without a deadline the retry is skipped too: it cannot be scheduled.
+    let inner = Arc::new(
+        ScriptedSender::new("p", BOTH).with_script([Step::FailRetryAfter(
+            ErrorKind::RateLimited,
+            Duration::from_secs(u64::MAX),
+        )]),
+    );
+    let started = Instant::now();
+    let _ = retry(&inner, quick(5)).send(&sms(None)).await;
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -20,6 +20,7 @@ use secrecy::SecretString;
 
 use super::esdk_header::{self, HeaderSummary};
 use super::key_arn::KeyArn;
+use crate::aws;
 
 /// The encryption context key Cognito binds every code to.
 pub const USER_POOL_CONTEXT_KEY: &str = "userpool-id";
@@ -27,6 +28,13 @@ pub const USER_POOL_CONTEXT_KEY: &str = "userpool-id";
 pub const DEV_KEY_NAMESPACE: &str = "switchboard-dev";
 /// Key name of the insecure development keyring.
 pub const DEV_KEY_NAME: &str = "INSECURE-development-key-never-use-in-production";
+/// The longest `request.code` accepted, in base64 characters. Cognito's codes
+/// (one data key, a short context, a six-digit code or a password) are about a
+/// thousand; anything much larger is refused before any work.
+pub const MAX_CODE_CHARS: usize = 4096;
+/// The algorithm suites Cognito uses: 0x0378 today (signed, not key-committing),
+/// and 0x0578, its key-committing successor, should Cognito move to it.
+pub const COGNITO_SUITES: &[u16] = &[0x0378, 0x0578];
 /// The development wrapping key. Public on purpose: it protects nothing.
 const DEV_WRAPPING_KEY: &[u8; 32] = b"switchboard-INSECURE-dev-key-000";
 
@@ -49,6 +57,15 @@ pub enum DecryptError {
     /// `request.code` is not base64.
     #[error("request.code is not valid base64 ({0}); Cognito sends base64 of an AWS Encryption SDK message")]
     Base64(String),
+    /// The code is larger than any Cognito makes.
+    #[error("request.code is {0} characters; a Cognito code is under {MAX_CODE_CHARS}, so this is not one (nothing was decrypted)")]
+    TooLarge(usize),
+    /// An Encryption SDK message, but not of the shape Cognito makes.
+    #[error("request.code is not a Cognito code: {0}")]
+    NotCognito(String),
+    /// The message carries no `userpool-id`, so it is not bound to any pool.
+    #[error("the code's encryption context has no `userpool-id`, so it was not made by Cognito for this pool; the Encryption SDK refused it")]
+    NoUserPool,
     /// The bytes are not an Encryption SDK message.
     #[error("request.code is not an AWS Encryption SDK message: {0}. Cognito codes must be decrypted with the Encryption SDK, not with a plain KMS Decrypt call")]
     NotEsdkMessage(String),
@@ -173,7 +190,7 @@ pub(crate) async fn insecure_dev_keyring() -> Result<KeyringRef, DecryptError> {
 /// A KMS client in the key's own region, on the standard AWS configuration chain
 /// (so `AWS_ENDPOINT_URL` points it at a local emulator).
 pub fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::config::Builder::from(sdk_config)
+    let config = aws_sdk_kms::config::Builder::from(&aws::with_limits(sdk_config, aws::KMS))
         .region(aws_config::Region::new(key_arn.region().to_string()))
         .build();
     aws_sdk_kms::Client::from_conf(config)
@@ -254,12 +271,20 @@ impl EsdkDecryptor {
 #[async_trait]
 impl Decryptor for EsdkDecryptor {
     async fn decrypt(&self, code: &str, user_pool_id: &str) -> Result<SecretString, DecryptError> {
+        let code = code.trim();
+        if code.len() > MAX_CODE_CHARS {
+            return Err(DecryptError::TooLarge(code.len()));
+        }
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(code.trim())
+            .decode(code)
             .map_err(|e| DecryptError::Base64(e.to_string()))?;
         let header = esdk_header::summarise(&bytes)
             .map_err(|e| DecryptError::NotEsdkMessage(e.to_string()))?;
+        check_cognito_shape(&header)?;
         self.explain_mismatch(&header, user_pool_id)?;
+        let bound_to_a_pool = header
+            .encryption_context
+            .contains_key(USER_POOL_CONTEXT_KEY);
 
         let context =
             HashMap::from([(USER_POOL_CONTEXT_KEY.to_string(), user_pool_id.to_string())]);
@@ -271,11 +296,33 @@ impl Decryptor for EsdkDecryptor {
             .encryption_context(context)
             .send()
             .await
-            .map_err(|e| classify(&e))?;
+            // The SDK enforces the binding; our header read only names the cause.
+            .map_err(|e| match bound_to_a_pool {
+                true => classify(&e),
+                false => DecryptError::NoUserPool,
+            })?;
         let plaintext = output.plaintext.ok_or(DecryptError::NoPlaintext)?;
         let text = String::from_utf8(plaintext.into_inner()).map_err(|_| DecryptError::NotUtf8)?;
         Ok(SecretString::from(text))
     }
+}
+
+/// Refuses messages Cognito does not make: another algorithm suite, or more
+/// than one encrypted data key.
+fn check_cognito_shape(header: &HeaderSummary) -> Result<(), DecryptError> {
+    if !COGNITO_SUITES.contains(&header.suite_id) {
+        return Err(DecryptError::NotCognito(format!(
+            "algorithm suite 0x{:04x}; Cognito uses 0x0378",
+            header.suite_id
+        )));
+    }
+    if header.data_keys.len() > 1 {
+        return Err(DecryptError::NotCognito(format!(
+            "{} encrypted data keys; Cognito encrypts under one key",
+            header.data_keys.len()
+        )));
+    }
+    Ok(())
 }
 
 /// What went wrong with KMS, as a user can act on it.

@@ -3,6 +3,8 @@
 
 use aws_sdk_cognitoidentityprovider::Client;
 
+use crate::aws;
+
 /// Cognito `AdminGetUser`, with a client built once per cold start.
 #[derive(Debug, Clone)]
 pub struct UserDirectory {
@@ -22,7 +24,7 @@ impl UserDirectory {
     /// A directory on the standard AWS configuration chain.
     pub fn new(sdk_config: &aws_config::SdkConfig) -> Self {
         UserDirectory {
-            client: Client::new(sdk_config),
+            client: Client::new(&aws::with_limits(sdk_config, aws::COGNITO)),
         }
     }
 
@@ -47,8 +49,8 @@ impl UserDirectory {
                 };
                 LookupError {
                     pool: pool.to_string(),
-                    user: user.to_string(),
-                    detail,
+                    user: switchboard_providers::mask_username(user),
+                    detail: switchboard_providers::text::redact(&detail),
                 }
             })?;
         Ok(output

@@ -239,6 +239,35 @@ impl CustomSenderEvent {
             })
     }
 
+    /// A stable id of this event: hex SHA-256 over the ciphertext (or, for events
+    /// without a code, the takeover `EVENT_ID`), trigger source, pool and user —
+    /// never the plaintext. Lambda's retries of one event share it; two events
+    /// never do (Cognito encrypts every code with a fresh data key).
+    pub fn id(&self) -> Option<String> {
+        let unique = self
+            .code()
+            .map(str::to_string)
+            .or_else(|| self.request.user_attributes.get("EVENT_ID").cloned())?;
+        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        for part in [
+            unique.as_str(),
+            &self.trigger_source.to_string(),
+            &self.user_pool_id,
+            &self.user_name,
+        ] {
+            context.update(part.as_bytes());
+            context.update(&[0]);
+        }
+        Some(
+            context
+                .finish()
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
+    }
+
     /// The non-empty code, if any.
     pub fn code(&self) -> Option<&str> {
         self.request

@@ -134,6 +134,9 @@ pub struct DeliveryConfig {
     pub budget_ms: u64,
     /// Time one attempt may take, in ms (at most `budget_ms`).
     pub attempt_timeout_ms: u64,
+    /// The least time worth an attempt, in ms: no provider or retry starts with
+    /// less left before the deadline.
+    pub min_attempt_ms: u64,
     /// Stop this long before the Lambda deadline, in ms, so that the invocation
     /// can still report the failure (and Lambda retry it).
     pub deadline_margin_ms: u64,

@@ -85,6 +85,7 @@ impl Composer {
         let context = MessageContext {
             trigger_source: trigger_source.clone(),
             user_pool_id: event.user_pool_id.clone(),
+            event_id: event.id(),
             deadline: None,
         };
         let client = client.cloned().unwrap_or_default();

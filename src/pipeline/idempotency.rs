@@ -23,14 +23,39 @@ const COMPLETED: &str = "COMPLETED";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     /// Nobody handled it: send, then [`IdempotencyGuard::complete`] or
-    /// [`IdempotencyGuard::release`].
-    Proceed(String),
+    /// [`IdempotencyGuard::release`] with this claim.
+    Proceed(Claimed),
     /// Already delivered, with this message id: do not send again.
     AlreadyDelivered(String),
     /// Another invocation is sending it right now.
     InProgress,
     /// The store failed and the policy says deliver anyway (no key to complete).
     Unguarded,
+}
+
+/// A claim this invocation holds: the key and the owner token that proves it,
+/// so that completing or releasing never touches a newer invocation's claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    key: String,
+    owner: String,
+}
+
+impl Claimed {
+    /// The event's key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// A random owner token (128 bits, hex).
+fn owner_token() -> String {
+    let mut bytes = [0u8; 16];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        // Never observed; a time-based token still separates invocations.
+        bytes[..8].copy_from_slice(&epoch_millis().to_be_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why the guard could not decide.
@@ -59,31 +84,9 @@ fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-/// The idempotency key of an event: hex SHA-256 over the ciphertext (or, for
-/// events without a code, the takeover `EVENT_ID`), trigger source, pool and user.
+/// The idempotency key of an event: its stable id ([`CustomSenderEvent::id`]).
 pub fn key_for(event: &CustomSenderEvent) -> Option<String> {
-    let unique = event
-        .code()
-        .map(str::to_string)
-        .or_else(|| event.request.user_attributes.get("EVENT_ID").cloned())?;
-    let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-    for part in [
-        unique.as_str(),
-        &event.trigger_source.to_string(),
-        &event.user_pool_id,
-        &event.user_name,
-    ] {
-        context.update(part.as_bytes());
-        context.update(&[0]);
-    }
-    Some(
-        context
-            .finish()
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    event.id()
 }
 
 impl IdempotencyGuard {
@@ -117,17 +120,22 @@ impl IdempotencyGuard {
         }
     }
 
-    /// Claims `key` for this invocation.
-    pub async fn claim(&self, key: &str) -> Result<Claim, GuardError> {
+    /// Claims `key` for this invocation, which may run for `remaining` more: the
+    /// lock lasts at least that long (and at least `lock_timeout_ms`), so no
+    /// duplicate takes over while this invocation can still send.
+    pub async fn claim(&self, key: &str, remaining: Duration) -> Result<Claim, GuardError> {
         let now = now_secs();
+        let hold = self.lock.max(remaining).as_secs().saturating_add(1);
+        let owner = owner_token();
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("id", AttributeValue::S(key.to_string()))
             .item("status", AttributeValue::S(IN_PROGRESS.into()))
-            .item("expires_at", number(now + self.lock.as_secs().max(1)))
-            .item("ttl", number(now + self.retention.as_secs()))
+            .item("owner", AttributeValue::S(owner.clone()))
+            .item("expires_at", number(now.saturating_add(hold)))
+            .item("ttl", number(now.saturating_add(self.retention.as_secs())))
             .condition_expression(
                 "attribute_not_exists(id) OR (#status = :in_progress AND expires_at < :now)",
             )
@@ -137,7 +145,10 @@ impl IdempotencyGuard {
             .send()
             .await;
         match put {
-            Ok(_) => Ok(Claim::Proceed(key.to_string())),
+            Ok(_) => Ok(Claim::Proceed(Claimed {
+                key: key.to_string(),
+                owner,
+            })),
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
@@ -174,39 +185,68 @@ impl IdempotencyGuard {
         }
     }
 
-    /// Marks `key` delivered by `provider` as `message_id`.
-    pub async fn complete(&self, key: &str, provider: &str, message_id: &str) {
+    /// Marks the claimed event delivered by `provider` as `message_id` — only if
+    /// the claim is still ours.
+    pub async fn complete(&self, claim: &Claimed, provider: &str, message_id: &str) {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .key("id", AttributeValue::S(key.to_string()))
+            .key("id", AttributeValue::S(claim.key.clone()))
             .update_expression(
                 "SET #status = :completed, provider = :provider, message_id = :message_id",
             )
+            .condition_expression("#owner = :owner")
             .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#owner", "owner")
             .expression_attribute_values(":completed", AttributeValue::S(COMPLETED.into()))
             .expression_attribute_values(":provider", AttributeValue::S(provider.to_string()))
             .expression_attribute_values(":message_id", AttributeValue::S(message_id.to_string()))
+            .expression_attribute_values(":owner", AttributeValue::S(claim.owner.clone()))
             .send()
             .await;
-        if let Err(e) = result {
+        match result {
+            Ok(_) => {}
+            Err(e) if is_conditional_failure(&e) => {
+                tracing::warn!(table = %self.table, "delivered, but the claim had expired and another invocation holds the event now; it may send a duplicate");
+            }
             // Delivered already; a retry after the lock expires may send again.
-            tracing::warn!(table = %self.table, error = %DisplayErrorContext(&e), "could not mark the event completed");
+            Err(e) => {
+                tracing::warn!(table = %self.table, error = %DisplayErrorContext(&e), "could not mark the event completed")
+            }
         }
     }
 
-    /// Releases `key` after a failed send, so Lambda's retry can send.
-    pub async fn release(&self, key: &str) {
+    /// Releases the claim after a failed send, so Lambda's retry can send — only if
+    /// it is still ours (an expired claim may have been taken by a newer invocation).
+    pub async fn release(&self, claim: &Claimed) {
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
-            .key("id", AttributeValue::S(key.to_string()))
+            .key("id", AttributeValue::S(claim.key.clone()))
+            .condition_expression("#owner = :owner")
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":owner", AttributeValue::S(claim.owner.clone()))
             .send()
             .await;
-        if let Err(e) = result {
-            tracing::warn!(table = %self.table, error = %DisplayErrorContext(&e), "could not release the idempotency lock; a retry waits for it to expire");
+        match result {
+            Ok(_) => {}
+            Err(e) if is_conditional_failure(&e) => {
+                tracing::info!(table = %self.table, "the claim is no longer ours; left the newer one in place");
+            }
+            Err(e) => {
+                tracing::warn!(table = %self.table, error = %DisplayErrorContext(&e), "could not release the idempotency lock; a retry waits for it to expire")
+            }
         }
     }
+}
+
+fn is_conditional_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    error
+        .as_service_error()
+        .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
 }

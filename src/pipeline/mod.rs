@@ -34,6 +34,8 @@ pub struct App {
     pub(crate) guard: Option<IdempotencyGuard>,
     /// The time one event's delivery may take.
     pub(crate) budget: Duration,
+    /// How long before the invocation's deadline delivery ends.
+    pub(crate) deadline_margin: Duration,
     pub(crate) emit_metrics: bool,
 }
 
@@ -140,9 +142,13 @@ impl App {
         if !route.enabled {
             return Ok(skipped(OutcomeStatus::Disabled, String::new()));
         }
+        let remaining = deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+            .unwrap_or(self.budget)
+            .saturating_add(self.deadline_margin);
         let claimed = match (&self.guard, idempotency::key_for(&event)) {
-            (Some(guard), Some(key)) => match guard.claim(&key).await? {
-                Claim::Proceed(key) => Some((guard, key)),
+            (Some(guard), Some(key)) => match guard.claim(&key, remaining).await? {
+                Claim::Proceed(claim) => Some((guard, claim)),
                 Claim::AlreadyDelivered(message_id) => {
                     return Ok(skipped(OutcomeStatus::Duplicate, message_id))
                 }
@@ -152,14 +158,14 @@ impl App {
             _ => None,
         };
         let result = self.send(&event, route, deadline).await;
-        if let Some((guard, key)) = claimed {
+        if let Some((guard, claim)) = claimed {
             match &result {
                 Ok(outcome) => {
                     guard
-                        .complete(&key, &outcome.provider, &outcome.message_id)
+                        .complete(&claim, &outcome.provider, &outcome.message_id)
                         .await
                 }
-                Err(_) => guard.release(&key).await,
+                Err(_) => guard.release(&claim).await,
             }
         }
         result

@@ -152,6 +152,28 @@ pub enum HandleError {
     Send(SendError),
 }
 
+impl HandleError {
+    /// The failure's class, as the Lambda error payload's `errorType` names it
+    /// (what CloudWatch, the on-failure record and alarms show).
+    pub fn class(&self) -> &'static str {
+        match self {
+            HandleError::Event(_)
+            | HandleError::UnknownChannel(_)
+            | HandleError::MissingCode(_) => "InvalidEvent",
+            HandleError::Decrypt(_) => "DecryptFailed",
+            HandleError::NoRecipient { .. } | HandleError::Lookup(_) => "NoRecipient",
+            HandleError::BadPhoneNumber { .. }
+            | HandleError::CountryNotAllowed { .. }
+            | HandleError::SmsTooLong { .. }
+            | HandleError::CustomMessage { .. } => "Refused",
+            HandleError::InProgress => "InProgress",
+            HandleError::Idempotency(_) => "StoreFailed",
+            HandleError::Render(_) => "TemplateFailed",
+            HandleError::Send(_) => "NotDelivered",
+        }
+    }
+}
+
 impl From<SendError> for HandleError {
     fn from(error: SendError) -> Self {
         HandleError::Send(error)

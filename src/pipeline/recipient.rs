@@ -2,7 +2,7 @@
 //! Cognito's, when the event lacks it), a phone number normalised to E.164 and
 //! checked against the route's country lists.
 
-use switchboard_providers::Channel;
+use switchboard_providers::{mask_username, Channel};
 
 use super::outcome::HandleError;
 use crate::cognito::directory::UserDirectory;
@@ -66,13 +66,13 @@ impl Recipients {
     ) -> Result<String, HandleError> {
         let number = phone::normalise(raw, self.default_region.as_deref()).map_err(|problem| {
             HandleError::BadPhoneNumber {
-                user: event.user_name.clone(),
+                user: mask_username(&event.user_name),
                 problem,
             }
         })?;
         if let Some(setting) = route.countries.refusing_key(&number) {
             return Err(HandleError::CountryNotAllowed {
-                user: event.user_name.clone(),
+                user: mask_username(&event.user_name),
                 calling_code: number.calling_code(),
                 setting: setting.to_string(),
             });
@@ -89,7 +89,7 @@ fn no_recipient(
     HandleError::NoRecipient {
         attribute,
         pool: event.user_pool_id.clone(),
-        user: event.user_name.clone(),
+        user: mask_username(&event.user_name),
         looked_up,
     }
 }

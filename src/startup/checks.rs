@@ -5,7 +5,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use switchboard_providers::Channel;
+use switchboard_providers::{check_mailbox, Channel};
 
 use super::error::{Refusal, StartupError};
 use super::options::Runtime;
@@ -72,8 +72,41 @@ pub fn templates(
     Ok(())
 }
 
+/// Every sender and reply-to the configuration names is a mailbox providers
+/// accept — checked once here rather than failing each send.
+pub fn mailboxes(config: &Config) -> Result<(), StartupError> {
+    let mut named = vec![("email.from".to_string(), Some(&config.email.from))];
+    named.push(("email.reply_to".into(), config.email.reply_to.as_ref()));
+    for (source, route) in &config.routes {
+        named.push((format!("routes.{source}.from"), route.from.as_ref()));
+        named.push((format!("routes.{source}.reply_to"), route.reply_to.as_ref()));
+    }
+    for (client, settings) in &config.clients {
+        named.push((format!("clients.{client}.from"), settings.from.as_ref()));
+        named.push((
+            format!("clients.{client}.reply_to"),
+            settings.reply_to.as_ref(),
+        ));
+    }
+    for (key, value) in named {
+        if let Some(value) = value {
+            check_mailbox(value).map_err(|problem| StartupError::Mailbox {
+                key,
+                value: value.clone(),
+                problem,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The embedded demo's product name and its `example.com` sender.
+const DEMO_NAME: &str = "Switchboard Demo";
+const DEMO_DOMAIN: &str = "@example.com";
+
 /// Inside Lambda, a development setup is a misconfigured deploy: fail the init
-/// loudly instead of decrypting with a public key or writing codes to /tmp.
+/// loudly instead of decrypting with a public key, writing codes to /tmp,
+/// "delivering" into a sandbox, or sending under the demo's name.
 pub fn lambda_only(
     config: &Config,
     runtime: Runtime,
@@ -85,11 +118,6 @@ pub fn lambda_only(
     if force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
         return Err(StartupError::Refused(Refusal::DevelopmentKey));
     }
-    let outbox_only = |names: &[String]| {
-        names
-            .iter()
-            .all(|name| config.providers.get(name).is_some_and(|p| p.is_outbox()))
-    };
     let mut chains = vec![
         ("email.providers".to_string(), &config.email.providers),
         ("sms.providers".to_string(), &config.sms.providers),
@@ -100,16 +128,65 @@ pub fn lambda_only(
         }
     }
     for (key, names) in chains {
-        if !names.is_empty() && outbox_only(names) {
-            return Err(StartupError::Refused(Refusal::OutboxOnly {
-                variable: format!(
-                    "SWITCHBOARD_{}",
-                    key.to_ascii_uppercase().replace('.', "__")
-                ),
+        let reaches_nobody =
+            |name: &String| config.providers.get(name).is_some_and(|p| p.is_outbox());
+        if names.iter().any(reaches_nobody) {
+            return Err(StartupError::Refused(Refusal::OutboxInChain {
+                variable: variable(&key),
                 names: names.join(", "),
                 key,
             }));
         }
     }
-    Ok(())
+    if let Some((name, _)) = config.providers.iter().find(|(_, p)| p.is_sandboxed()) {
+        return Err(StartupError::Refused(Refusal::Sandbox {
+            provider: name.clone(),
+        }));
+    }
+    demo_branding(config)
+}
+
+fn demo_branding(config: &Config) -> Result<(), StartupError> {
+    let demo = |key: &str, value: &str, what: &'static str| {
+        StartupError::Refused(Refusal::DemoBranding {
+            key: key.to_string(),
+            value: value.to_string(),
+            variable: variable(key),
+            what,
+        })
+    };
+    if config.app.name == DEMO_NAME {
+        return Err(demo("app.name", &config.app.name, "product's name"));
+    }
+    let mut senders = vec![("email.from".to_string(), &config.email.from)];
+    senders.extend(
+        config
+            .email
+            .reply_to
+            .iter()
+            .map(|r| ("email.reply_to".to_string(), r)),
+    );
+    for (source, route) in &config.routes {
+        senders.extend(
+            route
+                .from
+                .iter()
+                .map(|f| (format!("routes.{source}.from"), f)),
+        );
+    }
+    match senders
+        .into_iter()
+        .find(|(_, value)| value.contains(DEMO_DOMAIN))
+    {
+        Some((key, value)) => Err(demo(&key, value, "sender, e.g. `Acme <no-reply@acme.com>`")),
+        None => Ok(()),
+    }
+}
+
+/// The environment variable that sets `key`.
+fn variable(key: &str) -> String {
+    format!(
+        "SWITCHBOARD_{}",
+        key.to_ascii_uppercase().replace('.', "__")
+    )
 }

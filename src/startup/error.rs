@@ -106,6 +106,16 @@ pub enum StartupError {
         /// The route's cap.
         max: usize,
     },
+    /// A sender or reply-to is not a mailbox.
+    #[error("`{key}` = `{value}`: {problem}")]
+    Mailbox {
+        /// The key (`email.from`, `routes.X.reply_to`, `clients.Y.from`).
+        key: String,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// Two `[delivery]` settings contradict each other.
     #[error("`delivery.{key}` = {value} {problem}")]
     Delivery {
@@ -143,14 +153,32 @@ pub enum Refusal {
     /// The public development key.
     #[error("the insecure development key is refused; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)")]
     DevelopmentKey,
-    /// A chain that can only write files.
-    #[error("`{key}` = [{names}] delivers only to the outbox (files in the function's /tmp reach nobody); configure a real provider, e.g. {variable}=<provider name>")]
-    OutboxOnly {
+    /// A chain that contains the outbox: a "delivery" that reaches nobody.
+    #[error("`{key}` = [{names}] contains the outbox (files in the function's /tmp reach nobody, and a chain that ends there reports Ok for an undelivered code); name real providers only, e.g. {variable}=<provider name>")]
+    OutboxInChain {
         /// The chain's key.
         key: String,
         /// Its providers.
         names: String,
         /// The environment variable that sets it.
         variable: String,
+    },
+    /// A provider that accepts messages without delivering them.
+    #[error("[providers.{provider}] has sandbox_mode = true: SendGrid accepts and never delivers; set SWITCHBOARD_PROVIDERS__{}__SANDBOX_MODE=false", .provider.to_uppercase())]
+    Sandbox {
+        /// The provider.
+        provider: String,
+    },
+    /// The embedded demo's branding: a deploy must name its product and sender.
+    #[error("`{key}` = `{value}` is the demo's; set {variable} to your {what}")]
+    DemoBranding {
+        /// The key.
+        key: String,
+        /// Its value.
+        value: String,
+        /// The environment variable that sets it.
+        variable: String,
+        /// What belongs there.
+        what: &'static str,
     },
 }

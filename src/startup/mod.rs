@@ -15,6 +15,7 @@ pub use error::{Refusal, StartupError};
 pub use options::{Runtime, StartupOptions};
 pub use registry::Registry;
 
+use crate::aws;
 use crate::cognito::decrypt::{kms_client_for, Decryptor, EsdkDecryptor};
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::key_arn::KeyArn;
@@ -66,6 +67,7 @@ async fn assemble(
 ) -> Result<App, StartupError> {
     checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
+    checks::mailboxes(config)?;
     let routes = routes::build(config, &registry)?;
     let renderer = Renderer::new(
         config.templates.dir.as_deref(),
@@ -78,7 +80,7 @@ async fn assemble(
     let decryptor = decryptor(config, options, aws.as_ref()).await?;
     let guard = match (&config.idempotency.table, &aws) {
         (Some(table), Some(aws)) => Some(IdempotencyGuard::new(
-            aws_sdk_dynamodb::Client::new(aws),
+            aws_sdk_dynamodb::Client::new(&aws::with_limits(aws, aws::DYNAMODB)),
             table.clone(),
             Duration::from_millis(config.idempotency.lock_timeout_ms),
             Duration::from_secs(config.idempotency.retention_hours.saturating_mul(3600)),
@@ -102,6 +104,7 @@ async fn assemble(
         recipients: Recipients::new(directory, config.sms.default_region.clone()),
         guard,
         budget: Duration::from_millis(config.delivery.budget_ms),
+        deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
         emit_metrics: options.runtime == Runtime::Lambda,
     })
 }

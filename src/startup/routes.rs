@@ -60,6 +60,7 @@ fn policy(delivery: &DeliveryConfig) -> Policy {
             max_attempts: delivery.max_attempts.max(1),
             base_delay: Duration::from_millis(delivery.base_delay_ms),
             max_delay: Duration::from_millis(delivery.max_delay_ms),
+            min_attempt: Duration::from_millis(delivery.min_attempt_ms),
         },
         attempt_timeout: Duration::from_millis(delivery.attempt_timeout_ms),
     }
@@ -201,7 +202,9 @@ impl RouteBuilder<'_> {
             Some(StrategyConfig::Failover) | None => Strategy::Failover,
         };
         Ok(Arc::new(
-            Failover::new(names.join(">"), chain).with_strategy(strategy),
+            Failover::new(names.join(">"), chain)
+                .with_strategy(strategy)
+                .with_min_attempt(self.policy.retry.min_attempt),
         ))
     }
 

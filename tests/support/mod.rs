@@ -4,9 +4,12 @@
 //! `./scripts/test`, which installs them.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod hostile;
+pub mod lambda;
 pub mod moto;
 pub mod python;
 pub mod smtp;
+pub mod status_table;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

@@ -8,10 +8,23 @@ use super::python;
 
 /// Mints a Cognito-format code under `key_arn` for `user_pool_id`.
 pub fn mint_with_python(moto: &Moto, key_arn: &str, user_pool_id: &str, plaintext: &str) -> String {
+    mint_with_python_options(moto, key_arn, user_pool_id, plaintext, &[])
+}
+
+/// As [`mint_with_python`], with the script's options (`--suite NAME`,
+/// `--no-pool-context`, `--also-key ARN`) for codes Cognito would never make.
+pub fn mint_with_python_options(
+    moto: &Moto,
+    key_arn: &str,
+    user_pool_id: &str,
+    plaintext: &str,
+    options: &[&str],
+) -> String {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mint_cognito_code.py");
     let output = Command::new(python())
         .arg(script)
         .args([key_arn, user_pool_id, plaintext])
+        .args(options)
         .envs(moto.env())
         .output()
         .unwrap_or_else(|e| {

@@ -5,6 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use std::time::Duration;
+
+use super::retry::no_time_for_an_attempt;
+use super::RetryPolicy;
 use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
 
 /// Which provider of a chain goes first.
@@ -30,6 +34,7 @@ pub struct Failover {
     chain: Vec<Arc<dyn Sender>>,
     channels: Vec<Channel>,
     strategy: Strategy,
+    min_attempt: Duration,
     next: AtomicUsize,
 }
 
@@ -47,8 +52,15 @@ impl Failover {
             chain,
             channels,
             strategy: Strategy::Failover,
+            min_attempt: RetryPolicy::default().min_attempt,
             next: AtomicUsize::new(0),
         }
+    }
+
+    /// Sets the least time worth starting the next provider (default 500 ms).
+    pub fn with_min_attempt(mut self, min_attempt: Duration) -> Self {
+        self.min_attempt = min_attempt;
+        self
     }
 
     /// Sets the strategy (default [`Strategy::Failover`]).
@@ -89,6 +101,12 @@ impl Sender for Failover {
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let mut failures: Vec<SendError> = Vec::new();
         for sender in self.order() {
+            let deadline = message.context().deadline;
+            if let Some(error) = no_time_for_an_attempt(sender.name(), deadline, self.min_attempt) {
+                tracing::warn!(chain = %self.name, provider = %sender.name(), "no time left to try the next provider");
+                failures.push(error);
+                break;
+            }
             match sender.send(message).await {
                 Ok(mut delivery) => {
                     if !failures.is_empty() {

@@ -29,7 +29,8 @@ pub struct Policy {
     pub attempt_timeout: Duration,
 }
 
-/// `Retry(Timeout(sender))`: each attempt bounded, retries bounded in number and time.
+/// `Retry(Timeout(sender))`: each attempt bounded by the attempt timeout and the
+/// deadline, retries bounded in number and time.
 pub fn stack(sender: Arc<dyn Sender>, policy: &Policy) -> Arc<dyn Sender> {
     let timed = Arc::new(Timeout::new(sender, policy.attempt_timeout));
     Arc::new(Retry::new(timed, policy.retry))

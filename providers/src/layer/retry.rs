@@ -8,6 +8,9 @@ use async_trait::async_trait;
 
 use crate::{Attempt, Channel, Delivery, Message, SendError, Sender};
 
+/// The longest wait before a retry when the message has no deadline.
+const MAX_WAIT_WITHOUT_DEADLINE: Duration = Duration::from_secs(60);
+
 /// How [`Retry`] retries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -17,6 +20,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Largest backoff.
     pub max_delay: Duration,
+    /// The least time worth an attempt: none starts with less left before the deadline.
+    pub min_attempt: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +30,7 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(2),
+            min_attempt: Duration::from_millis(500),
         }
     }
 }
@@ -32,8 +38,10 @@ impl Default for RetryPolicy {
 /// Retries `inner` on temporary errors only. Permanent errors (rejections, bad
 /// credentials, configuration) return at once: retrying cannot fix them.
 ///
-/// A retry is skipped when its backoff (or the provider's `Retry-After`) would
-/// end past the message's deadline ([`crate::MessageContext::deadline`]).
+/// No attempt starts — the first included — with less than `min_attempt` left
+/// before the message's deadline ([`crate::MessageContext::deadline`]), and a
+/// retry is skipped when its backoff (or the provider's `Retry-After`) would leave
+/// less than that.
 #[derive(Debug)]
 pub struct Retry {
     inner: Arc<dyn Sender>,
@@ -71,6 +79,10 @@ impl Sender for Retry {
         let end = message.context().deadline;
         let mut attempts = Vec::new();
         let mut retry = 0;
+        if let Some(error) = no_time_for_an_attempt(self.inner.name(), end, self.policy.min_attempt)
+        {
+            return Err(error);
+        }
         loop {
             let attempt_started = Instant::now();
             let result = self.inner.send(message).await;
@@ -94,17 +106,44 @@ impl Sender for Retry {
                     retry += 1;
                     let wait = error.retry_after().unwrap_or_else(|| self.backoff(retry));
                     let out_of_attempts = retry >= self.policy.max_attempts;
-                    let out_of_time = end.is_some_and(|end| Instant::now() + wait >= end);
+                    let resume =
+                        Instant::now().checked_add(wait.saturating_add(self.policy.min_attempt));
+                    let out_of_time = match (end, resume) {
+                        (_, None) => true,
+                        (Some(end), Some(resume)) => resume > end,
+                        (None, Some(_)) => wait > MAX_WAIT_WITHOUT_DEADLINE,
+                    };
                     if !error.is_temporary() || out_of_attempts || out_of_time {
                         if error.is_temporary() {
                             tracing::warn!(provider = %self.inner.name(), attempts = attempts.len(), out_of_time, "giving up on a temporary failure");
                         }
                         return Err(error.with_attempts(attempts));
                     }
-                    tracing::info!(provider = %self.inner.name(), attempt = attempts.len(), wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                    let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                    tracing::info!(provider = %self.inner.name(), attempt = attempts.len(), wait_ms, error = %error, "retrying");
                     tokio::time::sleep(wait).await;
                 }
             }
         }
     }
+}
+
+/// The error for a provider that is not even tried: less than `min_attempt` left.
+pub(super) fn no_time_for_an_attempt(
+    provider: &str,
+    deadline: Option<Instant>,
+    min_attempt: Duration,
+) -> Option<SendError> {
+    let left = deadline?.saturating_duration_since(Instant::now());
+    (left < min_attempt).then(|| {
+        SendError::new(
+            provider,
+            crate::ErrorKind::Timeout,
+            format!(
+                "not tried: {} ms left before the delivery deadline, less than the {} ms an attempt needs",
+                left.as_millis(),
+                min_attempt.as_millis()
+            ),
+        )
+    })
 }

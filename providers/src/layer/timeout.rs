@@ -1,13 +1,14 @@
 //! Bounds one attempt in time, whatever the provider does inside.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
 use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
 
-/// Fails an attempt with [`ErrorKind::Timeout`] after `limit`.
+/// Fails an attempt with [`ErrorKind::Timeout`] after `limit`, or at the message's
+/// deadline if that comes first.
 ///
 /// Sits *inside* [`crate::Retry`] — `Retry(Timeout(provider))` — so each attempt
 /// has its own limit; a timeout outside the retry would cut the retries short.
@@ -36,9 +37,13 @@ impl Sender for Timeout {
     }
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
-        // The invocation deadline decides whether to *retry* (see `Retry`); it does
-        // not shorten an attempt, so a late or odd deadline never stops the first try.
-        let limit = self.limit;
+        // Cut to the time left: an attempt never runs past the delivery deadline.
+        let limit = match message.context().deadline {
+            Some(deadline) => self
+                .limit
+                .min(deadline.saturating_duration_since(Instant::now())),
+            None => self.limit,
+        };
         match tokio::time::timeout(limit, self.inner.send(message)).await {
             Ok(result) => result,
             Err(_) => Err(SendError::new(
