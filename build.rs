@@ -22,10 +22,14 @@ fn embed(dir: &str, out_file: &str, strip_extension: bool) {
             path.file_name()
         };
         let name = name.and_then(|n| n.to_str()).expect("UTF-8 file names");
+        let file = path.file_name().and_then(|n| n.to_str()).expect("UTF-8");
+        // Resolved when the crate compiles, not here: a target directory shared by
+        // two checkouts (CI's clone and a working tree) must never embed the
+        // other checkout's files, which an absolute path written here would do.
+        let relative = format!("/{dir}/{file}");
         writeln!(
             code,
-            "    ({name:?}, include_str!({:?})),",
-            path.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {relative:?}))),"
         )
         .expect("write to String");
     }

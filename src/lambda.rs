@@ -9,15 +9,14 @@ use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
 use switchboard_providers::text::epoch_millis;
 
-use crate::config::Config;
 use crate::pipeline::{Answer, App};
 use crate::startup::{self, Runtime, StartupOptions};
 
 /// Loads the configuration, builds the [`App`] (a failure fails the init, loudly)
 /// and serves invocations until Lambda stops the process.
 pub async fn run() -> anyhow::Result<()> {
-    let config = Config::load()?;
-    let app = startup::build(&config, StartupOptions::new(Runtime::Lambda)).await?;
+    let (config, options) = startup::configure(StartupOptions::new(Runtime::Lambda)).await?;
+    let app = startup::build(&config, options).await?;
     let margin = Duration::from_millis(config.delivery.deadline_margin_ms);
     serve(app, margin).await.map_err(|e| anyhow::anyhow!(e))
 }

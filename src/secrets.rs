@@ -87,21 +87,7 @@ impl SecretResolver {
                     "the environment variable {name} is not set or empty"
                 )),
             },
-            SecretSource::Ssm(name) => {
-                let ssm = self.ssm.as_ref().ok_or(NO_AWS)?;
-                let output = ssm
-                    .get_parameter()
-                    .name(name)
-                    .with_decryption(true)
-                    .send()
-                    .await
-                    .map_err(|e| format!("SSM GetParameter failed: {} (the role needs ssm:GetParameter, and kms:Decrypt for SecureString)", aws_sdk_ssm::error::DisplayErrorContext(&e)))?;
-                output
-                    .parameter()
-                    .and_then(|p| p.value())
-                    .map(str::to_string)
-                    .ok_or_else(|| "the parameter has no value".into())
-            }
+            SecretSource::Ssm(name) => fetch_ssm(self.ssm.as_ref().ok_or(NO_AWS)?, name).await,
             SecretSource::SecretsManager { id, key: json_key } => {
                 let client = self.secrets_manager.as_ref().ok_or(NO_AWS)?;
                 let output = client.get_secret_value().secret_id(id).send().await.map_err(|e| {
@@ -120,6 +106,27 @@ impl SecretResolver {
             }
         }
     }
+}
+
+/// The value of SSM parameter `name` (a SecureString decrypted), or the problem.
+pub async fn ssm_parameter(aws: &aws_config::SdkConfig, name: &str) -> Result<String, String> {
+    let ssm = aws_sdk_ssm::Client::new(&aws::with_limits(aws, aws::SECRETS));
+    fetch_ssm(&ssm, name).await
+}
+
+async fn fetch_ssm(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<String, String> {
+    let output = ssm
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| format!("SSM GetParameter failed: {} (the role needs ssm:GetParameter, and kms:Decrypt for SecureString)", aws_sdk_ssm::error::DisplayErrorContext(&e)))?;
+    output
+        .parameter()
+        .and_then(|p| p.value())
+        .map(str::to_string)
+        .ok_or_else(|| "the parameter has no value".into())
 }
 
 /// One string key of a JSON secret.

@@ -139,3 +139,86 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
         .to_string();
     assert!(err.contains("providers.broken.secret"), "{err}");
 }
+
+async fn put_config(name: &str, toml: &str) {
+    aws_sdk_ssm::Client::new(&moto().sdk_config())
+        .put_parameter()
+        .name(name)
+        .value(toml)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// `check-config` as an operator runs it, with `SWITCHBOARD_CONFIG` naming `ssm:…`.
+fn check_config(parameter: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("check-config")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SWITCHBOARD_CONFIG", format!("ssm:{parameter}"))
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .env("HOOK_SECRET", "a-secret-of-enough-length")
+        .envs(moto().env())
+        .output()
+        .unwrap()
+}
+
+/// The configuration layer can live in SSM (a SecureString): changing providers
+/// is then a `put-parameter` and a cold start, no deploy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configuration_layer_in_ssm_is_read_at_start_up() {
+    put_config(
+        "/switchboard/tests/config",
+        r#"
+[providers.hook]
+type = "webhook"
+url = "https://hooks.acme.test/switchboard"
+secret = "env:HOOK_SECRET"
+
+[email]
+providers = ["hook"]
+"#,
+    )
+    .await;
+    let output = check_config("/switchboard/tests/config");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("type=webhook")
+            && stdout.contains("CustomEmailSender_SignUp")
+            && stdout.contains(" hook "),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_or_missing_ssm_layer_is_named() {
+    put_config(
+        "/switchboard/tests/broken",
+        "[email]\nproviderz = [\"x\"]\n",
+    )
+    .await;
+    let output = check_config("/switchboard/tests/broken");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("`email.providerz`")
+            && stderr.contains("SSM parameter /switchboard/tests/broken"),
+        "{stderr}"
+    );
+    let output = check_config("/switchboard/tests/nowhere");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("ssm:/switchboard/tests/nowhere") && stderr.contains("ssm:GetParameter"),
+        "{stderr}"
+    );
+}

@@ -6,19 +6,18 @@ use std::fmt::Write;
 
 use switchboard_providers::{Channel, ProviderConfig};
 
-use crate::config::Config;
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 
 /// Validates the configuration (as inside Lambda with `lambda`) and prints it.
 pub async fn run(lambda: bool) -> anyhow::Result<()> {
-    let config = Config::load()?;
     let runtime = if lambda {
         Runtime::Lambda
     } else {
         Runtime::Local
     };
-    let app = startup::build(&config, StartupOptions::new(runtime)).await?;
+    let (config, options) = startup::configure(StartupOptions::new(runtime)).await?;
+    let app = startup::build(&config, options).await?;
     let mut out = String::from("providers:\n");
     for (name, provider) in &config.providers {
         writeln!(out, "  {name:<12} {}", settings(provider))?;

@@ -40,7 +40,7 @@ pub async fn run_examples(config: &Config) -> anyhow::Result<Vec<Outcome>> {
 
 /// Prints the demo table.
 pub async fn run() -> anyhow::Result<()> {
-    let config = Config::load()?;
+    let (config, _) = startup::configure(StartupOptions::demo()).await?;
     let outcomes = run_examples(&config).await?;
     let mut out = format!(
         "{:<46} {:<7} {:<10} {:<22} FILE / MESSAGE ID\n",

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use crate::config::Config;
 use crate::startup::{self, Runtime, StartupOptions};
 
 /// Prints the outcome (or, for a CustomMessage event, the answer to Cognito) as
@@ -12,8 +11,8 @@ pub async fn run(event_file: &Path) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", event_file.display()))?;
     let payload: serde_json::Value = serde_json::from_slice(&payload)
         .map_err(|e| anyhow::anyhow!("`{}` is not JSON: {e}", event_file.display()))?;
-    let config = Config::load()?;
-    let app = startup::build(&config, StartupOptions::new(Runtime::Local)).await?;
+    let (config, options) = startup::configure(StartupOptions::new(Runtime::Local)).await?;
+    let app = startup::build(&config, options).await?;
     let answer = app.handle_payload(payload, None).await?;
     super::print(&format!("{}\n", serde_json::to_string_pretty(&answer)?));
     Ok(())

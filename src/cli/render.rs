@@ -7,7 +7,6 @@ use switchboard_providers::Message;
 
 use super::preview::{self, Sample};
 use crate::cognito::event::TriggerSource;
-use crate::config::Config;
 use crate::sms::segments;
 use crate::startup::{self, StartupOptions};
 
@@ -18,9 +17,9 @@ pub async fn run(
     client_id: Option<&str>,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let mut config = Config::load()?;
+    let (mut config, options) = startup::configure(StartupOptions::demo()).await?;
     config.cognito.lookup_missing_recipient = false;
-    let app = startup::build(&config, StartupOptions::demo()).await?;
+    let app = startup::build(&config, options).await?;
     let source = TriggerSource::parse_ignore_case(trigger);
     let sample = Sample {
         locale,

@@ -5,19 +5,20 @@ use switchboard_providers::Channel;
 
 use super::preview::{self, Sample};
 use crate::cognito::event::TriggerSource;
-use crate::config::Config;
 use crate::startup::{self, registry, StartupOptions};
 
 /// Sends the sample message of `trigger` (default: the channel's SignUp) to `to`
 /// through the provider named `provider`, without retries or failover. The whole
 /// configuration is built first, as `check-config` does.
 pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Result<()> {
-    let mut config = Config::load()?;
+    let (mut config, options) = startup::configure(StartupOptions::demo()).await?;
     config.cognito.lookup_missing_recipient = false;
-    let aws = if registry::needs_aws(&config.providers) {
-        Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
-    } else {
-        None
+    let aws = match options.aws {
+        Some(aws) => Some(aws),
+        None if registry::needs_aws(&config.providers) => {
+            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+        }
+        None => None,
     };
     let providers = registry::build(&config.providers, aws.as_ref()).await?;
     let Some(sender) = providers.get(provider).cloned() else {

@@ -59,6 +59,28 @@ impl Provider for EnvLayer {
     }
 }
 
+/// A layer under another name in errors ("SSM parameter /switchboard/config").
+pub(super) struct Named<P> {
+    inner: P,
+    name: String,
+}
+
+impl<P> Named<P> {
+    pub(super) fn new(inner: P, name: String) -> Self {
+        Named { inner, name }
+    }
+}
+
+impl<P: Provider> Provider for Named<P> {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone())
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        self.inner.data()
+    }
+}
+
 /// `[..]` and `{..}` become lists and tables; anything else stays exactly as written.
 fn as_written(text: &str) -> Value {
     let trimmed = text.trim();

@@ -186,22 +186,96 @@ pub enum ConfigError {
         "{CONFIG_PATH_VAR} names `{0}`, which does not exist; point it at a TOML file or unset it"
     )]
     MissingFile(PathBuf),
+    /// The SSM parameter named by `SWITCHBOARD_CONFIG` cannot be read.
+    #[error("{CONFIG_PATH_VAR} = `ssm:{name}`: {problem}")]
+    Parameter {
+        /// The parameter's name.
+        name: String,
+        /// What went wrong and the fix.
+        problem: String,
+    },
+}
+
+/// Where the layer between the embedded defaults and the environment comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    /// No file: defaults and environment only.
+    None,
+    /// A TOML file.
+    File(PathBuf),
+    /// An SSM parameter (String or SecureString) holding TOML: `ssm:/switchboard/config`.
+    Ssm(String),
+}
+
+impl Layer {
+    /// The layer `SWITCHBOARD_CONFIG` names, else `./switchboard.toml` if present.
+    pub fn from_env() -> Result<Layer, ConfigError> {
+        let Some(value) = std::env::var_os(CONFIG_PATH_VAR) else {
+            let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+            return Ok(if default.is_file() {
+                Layer::File(default)
+            } else {
+                Layer::None
+            });
+        };
+        if let Some(name) = value.to_str().and_then(|v| v.strip_prefix("ssm:")) {
+            return Ok(Layer::Ssm(name.to_string()));
+        }
+        let path = PathBuf::from(value);
+        if !path.is_file() {
+            return Err(ConfigError::MissingFile(path));
+        }
+        Ok(Layer::File(path))
+    }
+
+    /// Whether reading it needs AWS credentials.
+    pub fn needs_aws(&self) -> bool {
+        matches!(self, Layer::Ssm(_))
+    }
 }
 
 impl Config {
-    /// Loads the layers from the process environment.
+    /// Loads the layers from the process environment, without AWS: a
+    /// `SWITCHBOARD_CONFIG` naming an SSM parameter is an error here (see
+    /// [`Config::load_layer`]).
     pub fn load() -> Result<Config, ConfigError> {
-        let file = match std::env::var_os(CONFIG_PATH_VAR) {
-            Some(path) => {
-                let path = PathBuf::from(path);
-                if !path.is_file() {
-                    return Err(ConfigError::MissingFile(path));
-                }
-                Some(path)
-            }
-            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.is_file()),
+        match Layer::from_env()? {
+            Layer::None => Self::from_figment(&Self::figment(None)),
+            Layer::File(path) => Self::load_file(&path),
+            Layer::Ssm(name) => Err(ConfigError::Parameter {
+                name,
+                problem: "reading an SSM parameter needs AWS; this command loads files only".into(),
+            }),
+        }
+    }
+
+    /// Loads the defaults, `layer` and the environment. An SSM parameter is read
+    /// once (decrypted if it is a SecureString) with `aws`.
+    pub async fn load_layer(
+        layer: &Layer,
+        aws: Option<&aws_config::SdkConfig>,
+    ) -> Result<Config, ConfigError> {
+        let Layer::Ssm(name) = layer else {
+            return match layer {
+                Layer::File(path) => Self::load_file(path),
+                _ => Self::from_figment(&Self::figment(None)),
+            };
         };
-        Self::from_figment(&Self::figment(file.as_deref()))
+        let problem = |problem: String| ConfigError::Parameter {
+            name: name.clone(),
+            problem,
+        };
+        let aws = aws.ok_or_else(|| problem("no AWS configuration was loaded".into()))?;
+        let text = crate::secrets::ssm_parameter(aws, name)
+            .await
+            .map_err(problem)?;
+        let figment = Figment::from(Toml::string(DEFAULT_TOML))
+            .merge(de::Named::new(
+                Toml::string(&text),
+                format!("SSM parameter {name}"),
+            ))
+            .merge(de::EnvLayer::new());
+        Self::from_figment(&figment)
     }
 
     /// The embedded defaults with `file` on top, ignoring the environment's
@@ -269,13 +343,14 @@ fn describe(error: figment::Error) -> ConfigError {
         .into_iter()
         .map(|e| {
             let mut path = e.path.join(".");
-            // Figment reports a missing or unknown key at its parent.
+            // Figment reports a missing key at its parent, and an unknown key
+            // sometimes at its parent and sometimes at the key itself.
             let field = match &e.kind {
                 Kind::MissingField(field) => Some(field.as_ref()),
                 Kind::UnknownField(field, _) => Some(field.as_str()),
                 _ => None,
             };
-            if let Some(field) = field {
+            if let Some(field) = field.filter(|f| e.path.last().map(String::as_str) != Some(*f)) {
                 if !path.is_empty() {
                     path.push('.');
                 }

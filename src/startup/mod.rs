@@ -8,6 +8,7 @@ mod options;
 pub mod registry;
 mod routes;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,12 +20,26 @@ use crate::aws;
 use crate::cognito::decrypt::{kms_client_for, Decryptor, EsdkDecryptor};
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::key_arn::KeyArn;
-use crate::config::Config;
+use crate::config::{Config, Layer};
 use crate::pipeline::compose::Composer;
 use crate::pipeline::idempotency::IdempotencyGuard;
 use crate::pipeline::recipient::Recipients;
 use crate::pipeline::App;
 use crate::render::Renderer;
+
+/// Loads the configuration as a cold start does: the AWS configuration is loaded
+/// once, before an SSM configuration layer (`SWITCHBOARD_CONFIG=ssm:/…`) needs
+/// it, and handed on for building.
+pub async fn configure(
+    mut options: StartupOptions,
+) -> Result<(Config, StartupOptions), StartupError> {
+    let layer = Layer::from_env()?;
+    if layer.needs_aws() && options.aws.is_none() {
+        options.aws = Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await);
+    }
+    let config = Config::load_layer(&layer, options.aws.as_ref()).await?;
+    Ok((config, options))
+}
 
 /// Builds the [`App`] from configuration.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
@@ -69,8 +84,9 @@ async fn assemble(
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
     let routes = routes::build(config, &registry)?;
+    let templates = templates_dir(config.templates.dir.as_deref(), Path::new(LAYER_TEMPLATES));
     let renderer = Renderer::new(
-        config.templates.dir.as_deref(),
+        templates.as_deref(),
         config.templates.default_locale.as_deref(),
     )
     .map_err(|error| StartupError::Template { route: None, error })?;
@@ -109,6 +125,17 @@ async fn assemble(
     })
 }
 
+/// Where a Lambda layer puts templates (`switchboard/templates/` in the layer zip).
+pub const LAYER_TEMPLATES: &str = "/opt/switchboard/templates";
+
+/// The configured template directory, else the layer's when it exists.
+fn templates_dir(configured: Option<&Path>, layer: &Path) -> Option<PathBuf> {
+    match configured {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => layer.is_dir().then(|| layer.to_path_buf()),
+    }
+}
+
 async fn decryptor(
     config: &Config,
     options: &StartupOptions,
@@ -129,4 +156,25 @@ async fn decryptor(
     })?;
     let kms = kms_client_for(&key_arn, aws);
     Ok(Arc::new(EsdkDecryptor::kms(key_arn, kms).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_come_from_the_setting_else_from_a_layer_that_exists() {
+        let layer = tempfile::tempdir().unwrap();
+        let missing = layer.path().join("missing");
+        let mine = Path::new("/srv/templates");
+        assert_eq!(
+            templates_dir(Some(mine), layer.path()),
+            Some(mine.to_path_buf())
+        );
+        assert_eq!(
+            templates_dir(None, layer.path()),
+            Some(layer.path().to_path_buf())
+        );
+        assert_eq!(templates_dir(None, &missing), None);
+    }
 }

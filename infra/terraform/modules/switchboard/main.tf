@@ -1,16 +1,24 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+# `id` is the region name in provider v5 and v6 (v6 deprecates `name`).
 data "aws_region" "current" {}
 
 locals {
   account     = data.aws_caller_identity.current.account_id
   partition   = data.aws_partition.current.partition
-  region      = data.aws_region.current.name
+  region      = data.aws_region.current.id
+  ses_region  = var.ses_region == "" ? local.region : var.ses_region
   create_pool = var.existing_user_pool_id == ""
+  pool_id     = local.create_pool ? aws_cognito_user_pool.this[0].id : var.existing_user_pool_id
   pool_arn    = local.create_pool ? aws_cognito_user_pool.this[0].arn : "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/${var.existing_user_pool_id}"
+  config_parameter_arns = var.config_parameter_name == "" ? [] : [
+    "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter${var.config_parameter_name}"
+  ]
+  ssm_parameter_arns = concat(local.config_parameter_arns, var.ssm_parameter_arns)
 }
 
-# Cognito encrypts every code under this key; only Cognito, for this account's pools, may create grants.
+# Cognito encrypts every code under this key. Cognito may create grants for the exact
+# pool when attaching to an existing one; a new pool cannot be named (it names the key).
 resource "aws_kms_key" "codes" {
   description         = "${var.name} - Cognito custom sender codes"
   enable_key_rotation = true
@@ -25,22 +33,25 @@ resource "aws_kms_key" "codes" {
         Resource  = "*"
       },
       {
-        Sid       = "CognitoCreatesGrantsForThisAccountsPools"
+        Sid       = "CognitoCreatesGrantsForThePool"
         Effect    = "Allow"
         Principal = { Service = "cognito-idp.amazonaws.com" }
         Action    = "kms:CreateGrant"
         Resource  = "*"
         Condition = {
           StringEquals = { "aws:SourceAccount" = local.account }
-          ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/*" }
+          ArnLike = {
+            "aws:SourceArn" = local.create_pool ? "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/*" : local.pool_arn
+          }
         }
       }
     ]
   })
 }
 
-resource "aws_sqs_queue" "dead_letters" {
-  # checkov:skip=CKV2_AWS_73:Dead letters carry the event as Cognito sent it, code still encrypted under the CMK; the AWS-managed SQS key suffices.
+# Failed invocations, with the event and the error, after Lambda's retries.
+resource "aws_sqs_queue" "undelivered" {
+  # checkov:skip=CKV2_AWS_73:The record carries the event as Cognito sent it, code still encrypted under the CMK; the AWS-managed SQS key suffices.
   name                      = "${var.name}-undelivered"
   message_retention_seconds = 1209600
   kms_master_key_id         = "alias/aws/sqs"
@@ -68,6 +79,13 @@ resource "aws_dynamodb_table" "idempotency" {
   }
 }
 
+resource "aws_cloudwatch_log_group" "function" {
+  # checkov:skip=CKV_AWS_158:Logs hold no code or secret (masked recipients only); the default encryption suffices.
+  # checkov:skip=CKV_AWS_338:Retention is a variable (default 30 days); a year of delivery logs is rarely wanted.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -88,11 +106,22 @@ resource "aws_iam_role_policy_attachment" "logs" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 }
 
+resource "aws_iam_role_policy_attachment" "xray" {
+  count      = var.tracing ? 1 : 0
+  role       = aws_iam_role.function.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
 data "aws_iam_policy_document" "function" {
   statement {
-    sid       = "DecryptCodes"
+    sid       = "DecryptThisPoolsCodes"
     actions   = ["kms:Decrypt"]
     resources = [aws_kms_key.codes.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:userpool-id"
+      values   = [local.pool_id]
+    }
   }
   statement {
     sid       = "LookUpMissingRecipients"
@@ -100,21 +129,27 @@ data "aws_iam_policy_document" "function" {
     resources = [local.pool_arn]
   }
   statement {
-    sid       = "DeadLetters"
+    sid       = "ReportFailures"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dead_letters.arn]
+    resources = [aws_sqs_queue.undelivered.arn]
   }
   dynamic "statement" {
     for_each = var.use_ses ? [1] : []
     content {
-      actions   = ["ses:SendEmail"]
-      resources = ["arn:${local.partition}:ses:${local.region}:${local.account}:identity/*"]
+      sid     = "SendEmail"
+      actions = ["ses:SendEmail"]
+      resources = compact([
+        "arn:${local.partition}:ses:${local.ses_region}:${local.account}:identity/*",
+        "arn:${local.partition}:ses:${local.ses_region}:${local.account}:configuration-set/*",
+        var.ses_from_arn,
+      ])
     }
   }
   dynamic "statement" {
     for_each = var.use_sns ? [1] : []
     content {
       # SMS to phone numbers has no resource ARN; the condition excludes topics.
+      sid       = "SendSms"
       actions   = ["sns:Publish"]
       resources = ["*"]
       condition {
@@ -127,20 +162,36 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = length(var.secret_arns) > 0 ? [1] : []
     content {
+      sid       = "ReadSecrets"
       actions   = ["secretsmanager:GetSecretValue"]
       resources = var.secret_arns
     }
   }
   dynamic "statement" {
-    for_each = length(var.ssm_parameter_arns) > 0 ? [1] : []
+    for_each = length(local.ssm_parameter_arns) > 0 ? [1] : []
     content {
+      sid       = "ReadParameters"
       actions   = ["ssm:GetParameter"]
-      resources = var.ssm_parameter_arns
+      resources = local.ssm_parameter_arns
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.ssm_parameter_arns) > 0 ? [1] : []
+    content {
+      sid       = "DecryptSecureStrings"
+      actions   = ["kms:Decrypt"]
+      resources = [var.ssm_key_arn == "" ? "*" : var.ssm_key_arn]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${local.region}.amazonaws.com"]
+      }
     }
   }
   dynamic "statement" {
     for_each = var.idempotency ? [1] : []
     content {
+      sid       = "Idempotency"
       actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       resources = [aws_dynamodb_table.idempotency[0].arn]
     }
@@ -157,7 +208,9 @@ resource "aws_lambda_function" "this" {
   # checkov:skip=CKV_AWS_117:Talks to public provider APIs; a VPC adds NAT cost and cold start without isolating anything here.
   # checkov:skip=CKV_AWS_173:Environment holds configuration and secret references, never secret values.
   # checkov:skip=CKV_AWS_272:Code signing is left to the deploying organisation's pipeline.
-  # checkov:skip=CKV_AWS_50:X-Ray adds cost and a dependency; structured logs carry the per-event trace.
+  # checkov:skip=CKV_AWS_50:X-Ray is a variable (tracing); structured logs carry the per-event trace.
+  # checkov:skip=CKV_AWS_115:Reserved concurrency is a variable: a default reservation fails applies in new accounts (quota 10).
+  # checkov:skip=CKV_AWS_116:Failed invocations go to the event invoke config's on-failure destination, which keeps the error too.
   function_name                  = var.name
   role                           = aws_iam_role.function.arn
   filename                       = var.package_path
@@ -167,30 +220,51 @@ resource "aws_lambda_function" "this" {
   architectures                  = [var.architecture]
   memory_size                    = 128
   timeout                        = 15
-  reserved_concurrent_executions = 50
+  reserved_concurrent_executions = var.reserved_concurrency
+  layers                         = var.templates_layer_arn == "" ? [] : [var.templates_layer_arn]
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = var.log_level
+    system_log_level      = "WARN"
+    log_group             = aws_cloudwatch_log_group.function.name
+  }
+  tracing_config {
+    mode = var.tracing ? "Active" : "PassThrough"
+  }
   environment {
     variables = merge({
+      SWITCHBOARD_APP__NAME                    = var.product_name
+      SWITCHBOARD_EMAIL__FROM                  = var.email_from
+      SWITCHBOARD_EMAIL__REPLY_TO              = var.email_reply_to
+      SWITCHBOARD_EMAIL__PROVIDERS             = var.email_providers
+      SWITCHBOARD_SMS__PROVIDERS               = var.sms_providers
       SWITCHBOARD_DECRYPT__KEY_ARN             = aws_kms_key.codes.arn
       SWITCHBOARD_IDEMPOTENCY__TABLE           = var.idempotency ? aws_dynamodb_table.idempotency[0].name : ""
       SWITCHBOARD_IDEMPOTENCY__LOCK_TIMEOUT_MS = "30000"
-      AWS_LAMBDA_LOG_FORMAT                    = "JSON"
-    }, var.environment)
+      }, var.config_parameter_name == "" ? {} : {
+      SWITCHBOARD_CONFIG = "ssm:${var.config_parameter_name}"
+      }, var.use_ses ? merge({
+        SWITCHBOARD_PROVIDERS__SES__TYPE = "ses"
+      }, var.ses_region == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__REGION = var.ses_region },
+      var.ses_from_arn == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__FROM_ARN = var.ses_from_arn }) : {},
+      var.use_sns ? { SWITCHBOARD_PROVIDERS__SNS__TYPE = "sns" } : {},
+    var.environment)
   }
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letters.arn
-  }
+  depends_on = [aws_iam_role_policy_attachment.logs]
 }
 
-# Cognito invokes custom senders asynchronously: bound the retries and the age, keep failures.
+# Cognito invokes custom senders asynchronously: bound the retries and the age, keep
+# failures (the on-failure record carries the event and the error).
 resource "aws_lambda_function_event_invoke_config" "this" {
   function_name                = aws_lambda_function.this.function_name
   maximum_retry_attempts       = 2
   maximum_event_age_in_seconds = 3600
   destination_config {
     on_failure {
-      destination = aws_sqs_queue.dead_letters.arn
+      destination = aws_sqs_queue.undelivered.arn
     }
   }
+  depends_on = [aws_iam_role_policy.function]
 }
 
 resource "aws_lambda_permission" "cognito" {
@@ -202,30 +276,33 @@ resource "aws_lambda_permission" "cognito" {
   source_arn     = local.pool_arn
 }
 
+# The role Cognito needs for CustomSMSSender (the pool's SMS configuration), for a new
+# pool and for an existing one (see the outputs).
 resource "aws_iam_role" "sms" {
-  count = local.create_pool ? 1 : 0
-  name  = "${var.name}-cognito-sms"
+  name = "${var.name}-cognito-sms"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
       Principal = { Service = "cognito-idp.amazonaws.com" }
       Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "sts:ExternalId" = "${var.name}-sms" } }
+      Condition = { StringEquals = { "sts:ExternalId" = "${var.name}-sms", "aws:SourceAccount" = local.account } }
     }]
   })
-  inline_policy {
-    name = "publish-sms"
-    policy = jsonencode({
-      Version = "2012-10-17"
-      Statement = [{
-        Effect    = "Allow"
-        Action    = "sns:Publish"
-        Resource  = "*"
-        Condition = { Null = { "sns:Protocol" = "true" } }
-      }]
-    })
-  }
+}
+
+resource "aws_iam_role_policy" "sms" {
+  name = "publish-sms"
+  role = aws_iam_role.sms.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sns:Publish"
+      Resource  = "*"
+      Condition = { Null = { "sns:Protocol" = "true" } }
+    }]
+  })
 }
 
 resource "aws_cognito_user_pool" "this" {
@@ -234,11 +311,12 @@ resource "aws_cognito_user_pool" "this" {
   auto_verified_attributes = ["email"]
   username_attributes      = ["email"]
   sms_configuration {
-    sns_caller_arn = aws_iam_role.sms[0].arn
+    sns_caller_arn = aws_iam_role.sms.arn
     external_id    = "${var.name}-sms"
   }
   lambda_config {
-    kms_key_id = aws_kms_key.codes.arn
+    kms_key_id     = aws_kms_key.codes.arn
+    custom_message = var.attach_custom_message ? aws_lambda_function.this.arn : null
     custom_email_sender {
       lambda_arn     = aws_lambda_function.this.arn
       lambda_version = "V1_0"
@@ -250,19 +328,58 @@ resource "aws_cognito_user_pool" "this" {
   }
 }
 
+# CloudWatch alarms can publish only to a topic whose key lets CloudWatch use it: not
+# the AWS-managed alias/aws/sns, so a customer key.
+resource "aws_kms_key" "alarms" {
+  description         = "${var.name} - alarm notifications"
+  enable_key_rotation = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministration"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchPublishesAlarms"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account } }
+      }
+    ]
+  })
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name}-alarms"
+  kms_master_key_id = aws_kms_key.alarms.id
+}
+
+resource "aws_sns_topic_subscription" "alarms" {
+  count     = var.alarm_email == "" ? 0 : 1
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
 resource "aws_cloudwatch_metric_alarm" "undelivered" {
   alarm_name          = "${var.name}-undelivered"
-  alarm_description   = "Codes that could not be delivered are waiting in the dead-letter queue."
+  alarm_description   = "Codes that could not be delivered are waiting in the undelivered queue."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letters.name }
+  dimensions          = { QueueName = aws_sqs_queue.undelivered.name }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
+  alarm_actions       = [aws_sns_topic.alarms.arn]
 }
 
 resource "aws_cloudwatch_metric_alarm" "errors" {
@@ -277,5 +394,5 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   threshold           = 5
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
+  alarm_actions       = [aws_sns_topic.alarms.arn]
 }

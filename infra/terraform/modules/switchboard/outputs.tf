@@ -8,8 +8,22 @@ output "kms_key_arn" {
   value       = aws_kms_key.codes.arn
 }
 
-output "dead_letter_queue_url" {
-  value = aws_sqs_queue.dead_letters.url
+output "undelivered_queue_url" {
+  description = "Failed invocations (Lambda's on-failure records); see the README to redrive them."
+  value       = aws_sqs_queue.undelivered.url
+}
+
+output "sms_role_arn" {
+  description = "For an existing pool: its sms_configuration sns_caller_arn (with sms_external_id)."
+  value       = aws_iam_role.sms.arn
+}
+
+output "sms_external_id" {
+  value = "${var.name}-sms"
+}
+
+output "alarm_topic_arn" {
+  value = aws_sns_topic.alarms.arn
 }
 
 output "user_pool_id" {

@@ -5,26 +5,70 @@ variable "name" {
 }
 
 variable "package_path" {
-  description = "Zip with the `bootstrap` binary (cargo lambda build --release --arm64 --output-format zip)."
+  description = "The Lambda package: dist/switchboard-<arch>.zip from ./scripts/package (bootstrap at the root)."
   type        = string
 }
 
 variable "architecture" {
-  description = "arm64 (Graviton, default) or x86_64."
+  description = "arm64 (Graviton, default) or x86_64; must match the package."
   type        = string
   default     = "arm64"
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
 }
 
-variable "existing_user_pool_id" {
-  description = "Attach to this existing pool instead of creating one (see the README for the safe procedure)."
+variable "product_name" {
+  description = "SWITCHBOARD_APP__NAME: your product's name in every message. Required: the demo's name is refused inside Lambda."
+  type        = string
+}
+
+variable "email_from" {
+  description = "SWITCHBOARD_EMAIL__FROM, e.g. \"Acme <no-reply@acme.com>\"; a verified identity when SES sends."
+  type        = string
+}
+
+variable "email_reply_to" {
+  description = "SWITCHBOARD_EMAIL__REPLY_TO (optional)."
   type        = string
   default     = ""
 }
 
+variable "email_providers" {
+  description = "SWITCHBOARD_EMAIL__PROVIDERS: the email chain in failover order; swap ESPs by changing it."
+  type        = string
+  default     = "ses"
+}
+
+variable "sms_providers" {
+  description = "SWITCHBOARD_SMS__PROVIDERS: the SMS chain in failover order."
+  type        = string
+  default     = "sns"
+}
+
 variable "environment" {
-  description = "Switchboard configuration as SWITCHBOARD_* variables, e.g. { SWITCHBOARD_EMAIL__PROVIDERS = \"sendgrid\" }. Secrets as env:/ssm:/secretsmanager: references only."
+  description = "More configuration as SWITCHBOARD_* variables, e.g. provider definitions. Secrets as env:/ssm:/secretsmanager: references only."
   type        = map(string)
   default     = {}
+}
+
+variable "config_parameter_name" {
+  description = "Optional SSM parameter (e.g. /switchboard/config) holding a TOML configuration layer, read at every cold start."
+  type        = string
+  default     = ""
+}
+
+variable "ssm_parameter_arns" {
+  description = "More SSM parameters the function may read (for ssm: secret references)."
+  type        = list(string)
+  default     = []
+}
+
+variable "ssm_key_arn" {
+  description = "KMS key of the SecureString parameters (\"\" = the AWS-managed aws/ssm key)."
+  type        = string
+  default     = ""
 }
 
 variable "secret_arns" {
@@ -33,20 +77,38 @@ variable "secret_arns" {
   default     = []
 }
 
-variable "ssm_parameter_arns" {
-  description = "SSM parameters the function may read (for ssm: references)."
-  type        = list(string)
-  default     = []
-}
-
 variable "use_ses" {
-  description = "Allow ses:SendEmail."
+  description = "Allow ses:SendEmail (identities and configuration sets in ses_region)."
   type        = bool
   default     = false
 }
 
+variable "ses_region" {
+  description = "The SES provider's region, if not the provider's."
+  type        = string
+  default     = ""
+}
+
+variable "ses_from_arn" {
+  description = "Identity ARN for SES sending authorization (the SES provider's from_arn), if used."
+  type        = string
+  default     = ""
+}
+
 variable "use_sns" {
   description = "Allow sns:Publish to phone numbers."
+  type        = bool
+  default     = false
+}
+
+variable "existing_user_pool_id" {
+  description = "Attach to this existing pool instead of creating one (see the README for the safe procedure)."
+  type        = string
+  default     = ""
+}
+
+variable "attach_custom_message" {
+  description = "Also attach the function as the new pool's CustomMessage trigger."
   type        = bool
   default     = false
 }
@@ -57,8 +119,38 @@ variable "idempotency" {
   default     = true
 }
 
-variable "alarm_topic_arn" {
-  description = "Optional SNS topic for the alarms."
+variable "templates_layer_arn" {
+  description = "Optional Lambda layer with templates under switchboard/templates/ (./scripts/package --templates DIR)."
+  type        = string
+  default     = ""
+}
+
+variable "log_level" {
+  description = "Application log level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)."
+  type        = string
+  default     = "INFO"
+}
+
+variable "log_retention_days" {
+  description = "How long the function's logs are kept."
+  type        = number
+  default     = 30
+}
+
+variable "tracing" {
+  description = "Turn on AWS X-Ray tracing."
+  type        = bool
+  default     = false
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency; -1 (default) reserves none (new accounts have a quota of 10 and a reservation can fail the apply)."
+  type        = number
+  default     = -1
+}
+
+variable "alarm_email" {
+  description = "Optional address subscribed to the alarms (a topic with a key CloudWatch may use is created)."
   type        = string
   default     = ""
 }
