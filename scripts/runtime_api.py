@@ -4,7 +4,7 @@ Lambda does (AWS_LAMBDA_RUNTIME_API set, events pulled from /invocation/next) on
 machine without Lambda. Used by the end-to-end test and by scripts/bench.
 
     runtime_api.py --binary PATH --out RESULTS.json EVENT.json [EVENT.json ...]
-                   [--repeat N] [--timeout-ms 15000]
+                   [--repeat N] [--timeout-ms 15000] [--cpu-percent 7.2]
 
 Starts the binary with the current environment plus the Runtime API variables,
 serves the events in order (the list `--repeat` times), then stops it and writes
@@ -13,6 +13,12 @@ ran past its deadline — Lambda then kills the function, and so does this), the
 body, the latency and the wall-clock start and end (epoch seconds); the time from
 process start to the first response; the binary's peak RSS (VmHWM, kB) after the
 first and after the last invocation; init errors.
+
+`--cpu-percent P` gives the function Lambda's CPU share for its memory size
+(P = memory / 1769 MB × 100 % of one vCPU): init runs unthrottled, as on Lambda,
+and at the first /next the process moves into a cgroup with a CFS quota of P %
+(cgroup v1 `cpu.cfs_quota_us` or v2 `cpu.max`, 100 ms period). Needs root; fails
+with the reason when the cgroup cannot be made.
 """
 import argparse
 import http.server
@@ -26,6 +32,18 @@ import time
 import uuid
 
 
+def cpu_ms(pid):
+    """CPU time the process has used so far, all threads, from schedstat (ns precision)."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except OSError:
+        return None
+    return total / 1e6
+
+
 def peak_rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -37,21 +55,64 @@ def peak_rss_kb(pid):
     return None
 
 
+class CpuShare:
+    """A cgroup that caps a process at `percent` of one CPU (Lambda's share)."""
+
+    PERIOD_US = 100_000
+
+    def __init__(self, percent):
+        quota = int(self.PERIOD_US * percent / 100)
+        name = f"switchboard-bench-{os.getpid()}"
+        v1 = "/sys/fs/cgroup/cpu"
+        try:
+            if os.path.isdir(v1) and os.access(v1, os.W_OK):
+                self.path = os.path.join(v1, name)
+                os.makedirs(self.path, exist_ok=True)
+                self._write("cpu.cfs_period_us", str(self.PERIOD_US))
+                self._write("cpu.cfs_quota_us", str(quota))
+            else:
+                root = "/sys/fs/cgroup"
+                self.path = os.path.join(root, name)
+                with open(os.path.join(root, "cgroup.subtree_control"), "w") as f:
+                    f.write("+cpu")
+                os.makedirs(self.path, exist_ok=True)
+                self._write("cpu.max", f"{quota} {self.PERIOD_US}")
+        except OSError as e:
+            sys.exit(f"cannot give the function a {percent}% CPU share: {e} "
+                     "(a cgroup needs root and a writable /sys/fs/cgroup; run without --cpu-percent for unthrottled figures)")
+
+    def _write(self, name, value):
+        with open(os.path.join(self.path, name), "w") as f:
+            f.write(value)
+
+    def enter(self, pid):
+        self._write("cgroup.procs", str(pid))
+
+    def remove(self):
+        try:
+            os.rmdir(self.path)
+        except OSError:
+            pass
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--timeout-ms", type=int, default=15000)
+    parser.add_argument("--cpu-percent", type=float)
     parser.add_argument("events", nargs="+")
     args = parser.parse_args()
+    share = CpuShare(args.cpu_percent) if args.cpu_percent else None
 
     events = []
     for path in args.events:
         with open(path) as f:
             events.append(f.read())
     queue = [events[i % len(events)] for i in range(len(events) * args.repeat)]
-    state = {"next": 0, "pending": {}, "results": [], "init_error": None, "first_response": None, "rss_after_first": None}
+    state = {"next": 0, "pending": {}, "results": [], "init_error": None, "first_response": None,
+             "rss_after_first": None, "ready": None}
     done = threading.Event()
     lock = threading.Lock()
     child = {}
@@ -82,6 +143,12 @@ def main():
             with lock:
                 index = state["next"]
                 state["next"] += 1
+                if state["ready"] is None:
+                    # Init is over: from here on the function runs at its CPU share.
+                    state["ready"] = time.monotonic()
+                    state["cpu_at_ready"] = cpu_ms(child["process"].pid)
+                    if share:
+                        share.enter(child["process"].pid)
             if index >= len(queue):
                 done.set()
                 time.sleep(3600)  # Lambda would freeze the process here.
@@ -115,6 +182,7 @@ def main():
                     if state["first_response"] is None:
                         state["first_response"] = now
                         state["rss_after_first"] = peak_rss_kb(child["process"].pid)
+                        state["cpu_after_first"] = cpu_ms(child["process"].pid)
                     state["results"].append({
                         "index": index,
                         "status": parts[-1],
@@ -140,6 +208,7 @@ def main():
         "AWS_LAMBDA_LOG_FORMAT": env.get("AWS_LAMBDA_LOG_FORMAT", "JSON"),
     })
     started = time.monotonic()
+    spawned_at = time.time()
     process = subprocess.Popen([args.binary], env=env, stdout=sys.stderr, stderr=sys.stderr)
     child["process"] = process
     # Done when every event was answered, the init failed, or the process died.
@@ -165,16 +234,28 @@ def main():
             break
     ended = time.monotonic()
     rss_last = peak_rss_kb(process.pid)
+    cpu_last = cpu_ms(process.pid)
     exit_code = process.poll()
     process.kill()
     process.wait()
     server.shutdown()
+    if share:
+        share.remove()
     results = {
         "invocations": sorted(state["results"], key=lambda r: r["index"] if r["index"] is not None else -1),
         "init_error": state["init_error"],
         "exit_code_before_stop": exit_code,
         "timed_out": not finished,
         "cold_start_to_first_response_ms": (state["first_response"] - started) * 1000 if state["first_response"] else None,
+        "exec_to_ready_ms": (state["ready"] - started) * 1000 if state["ready"] else None,
+        "spawned_at": spawned_at,
+        "cpu_percent": args.cpu_percent,
+        # CPU (ms, all threads): init; the first invocation; everything after it.
+        "cpu_init_ms": state.get("cpu_at_ready"),
+        "cpu_first_invocation_ms": (state["cpu_after_first"] - state["cpu_at_ready"])
+        if state.get("cpu_after_first") is not None and state.get("cpu_at_ready") is not None else None,
+        "cpu_after_first_ms": (cpu_last - state["cpu_after_first"])
+        if cpu_last is not None and state.get("cpu_after_first") is not None else None,
         "total_ms": (ended - started) * 1000,
         "peak_rss_kb_after_first": state["rss_after_first"],
         "peak_rss_kb_after_last": rss_last,

@@ -186,3 +186,81 @@ async fn an_invalid_sender_fails_start_up_anywhere() {
         "{err}"
     );
 }
+
+/// A configuration whose codes are decrypted with `key_arn` through `aws`.
+fn with_key(key_arn: &str) -> switchboard::config::Config {
+    let mut config = support::default_config_with_outbox(std::path::Path::new("outbox"));
+    config.decrypt.key_arn = Some(key_arn.to_string());
+    config
+}
+
+fn local_with(aws: aws_config::SdkConfig) -> StartupOptions {
+    StartupOptions {
+        aws: Some(aws),
+        ..StartupOptions::new(Runtime::Local)
+    }
+}
+
+/// The cold start asks KMS about the key (which also opens the KMS connection
+/// during init): a key KMS does not know fails the start, not every event.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_kms_does_not_know_fails_the_start() {
+    let moto = support::moto::moto();
+    let missing = "arn:aws:kms:us-east-1:123456789012:key/0b9a8f6e-0000-4000-8000-000000000000";
+    let err = startup::build(&with_key(missing), local_with(moto.sdk_config()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StartupError::KeyUnusable { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains(missing) && err.contains("no such key in us-east-1"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_key_fails_the_start_with_the_fix() {
+    let moto = support::moto::moto();
+    let key = moto.create_kms_key().await;
+    aws_sdk_kms::Client::new(&moto.sdk_config())
+        .disable_key()
+        // moto's DisableKey takes the key ID only.
+        .key_id(key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = startup::build(&with_key(&key), local_with(moto.sdk_config()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the key is Disabled") && err.contains("enable-key"),
+        "{err}"
+    );
+}
+
+/// Without kms:DescribeKey the start goes on (the check is a bonus); the
+/// function still decrypts with kms:Decrypt alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_describe_key_permission_the_start_goes_on() {
+    use wiremock::matchers::header;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let kms = MockServer::start().await;
+    Mock::given(header("x-amz-target", "TrentService.DescribeKey"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"{"__type":"AccessDeniedException","message":"not authorized to perform: kms:DescribeKey"}"#,
+            "application/x-amz-json-1.1",
+        ))
+        .expect(1)
+        .mount(&kms)
+        .await;
+    let aws = support::moto::moto()
+        .sdk_config()
+        .into_builder()
+        .endpoint_url(kms.uri())
+        .build();
+    let key = "arn:aws:kms:us-east-1:123456789012:key/0b9a8f6e-0000-4000-8000-000000000001";
+    startup::build(&with_key(key), local_with(aws))
+        .await
+        .expect("starts without the check");
+}

@@ -58,6 +58,8 @@ pub struct BuildContext<'a> {
     pub aws: Option<&'a aws_types::SdkConfig>,
     /// Secret references resolved at cold start, by their configured text.
     pub secrets: HashMap<String, SecretString>,
+    /// The HTTP client the HTTP providers share.
+    pub http: crate::http::SharedClient,
 }
 
 impl BuildContext<'_> {

@@ -1,7 +1,8 @@
-//! The one place HTTP providers send a request and read the answer: a pooled
-//! client per provider (keep-alive across warm invocations), base URL rules,
+//! The one place HTTP providers send a request and read the answer: one pooled
+//! client shared by every provider (keep-alive across warm invocations), base URL rules,
 //! bounded response bodies, transport errors and the status table they share.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -22,24 +23,62 @@ pub(crate) fn default_timeout_ms() -> u64 {
     DEFAULT_TIMEOUT_MS
 }
 
-/// A pooled client with rustls; built once per provider at cold start. It never
-/// follows a redirect: that would send the code (and credentials) somewhere the
+/// The HTTP client every HTTP provider shares: one connection pool and one TLS
+/// set-up (loading the platform's root certificates costs milliseconds of init
+/// CPU each time), built at the first provider that needs it. It never follows
+/// a redirect: that would send the code (and credentials) somewhere the
 /// configuration does not name.
-pub(crate) fn client(provider: &str, timeout_ms: u64) -> Result<reqwest::Client, SendError> {
+#[derive(Debug, Default)]
+pub struct SharedClient(OnceLock<reqwest::Client>);
+
+impl SharedClient {
+    /// A handle on the shared client whose requests end after `timeout_ms`.
+    pub(crate) fn for_provider(
+        &self,
+        provider: &str,
+        timeout_ms: u64,
+    ) -> Result<Client, SendError> {
+        let client = match self.0.get() {
+            Some(client) => client.clone(),
+            None => {
+                let built = build_client().map_err(|e| {
+                    SendError::new(
+                        provider,
+                        ErrorKind::Config,
+                        format!("cannot build the HTTP client: {}", e.without_url()),
+                    )
+                })?;
+                self.0.get_or_init(|| built).clone()
+            }
+        };
+        Ok(Client {
+            client,
+            timeout: Duration::from_millis(timeout_ms),
+        })
+    }
+}
+
+fn build_client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(Duration::from_millis(timeout_ms))
         .pool_idle_timeout(Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| {
-            SendError::new(
-                provider,
-                ErrorKind::Config,
-                format!("cannot build the HTTP client: {}", e.without_url()),
-            )
-        })
+}
+
+/// One provider's view of the shared client: its own request timeout.
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A POST to `url`, bounded by the provider's `timeout_ms`.
+    pub(crate) fn post(&self, url: &str) -> RequestBuilder {
+        self.client.post(url).timeout(self.timeout)
+    }
 }
 
 /// Parses a provider base URL: HTTPS, or plain HTTP to a loopback address only

@@ -41,7 +41,7 @@ mod webhook;
 pub use backend::{Backend, Provider};
 pub use config::{BuildContext, ProviderConfig, SectionReader};
 pub use error::{ErrorKind, SendError};
-pub use http::DEFAULT_TIMEOUT_MS as DEFAULT_HTTP_TIMEOUT_MS;
+pub use http::{SharedClient, DEFAULT_TIMEOUT_MS as DEFAULT_HTTP_TIMEOUT_MS};
 pub use layer::{Failover, Retry, RetryPolicy, Strategy, Timeout};
 pub use mask::{mask_email, mask_phone, mask_recipient, mask_username};
 pub use memory::{ScriptedSender, Step};

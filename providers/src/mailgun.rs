@@ -86,7 +86,7 @@ impl MailgunConfig {
             name,
             Mailgun {
                 endpoint: http::endpoint(&base, &format!("/v3/{domain}/messages")),
-                client: http::client(name, self.timeout_ms)?,
+                client: context.http.for_provider(name, self.timeout_ms)?,
                 api_key: context.secret(name, "api_key", &self.api_key)?,
             },
         ))
@@ -98,7 +98,7 @@ impl MailgunConfig {
 pub struct Mailgun {
     api_key: SecretString,
     endpoint: String,
-    client: reqwest::Client,
+    client: http::Client,
 }
 
 #[derive(Deserialize)]

@@ -62,7 +62,7 @@ impl SendGridConfig {
             name,
             SendGrid {
                 endpoint: http::endpoint(&base, "/v3/mail/send"),
-                client: http::client(name, self.timeout_ms)?,
+                client: context.http.for_provider(name, self.timeout_ms)?,
                 api_key: context.secret(name, "api_key", &self.api_key)?,
                 sandbox_mode: self.sandbox_mode,
             },
@@ -76,7 +76,7 @@ pub struct SendGrid {
     api_key: SecretString,
     endpoint: String,
     sandbox_mode: bool,
-    client: reqwest::Client,
+    client: http::Client,
 }
 
 #[derive(Deserialize)]

@@ -117,7 +117,7 @@ impl TwilioConfig {
                     &base,
                     &format!("/2010-04-01/Accounts/{sid}/Messages.json"),
                 ),
-                client: http::client(name, self.timeout_ms)?,
+                client: context.http.for_provider(name, self.timeout_ms)?,
                 user,
                 password,
                 from,
@@ -135,7 +135,7 @@ pub struct Twilio {
     password: SecretString,
     from: Origin,
     status_callback: Option<String>,
-    client: reqwest::Client,
+    client: http::Client,
 }
 
 #[derive(Deserialize)]

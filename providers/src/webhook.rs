@@ -65,7 +65,7 @@ impl WebhookConfig {
             name,
             Webhook {
                 key: hmac::Key::new(hmac::HMAC_SHA256, secret.expose_secret().as_bytes()),
-                client: http::client(name, self.timeout_ms)?,
+                client: context.http.for_provider(name, self.timeout_ms)?,
                 url,
             },
         ))
@@ -77,7 +77,7 @@ impl WebhookConfig {
 pub struct Webhook {
     url: String,
     key: hmac::Key,
-    client: reqwest::Client,
+    client: http::Client,
 }
 
 #[derive(Serialize)]

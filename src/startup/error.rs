@@ -132,6 +132,14 @@ pub enum StartupError {
     /// `decrypt.key_arn` is not a key ARN.
     #[error("decrypt.key_arn: {0}")]
     KeyArn(#[from] KeyArnError),
+    /// KMS says the pool's key cannot decrypt codes (checked at start-up).
+    #[error("decrypt.key_arn = `{key}`: {problem}")]
+    KeyUnusable {
+        /// The configured key ARN.
+        key: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
     /// The Encryption SDK could not be set up.
     #[error(transparent)]
     Decrypt(#[from] DecryptError),

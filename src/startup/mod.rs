@@ -5,6 +5,8 @@
 mod checks;
 mod error;
 mod options;
+mod prime;
+mod profile;
 pub mod registry;
 mod routes;
 
@@ -26,6 +28,7 @@ use crate::pipeline::idempotency::IdempotencyGuard;
 use crate::pipeline::recipient::Recipients;
 use crate::pipeline::App;
 use crate::render::Renderer;
+use profile::InitProfile;
 
 /// Loads the configuration as a cold start does: the AWS configuration is loaded
 /// once, before an SSM configuration layer (`SWITCHBOARD_CONFIG=ssm:/…`) needs
@@ -43,9 +46,14 @@ pub async fn configure(
 
 /// Builds the [`App`] from configuration.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
+    let mut profile = InitProfile::start();
     let aws = aws_config(config, options.clone()).await;
+    profile.mark("aws");
     let registry = registry::build(&config.providers, aws.as_ref()).await?;
-    assemble(config, &options, aws, registry).await
+    profile.mark("providers");
+    let app = assemble(config, &options, aws, registry, &mut profile).await?;
+    profile.log(options.runtime == Runtime::Lambda);
+    Ok(app)
 }
 
 /// Builds the [`App`] with providers already built: tests add their own senders here.
@@ -55,7 +63,7 @@ pub async fn build_with(
     registry: Registry,
 ) -> Result<App, StartupError> {
     let aws = aws_config(config, options.clone()).await;
-    assemble(config, &options, aws, registry).await
+    assemble(config, &options, aws, registry, &mut InitProfile::start()).await
 }
 
 /// The caller's AWS configuration, else the standard chain — loaded only when
@@ -79,11 +87,13 @@ async fn assemble(
     options: &StartupOptions,
     aws: Option<aws_config::SdkConfig>,
     registry: Registry,
+    profile: &mut InitProfile,
 ) -> Result<App, StartupError> {
     checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
     let routes = routes::build(config, &registry)?;
+    profile.mark("checks+routes");
     let templates = templates_dir(config.templates.dir.as_deref(), Path::new(LAYER_TEMPLATES));
     let renderer = Renderer::new(
         templates.as_deref(),
@@ -92,8 +102,12 @@ async fn assemble(
     .map_err(|error| StartupError::Template { route: None, error })?;
     let composer = Composer::new(renderer, config.app.clone(), config.clients.clone());
     checks::templates(&routes, composer.renderer(), composer.app_vars(None))?;
+    profile.mark("templates");
 
     let decryptor = decryptor(config, options, aws.as_ref()).await?;
+    profile.mark("decryptor");
+    prime::encryption_sdk().await?;
+    profile.mark("prime");
     let guard = match (&config.idempotency.table, &aws) {
         (Some(table), Some(aws)) => Some(IdempotencyGuard::new(
             aws_sdk_dynamodb::Client::new(&aws::with_limits(aws, aws::DYNAMODB)),
@@ -155,6 +169,7 @@ async fn decryptor(
         what: "decrypt.key_arn",
     })?;
     let kms = kms_client_for(&key_arn, aws);
+    prime::kms_key(&kms, &key_arn).await?;
     Ok(Arc::new(EsdkDecryptor::kms(key_arn, kms).await?))
 }
 

@@ -123,6 +123,12 @@ data "aws_iam_policy_document" "function" {
       values   = [local.pool_id]
     }
   }
+  # The cold start checks the key and opens the KMS connection during init.
+  statement {
+    sid       = "CheckTheCodeKey"
+    actions   = ["kms:DescribeKey"]
+    resources = [aws_kms_key.codes.arn]
+  }
   statement {
     sid       = "LookUpMissingRecipients"
     actions   = ["cognito-idp:AdminGetUser"]

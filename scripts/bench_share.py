@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Switchboard and the Node.js reference sender at Lambda's CPU share, in one run
+and one harness (scripts/runtime_api.py): KMS on a local moto server, codes minted
+by the Python Encryption SDK, a loopback SendGrid stand-in (TCP_NODELAY) that both
+deliver to. For each memory size: init unthrottled, invocations under a CFS quota
+of memory / 1769 MB of one vCPU, as Lambda allocates CPU.
+
+    bench_share.py --switchboard target/release/switchboard --node scripts/node-reference/bootstrap \\
+                   --memory 128,512,1769 --cold-runs 10 --events 200 --out bench-results/share.json
+
+Per sender and memory size: exec → ready (first /next), exec → first message
+received by the stand-in, the first invocation's CPU, init CPU, warm event latency
+(median, p99), own CPU per warm event and peak RSS. Medians over the cold runs.
+"""
+import argparse
+import http.server
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAMBDA_VCPU_MB = 1769
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SendGrid(http.server.BaseHTTPRequestHandler):
+    """POST /v3/mail/send → 202 with an X-Message-Id, as SendGrid answers."""
+    protocol_version = "HTTP/1.1"
+    received = []
+
+    def setup(self):
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *_):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/sms":  # Switchboard needs an SMS chain to start; unused here.
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
+        ok = self.path == "/v3/mail/send" and self.headers.get("Authorization") == "Bearer SG.bench-key"
+        SendGrid.received.append((time.time(), ok, body))
+        self.send_response(202 if ok else 400)
+        self.send_header("X-Message-Id", f"bench-{len(SendGrid.received)}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def run(binary, event_file, env, repeat, cpu_percent):
+    out = tempfile.mktemp(suffix=".json")
+    command = [sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", binary, "--out", out,
+               "--repeat", str(repeat), "--timeout-ms", "30000", event_file]
+    if cpu_percent < 100:
+        command += ["--cpu-percent", str(cpu_percent)]
+    SendGrid.received.clear()
+    printed = subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True).stderr
+    with open(out) as f:
+        result = json.load(f)
+    os.unlink(out)
+    statuses = {r["status"] for r in result["invocations"]}
+    delivered = [r for r in SendGrid.received if r[1]]
+    if statuses != {"response"} or len(delivered) != repeat or result["init_error"]:
+        sys.exit(f"{binary}: not every event was delivered ({statuses}, {len(delivered)} of {repeat}, "
+                 f"init error {result['init_error']}):\n{printed[-2000:]}")
+    result["first_received_ms"] = (delivered[0][0] - result["spawned_at"]) * 1000
+    result["log"] = printed
+    return result
+
+
+def measure(binary, event_file, env, cpu_percent, cold_runs, events):
+    cold = [run(binary, event_file, env, 1, cpu_percent) for _ in range(cold_runs)]
+    profiles = [line for line in cold[-1]["log"].splitlines() if "init CPU by phase" in line]
+    warm = run(binary, event_file, env, events, cpu_percent)
+    latencies = sorted(r["latency_ms"] for r in warm["invocations"][1:])
+    med = lambda key: statistics.median(r[key] for r in cold)  # noqa: E731
+    return {
+        "exec_to_ready_ms": med("exec_to_ready_ms"),
+        "exec_to_first_delivered_ms": med("first_received_ms"),
+        "init_cpu_ms": med("cpu_init_ms"),
+        "first_invocation_cpu_ms": med("cpu_first_invocation_ms"),
+        "warm_latency_ms_median": statistics.median(latencies),
+        "warm_latency_ms_p99": latencies[max(0, int(len(latencies) * 0.99) - 1)],
+        "warm_cpu_ms_per_event": warm["cpu_after_first_ms"] / (events - 1),
+        "peak_rss_mb_after_first": warm["peak_rss_kb_after_first"] / 1024,
+        "peak_rss_mb_after_all": warm["peak_rss_kb_after_last"] / 1024,
+        "init_profile": profiles[-1] if profiles else None,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--switchboard", required=True)
+    parser.add_argument("--node")
+    parser.add_argument("--memory", default="128,512,1769")
+    parser.add_argument("--cold-runs", type=int, default=10)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+
+    moto_port = free_port()
+    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SendGrid)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+        env = dict(os.environ, **aws)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        import boto3
+        key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                           aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
+        with open(os.path.join(HERE, "..", "examples", "events", "CustomEmailSender_ForgotPassword.json")) as f:
+            event = json.load(f)
+        event["request"]["code"] = subprocess.run(
+            [sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, event["userPoolId"], "491305"],
+            env=env, check=True, capture_output=True, text=True).stdout.strip()
+        event_file = tempfile.mktemp(suffix=".json")
+        with open(event_file, "w") as f:
+            json.dump(event, f)
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        senders = {
+            "switchboard": (args.switchboard, dict(env, **{
+                "SWITCHBOARD_DECRYPT__KEY_ARN": key,
+                "SWITCHBOARD_APP__NAME": "Acme",
+                "SWITCHBOARD_EMAIL__FROM": "Acme <no-reply@acme.test>",
+                "SWITCHBOARD_PROVIDERS__SG__TYPE": "sendgrid",
+                "SWITCHBOARD_PROVIDERS__SG__API_KEY": "env:BENCH_SENDGRID_KEY",
+                "SWITCHBOARD_PROVIDERS__SG__BASE_URL": base,
+                "BENCH_SENDGRID_KEY": "SG.bench-key",
+                "SWITCHBOARD_EMAIL__PROVIDERS": "sg",
+                "SWITCHBOARD_PROVIDERS__SMS__TYPE": "webhook",
+                "SWITCHBOARD_PROVIDERS__SMS__URL": f"{base}/sms",
+                "SWITCHBOARD_PROVIDERS__SMS__SECRET": "env:BENCH_WEBHOOK_SECRET",
+                "BENCH_WEBHOOK_SECRET": "a-local-benchmark-secret",
+                "SWITCHBOARD_SMS__PROVIDERS": "sms",
+                "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT": "false",
+                "AWS_LAMBDA_LOG_LEVEL": "WARN",
+                "RUST_LOG": "warn,switchboard::startup::profile=info",
+            })),
+        }
+        if args.node:
+            senders["node-reference"] = (args.node, dict(env, **{
+                "KEY_ARN": key, "EMAIL_FROM": "no-reply@acme.test",
+                "SENDGRID_API_KEY": "SG.bench-key", "SENDGRID_BASE_URL": base,
+            }))
+        figures = {"memory_mb": {}}
+        for memory in [int(m) for m in args.memory.split(",")]:
+            percent = min(100.0, round(memory / LAMBDA_VCPU_MB * 100, 1))
+            row = {"cpu_percent": percent}
+            for name, (binary, sender_env) in senders.items():
+                row[name] = measure(binary, event_file, sender_env, percent, args.cold_runs, args.events)
+                print(f"{memory:5} MB ({percent:5.1f}% CPU) {name:15} " + ", ".join(
+                    f"{k} {v:.1f}" for k, v in row[name].items() if isinstance(v, float)), flush=True)
+            figures["memory_mb"][memory] = row
+        with open(args.out, "w") as f:
+            json.dump(figures, f, indent=2)
+    finally:
+        moto.kill()
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
