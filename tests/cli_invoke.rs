@@ -98,6 +98,15 @@ type = "ses"
 }
 
 fn switchboard(config: &Path, chain: &str, args: &[&str]) -> std::process::Output {
+    switchboard_with(config, chain, args, &[])
+}
+
+fn switchboard_with(
+    config: &Path,
+    chain: &str,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> std::process::Output {
     let outbox = tempfile::tempdir().unwrap();
     Command::new(BINARY)
         .args(args)
@@ -110,6 +119,7 @@ fn switchboard(config: &Path, chain: &str, args: &[&str]) -> std::process::Outpu
         .env("TEST_MAILGUN_KEY", "key-cli-test")
         .env("TEST_SMTP_PASSWORD", PASSWORD)
         .envs(moto().env())
+        .envs(extra_env.iter().copied())
         .output()
         .expect("run switchboard")
 }
@@ -166,6 +176,63 @@ async fn one_environment_variable_swaps_between_all_four_email_providers() {
             .any(|m| m["id"] == id),
         "SES has message {id}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_open_or_click_tracking_unless_a_provider_asks_for_it() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    let last_body = |requests: Vec<wiremock::Request>| requests.last().unwrap().body.clone();
+
+    outcome(&switchboard(config, "sendgrid", &["invoke", EVENT]));
+    let body: serde_json::Value = serde_json::from_slice(&last_body(
+        peers.sendgrid.received_requests().await.unwrap(),
+    ))
+    .unwrap();
+    let tracking = &body["tracking_settings"];
+    assert_eq!(
+        (
+            &tracking["click_tracking"]["enable"],
+            &tracking["click_tracking"]["enable_text"],
+            &tracking["open_tracking"]["enable"],
+            &tracking["subscription_tracking"]["enable"],
+        ),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!(false),
+            &serde_json::json!(false),
+            &serde_json::json!(false)
+        ),
+        "{body}"
+    );
+
+    outcome(&switchboard(config, "mailgun", &["invoke", EVENT]));
+    let form = String::from_utf8(last_body(peers.mailgun.received_requests().await.unwrap()))
+        .unwrap()
+        .replace("\r\n", "\n");
+    for field in ["o:tracking", "o:tracking-clicks", "o:tracking-opens"] {
+        assert!(
+            form.contains(&format!("name=\"{field}\"\n\nno\n")),
+            "{field}=no in\n{form}"
+        );
+    }
+
+    // One environment variable hands tracking back to the account's settings.
+    outcome(&switchboard_with(
+        config,
+        "sendgrid",
+        &["invoke", EVENT],
+        &[("SWITCHBOARD_PROVIDERS__SENDGRID__TRACKING", "true")],
+    ));
+    let body: serde_json::Value = serde_json::from_slice(&last_body(
+        peers.sendgrid.received_requests().await.unwrap(),
+    ))
+    .unwrap();
+    assert!(body.get("tracking_settings").is_none(), "{body}");
+    assert!(body["content"][0]["value"]
+        .as_str()
+        .unwrap()
+        .contains("491305"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -110,11 +110,34 @@ async fn sends_the_messages_form_with_basic_auth() {
         ("o:tag", "CustomEmailSender_SignUp".to_string()),
         ("v:trigger_source", "CustomEmailSender_SignUp".to_string()),
         ("h:Reply-To", "help@acme.test".to_string()),
+        ("o:tracking", "no".to_string()),
+        ("o:tracking-clicks", "no".to_string()),
+        ("o:tracking-opens", "no".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(fields, expected);
+}
+
+#[tokio::test]
+async fn tracking_true_leaves_tracking_to_the_domain_settings() {
+    let server = MockServer::start().await;
+    accept(&server).await;
+    let provider = MailgunConfig {
+        base_url: Some(server.uri()),
+        tracking: true,
+        ..MailgunConfig::new("key-test", "mg.acme.test")
+    }
+    .into_sender("primary", &BuildContext::default())
+    .unwrap();
+    let message = conformance::sample_email("jane@example.com", "no-reply@acme.test");
+    conformance::delivers(&provider, &message).await;
+    let fields = sent_fields(&server).await;
+    assert!(
+        !fields.keys().any(|k| k.starts_with("o:tracking")),
+        "{fields:?}"
+    );
 }
 
 #[tokio::test]

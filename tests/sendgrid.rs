@@ -69,9 +69,31 @@ async fn sends_exactly_the_v3_mail_send_body() {
                 { "type": "text/html", "value": format!("<p>Your code is <b>{SECRET_CODE}</b></p>") }
             ],
             "categories": ["CustomEmailSender_SignUp"],
-            "custom_args": { "trigger_source": "CustomEmailSender_SignUp", "user_pool_id": "us-east-1_conformance" }
+            "custom_args": { "trigger_source": "CustomEmailSender_SignUp", "user_pool_id": "us-east-1_conformance" },
+            "tracking_settings": {
+                "click_tracking": { "enable": false, "enable_text": false },
+                "open_tracking": { "enable": false },
+                "subscription_tracking": { "enable": false },
+                "ganalytics": { "enable": false }
+            }
         })
     );
+}
+
+#[tokio::test]
+async fn tracking_true_leaves_tracking_to_the_account_settings() {
+    let server = MockServer::start().await;
+    accept(&server).await;
+    let provider = SendGridConfig {
+        base_url: server.uri(),
+        tracking: true,
+        ..SendGridConfig::new("SG.test-key")
+    }
+    .into_sender("primary", &BuildContext::default())
+    .unwrap();
+    conformance::delivers(&provider, &message()).await;
+    let body = sent_body(&server).await;
+    assert!(body.get("tracking_settings").is_none(), "{body}");
 }
 
 #[tokio::test]

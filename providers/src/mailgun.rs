@@ -1,7 +1,8 @@
 //! Mailgun Messages API (`POST /v3/{domain}/messages`, multipart form).
 //!
 //! Local bodies or a stored template (`template` + `t:variables`); the trigger
-//! source goes into `o:tag`.
+//! source goes into `o:tag`. Open and click tracking are turned off per message
+//! unless `tracking = true`.
 
 use async_trait::async_trait;
 use reqwest::multipart::Form;
@@ -38,6 +39,11 @@ pub struct MailgunConfig {
     /// API host instead of the region's.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// Leave open and click tracking to the domain's settings. Off by default:
+    /// every message sets `o:tracking`, `o:tracking-clicks` and
+    /// `o:tracking-opens` to `no`, which override the domain's settings.
+    #[serde(default)]
+    pub tracking: bool,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -55,6 +61,7 @@ impl MailgunConfig {
             domain: domain.into(),
             region: default_region(),
             base_url: None,
+            tracking: false,
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
         }
     }
@@ -88,6 +95,7 @@ impl MailgunConfig {
                 endpoint: http::endpoint(&base, &format!("/v3/{domain}/messages")),
                 client: context.http.for_provider(name, self.timeout_ms)?,
                 api_key: context.secret(name, "api_key", &self.api_key)?,
+                tracking: self.tracking,
             },
         ))
     }
@@ -98,6 +106,7 @@ impl MailgunConfig {
 pub struct Mailgun {
     api_key: SecretString,
     endpoint: String,
+    tracking: bool,
     client: http::Client,
 }
 
@@ -118,6 +127,12 @@ impl Mailgun {
             .text("to", to.to_string())
             .text("o:tag", email.context.trigger_source.clone())
             .text("v:trigger_source", email.context.trigger_source.clone());
+        if !self.tracking {
+            form = form
+                .text("o:tracking", "no")
+                .text("o:tracking-clicks", "no")
+                .text("o:tracking-opens", "no");
+        }
         if let Some(reply_to) = &email.reply_to {
             form = form.text(
                 "h:Reply-To",

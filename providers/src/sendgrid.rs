@@ -3,6 +3,8 @@
 //! Local bodies (text, then HTML: SendGrid requires that order) or a dynamic
 //! template with `dynamic_template_data`. The trigger source goes into
 //! `categories` and `custom_args` for SendGrid's own statistics and event webhook.
+//! Tracking (open pixel, click rewriting, unsubscribe footer, Google Analytics
+//! parameters) is turned off per request unless `tracking = true`.
 
 use async_trait::async_trait;
 use reqwest::StatusCode;
@@ -31,6 +33,11 @@ pub struct SendGridConfig {
     /// Validate without delivering (SendGrid's sandbox mode).
     #[serde(default)]
     pub sandbox_mode: bool,
+    /// Leave open, click and subscription tracking to the account's settings.
+    /// Off by default: every request turns them off, so reset links stay the
+    /// links you rendered and no pixel reports who opened a security mail.
+    #[serde(default)]
+    pub tracking: bool,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -47,6 +54,7 @@ impl SendGridConfig {
             api_key: SecretValue::new(api_key),
             base_url: default_base_url(),
             sandbox_mode: false,
+            tracking: false,
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
         }
     }
@@ -65,6 +73,7 @@ impl SendGridConfig {
                 client: context.http.for_provider(name, self.timeout_ms)?,
                 api_key: context.secret(name, "api_key", &self.api_key)?,
                 sandbox_mode: self.sandbox_mode,
+                tracking: self.tracking,
             },
         ))
     }
@@ -76,6 +85,7 @@ pub struct SendGrid {
     api_key: SecretString,
     endpoint: String,
     sandbox_mode: bool,
+    tracking: bool,
     client: http::Client,
 }
 
@@ -126,6 +136,14 @@ impl SendGrid {
         body["personalizations"] = json!([personalization]);
         if self.sandbox_mode {
             body["mail_settings"] = json!({ "sandbox_mode": { "enable": true } });
+        }
+        if !self.tracking {
+            body["tracking_settings"] = json!({
+                "click_tracking": { "enable": false, "enable_text": false },
+                "open_tracking": { "enable": false },
+                "subscription_tracking": { "enable": false },
+                "ganalytics": { "enable": false },
+            });
         }
         Ok(body)
     }
