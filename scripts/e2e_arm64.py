@@ -22,7 +22,7 @@ import zipfile
 import http.server
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_cargo_lambda import Receiver, check, free_port, wait_port  # noqa: E402
+from e2e_cargo_lambda import WEBHOOK_SECRET, Receiver, check, free_port, wait_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -100,7 +100,7 @@ def main():
             "SWITCHBOARD_EMAIL__FROM": "Acme <no-reply@acme.test>",
             "SWITCHBOARD_PROVIDERS__HOOK__TYPE": "webhook",
             "SWITCHBOARD_PROVIDERS__HOOK__URL": f"http://127.0.0.1:{receiver.server_address[1]}/hook",
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET": "an-arm64-webhook-secret",
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET": WEBHOOK_SECRET,
             "SWITCHBOARD_PROVIDERS__SNS__TYPE": "sns",
             "SWITCHBOARD_EMAIL__PROVIDERS": "hook",
             "SWITCHBOARD_SMS__PROVIDERS": "sns",
@@ -116,6 +116,8 @@ def main():
         check(any("602214" in t for t in texts), "the webhook received the email with the decrypted code")
         check(any("Someone (hopefully you)" in t for t in texts),
               "in the wording of the layer's forgot-password.txt")
+        check(len(Receiver.verified_ids) == len(Receiver.bodies),
+              "signed as Standard Webhooks (verified with the reference library)")
         data = json.load(urllib.request.urlopen(f"{endpoint}/moto-api/data.json"))
         check(any(m["phone_number"] == "+12025550142" and "314159" in m["message"] for m in data["sns"]["SMS"]),
               "SNS (moto) received the SMS with the code")

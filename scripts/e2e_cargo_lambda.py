@@ -17,6 +17,8 @@ import threading
 import time
 import urllib.request
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -38,14 +40,25 @@ def wait_port(port, seconds=60):
     sys.exit(f"nothing listens on 127.0.0.1:{port}")
 
 
+# A Standard Webhooks secret (test value); receivers verify with the reference library.
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
 class Receiver(http.server.BaseHTTPRequestHandler):
     bodies = []
+    verified_ids = []
 
     def log_message(self, *_):
         pass
 
     def do_POST(self):
-        Receiver.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.bodies.append(json.loads(raw))
+        try:
+            payload = Webhook(WEBHOOK_SECRET).verify(raw, dict(self.headers.items()))
+            Receiver.verified_ids.append(payload["message_id"])
+        except WebhookVerificationError:
+            pass
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -100,7 +113,7 @@ def main():
                 "SWITCHBOARD_PROVIDERS__HOOK__TYPE": "webhook",
                 "SWITCHBOARD_PROVIDERS__HOOK__URL": webhook_url,
                 "SWITCHBOARD_PROVIDERS__HOOK__SECRET": "env:E2E_WEBHOOK_SECRET",
-                "E2E_WEBHOOK_SECRET": "an-e2e-webhook-secret",
+                "E2E_WEBHOOK_SECRET": WEBHOOK_SECRET,
                 "SWITCHBOARD_PROVIDERS__SNS__TYPE": "sns",
                 "SWITCHBOARD_EMAIL__PROVIDERS": "hook",
                 "SWITCHBOARD_SMS__PROVIDERS": "sns",
@@ -125,6 +138,8 @@ def main():
         code, out = invoke(port, email)
         check(code == 0 and '"provider": "hook"' in out.replace('":"', '": "'), f"email invocation delivered through the webhook ({out.strip()[:200]})")
         check(any("602214" in (b.get("text") or "") for b in Receiver.bodies), "the webhook received the decrypted code")
+        check(len(Receiver.verified_ids) == len(Receiver.bodies) > 0,
+              f"every webhook request verifies with the Standard Webhooks library ({len(Receiver.verified_ids)}/{len(Receiver.bodies)})")
         code, out = invoke(port, sms)
         check(code == 0, f"SMS invocation succeeded ({out.strip()[:200]})")
         data = json.load(urllib.request.urlopen(f"{endpoint}/moto-api/data.json"))

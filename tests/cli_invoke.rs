@@ -236,6 +236,43 @@ async fn no_open_or_click_tracking_unless_a_provider_asks_for_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_configured_by_environment_alone_verifies_with_standard_webhooks() {
+    const HOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/cognito"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let url = format!("{}/hooks/cognito", receiver.uri());
+    let output = Command::new(BINARY)
+        .args(["invoke", EVENT])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SWITCHBOARD_DECRYPT__MODE", "insecure-dev")
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .env("SWITCHBOARD_EMAIL__FROM", SENDER)
+        .env("SWITCHBOARD_EMAIL__PROVIDERS", "hook")
+        .env("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook")
+        .env("SWITCHBOARD_PROVIDERS__HOOK__URL", &url)
+        .env(
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+            "env:TEST_HOOK_SECRET",
+        )
+        .env("TEST_HOOK_SECRET", HOOK_SECRET)
+        .output()
+        .expect("run switchboard");
+    let sent = outcome(&output);
+    let request = receiver.received_requests().await.unwrap().pop().unwrap();
+    let message_id = support::standard_webhooks::verify(HOOK_SECRET, &request)
+        .expect("the reference library verifies what the pipeline sent");
+    assert_eq!(sent["provider"], "hook");
+    assert_eq!(sent["messageId"].as_str(), Some(message_id.as_str()));
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["text"].as_str().unwrap().contains("491305"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_chain_fails_over_and_an_all_failed_chain_exits_non_zero() {
     let peers = peers().await;
     let config = peers.config.path();

@@ -1,21 +1,28 @@
-//! The signed webhook against an in-process HTTP server; signatures are checked
-//! with an independent HMAC implementation (RustCrypto `hmac` + `sha2`).
+//! The signed webhook against an in-process HTTP server. Standard Webhooks
+//! signatures are verified with the scheme's reference library (Python's
+//! `standardwebhooks`); the `switchboard` scheme with an independent HMAC
+//! implementation (RustCrypto `hmac` + `sha2`).
 
 mod support;
 
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use support::standard_webhooks;
 use support::status_table::{self, status, Row};
 use switchboard::providers::conformance::{self, SECRET_CODE};
 use switchboard::providers::{
-    BuildContext, ErrorKind, Provider, Sender, Webhook, WebhookConfig, SIGNATURE_HEADER,
+    BuildContext, ErrorKind, Message, Provider, Sender, SignatureScheme, Webhook, WebhookConfig,
+    SIGNATURE_HEADER, STANDARD_ID_HEADER, STANDARD_SIGNATURE_HEADER, STANDARD_TIMESTAMP_HEADER,
     TIMESTAMP_HEADER,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const SECRET: &str = "webhook-signing-secret-for-tests";
+/// A Standard Webhooks secret: `whsec_` + base64 of 24 bytes (a test value).
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// A plain secret for the `switchboard` scheme.
+const PLAIN_SECRET: &str = "webhook-signing-secret-for-tests";
 
 fn webhook(server: &MockServer) -> Provider<Webhook> {
     WebhookConfig::new(format!("{}/switchboard", server.uri()), SECRET)
@@ -23,9 +30,19 @@ fn webhook(server: &MockServer) -> Provider<Webhook> {
         .unwrap()
 }
 
-/// What a receiver does: recompute the HMAC over "<timestamp>.<body>".
-fn verify(timestamp: &str, body: &[u8], signature: &str) -> bool {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+fn switchboard_scheme(server: &MockServer) -> Provider<Webhook> {
+    WebhookConfig {
+        signature: SignatureScheme::Switchboard,
+        ..WebhookConfig::new(format!("{}/switchboard", server.uri()), PLAIN_SECRET)
+    }
+    .into_sender("hook", &BuildContext::default())
+    .unwrap()
+}
+
+/// What a receiver of the `switchboard` scheme does: recompute the HMAC over
+/// "<timestamp>.<body>".
+fn verify_switchboard(timestamp: &str, body: &[u8], signature: &str) -> bool {
+    let mut mac = Hmac::<Sha256>::new_from_slice(PLAIN_SECRET.as_bytes()).unwrap();
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -41,36 +58,44 @@ async fn accept(server: &MockServer) {
         .await;
 }
 
+async fn send_one(
+    provider: &Provider<Webhook>,
+    server: &MockServer,
+    message: &Message,
+) -> wiremock::Request {
+    provider.send(message).await.unwrap();
+    server.received_requests().await.unwrap().pop().unwrap()
+}
+
+fn header<'a>(request: &'a wiremock::Request, name: &str) -> &'a str {
+    request.headers.get(name).unwrap().to_str().unwrap()
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 #[tokio::test]
-async fn an_sms_is_posted_as_signed_json() {
+async fn an_sms_is_posted_as_json_that_standard_webhooks_verifies() {
     let server = MockServer::start().await;
     accept(&server).await;
     let delivery =
         conformance::delivers(&webhook(&server), &conformance::sample_sms("+12025550123")).await;
     let request = &server.received_requests().await.unwrap()[0];
-    let timestamp = request
-        .headers
-        .get(TIMESTAMP_HEADER)
-        .unwrap()
-        .to_str()
-        .unwrap();
-    let signature = request
-        .headers
-        .get(SIGNATURE_HEADER)
-        .unwrap()
-        .to_str()
-        .unwrap();
-    assert!(
-        verify(timestamp, &request.body, signature),
-        "the signature verifies"
+    assert_eq!(
+        standard_webhooks::verify(SECRET, request),
+        Ok(delivery.message_id.clone()),
+        "the reference library verifies the request and reads our message_id"
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    assert_eq!(header(request, STANDARD_ID_HEADER), delivery.message_id);
+    assert!(header(request, STANDARD_SIGNATURE_HEADER).starts_with("v1,"));
+    assert!(now().abs_diff(header(request, STANDARD_TIMESTAMP_HEADER).parse().unwrap()) < 60);
     assert!(
-        now.abs_diff(timestamp.parse().unwrap()) < 60,
-        "the timestamp is current"
+        request.headers.get(SIGNATURE_HEADER).is_none(),
+        "one scheme per request"
     );
     let body: Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(body["channel"], "sms");
@@ -86,14 +111,13 @@ async fn an_sms_is_posted_as_signed_json() {
 async fn an_email_carries_subject_text_and_html() {
     let server = MockServer::start().await;
     accept(&server).await;
-    webhook(&server)
-        .send(&conformance::sample_email(
-            "jane@example.com",
-            "a@acme.test",
-        ))
-        .await
-        .unwrap();
-    let request = &server.received_requests().await.unwrap()[0];
+    let request = send_one(
+        &webhook(&server),
+        &server,
+        &conformance::sample_email("jane@example.com", "a@acme.test"),
+    )
+    .await;
+    assert!(standard_webhooks::verify(SECRET, &request).is_ok());
     let body: Value = serde_json::from_slice(&request.body).unwrap();
     assert_eq!(body["channel"], "email");
     assert_eq!(body["subject"], "Your conformance code");
@@ -105,31 +129,65 @@ async fn an_email_carries_subject_text_and_html() {
 }
 
 #[tokio::test]
-async fn a_tampered_body_does_not_verify() {
+async fn a_tampered_request_or_another_secret_does_not_verify() {
     let server = MockServer::start().await;
     accept(&server).await;
-    webhook(&server)
-        .send(&conformance::sample_sms("+12025550123"))
-        .await
-        .unwrap();
-    let request = &server.received_requests().await.unwrap()[0];
-    let timestamp = request
-        .headers
-        .get(TIMESTAMP_HEADER)
+    let request = send_one(
+        &webhook(&server),
+        &server,
+        &conformance::sample_sms("+12025550123"),
+    )
+    .await;
+    let headers = |id: &str| {
+        serde_json::json!({
+            STANDARD_ID_HEADER: id,
+            STANDARD_TIMESTAMP_HEADER: header(&request, STANDARD_TIMESTAMP_HEADER),
+            STANDARD_SIGNATURE_HEADER: header(&request, STANDARD_SIGNATURE_HEADER),
+        })
+        .as_object()
         .unwrap()
-        .to_str()
-        .unwrap();
-    let signature = request
-        .headers
-        .get(SIGNATURE_HEADER)
-        .unwrap()
-        .to_str()
-        .unwrap();
-    let mut body = request.body.clone();
-    body[10] ^= 1;
-    assert!(!verify(timestamp, &body, signature));
+        .clone()
+    };
+    let body = String::from_utf8(request.body.clone()).unwrap();
+    let id = header(&request, STANDARD_ID_HEADER);
+    assert!(standard_webhooks::verify_parts(SECRET, headers(id), &body).is_ok());
+    let tampered = body.replace("+12025550123", "+12025550199");
+    assert!(standard_webhooks::verify_parts(SECRET, headers(id), &tampered).is_err());
     assert!(
-        !verify("1", &request.body, signature),
+        standard_webhooks::verify_parts(SECRET, headers("another-id"), &body).is_err(),
+        "the id is signed"
+    );
+    assert!(standard_webhooks::verify_parts(
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        headers(id),
+        &body
+    )
+    .is_err());
+}
+
+#[tokio::test]
+async fn the_switchboard_scheme_signs_hex_over_timestamp_and_body() {
+    let server = MockServer::start().await;
+    accept(&server).await;
+    let request = send_one(
+        &switchboard_scheme(&server),
+        &server,
+        &conformance::sample_sms("+12025550123"),
+    )
+    .await;
+    let timestamp = header(&request, TIMESTAMP_HEADER);
+    let signature = header(&request, SIGNATURE_HEADER);
+    assert!(verify_switchboard(timestamp, &request.body, signature));
+    assert!(now().abs_diff(timestamp.parse().unwrap()) < 60);
+    assert!(
+        request.headers.get(STANDARD_SIGNATURE_HEADER).is_none(),
+        "one scheme per request"
+    );
+    let mut tampered = request.body.clone();
+    tampered[10] ^= 1;
+    assert!(!verify_switchboard(timestamp, &tampered, signature));
+    assert!(
+        !verify_switchboard("1", &request.body, signature),
         "another timestamp does not verify"
     );
 }
@@ -197,5 +255,17 @@ fn plain_http_to_a_remote_host_and_short_secrets_are_refused() {
             .kind(),
         ErrorKind::Config
     );
+    // Standard Webhooks form: the key is what the base64 decodes to.
+    let too_short = build("https://hooks.acme.test/x", "whsec_c2hvcnQ=").unwrap_err();
+    assert!(
+        too_short.to_string().contains("at least 16 bytes"),
+        "{too_short}"
+    );
+    let not_base64 = build("https://hooks.acme.test/x", "whsec_not base64!!").unwrap_err();
+    assert!(
+        not_base64.to_string().contains("not base64") && !not_base64.to_string().contains("!!"),
+        "names the problem, never the secret: {not_base64}"
+    );
     assert!(build("https://hooks.acme.test/x", SECRET).is_ok());
+    assert!(build("https://hooks.acme.test/x", PLAIN_SECRET).is_ok());
 }

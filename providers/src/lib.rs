@@ -58,7 +58,8 @@ pub use smtp::{Smtp, SmtpConfig};
 pub use sns::{Sns, SnsConfig};
 pub use twilio::{Twilio, TwilioConfig, TWILIO_DEFAULT_BASE_URL};
 pub use webhook::{
-    signature as webhook_signature, Webhook, WebhookConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    SignatureScheme, Webhook, WebhookConfig, SIGNATURE_HEADER, STANDARD_ID_HEADER,
+    STANDARD_SIGNATURE_HEADER, STANDARD_TIMESTAMP_HEADER, TIMESTAMP_HEADER,
 };
 
 /// Re-exported so callers build AWS clients against the same SDK versions.

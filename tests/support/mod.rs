@@ -9,6 +9,7 @@ pub mod lambda;
 pub mod moto;
 pub mod python;
 pub mod smtp;
+pub mod standard_webhooks;
 pub mod status_table;
 
 use std::net::TcpListener;
