@@ -22,6 +22,8 @@ const SENDER: &str = "no-reply@switchboard-cli.test";
 struct Peers {
     sendgrid: MockServer,
     mailgun: MockServer,
+    postmark: MockServer,
+    resend: MockServer,
     config: tempfile::NamedTempFile,
 }
 
@@ -40,6 +42,20 @@ async fn peers() -> Peers {
                 .set_body_json(serde_json::json!({"id": "<mg-cli@x>", "message": "Queued"})),
         )
         .mount(&mailgun)
+        .await;
+    let postmark = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/email"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"MessageID": "pm-cli", "ErrorCode": 0, "Message": "OK"}),
+        ))
+        .mount(&postmark)
+        .await;
+    let resend = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/emails"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "re-cli"})))
+        .mount(&resend)
         .await;
     aws_sdk_sesv2::Client::new(&moto().sdk_config())
         .create_email_identity()
@@ -73,6 +89,16 @@ api_key = "env:TEST_MAILGUN_KEY"
 domain = "mg.switchboard-cli.test"
 base_url = "{}"
 
+[providers.postmark]
+type = "postmark"
+api_key = "env:TEST_POSTMARK_TOKEN"
+base_url = "{}"
+
+[providers.resend]
+type = "resend"
+api_key = "env:TEST_RESEND_KEY"
+base_url = "{}"
+
 [providers.smtp]
 type = "smtp"
 url = "smtp://localhost:{}"
@@ -85,6 +111,8 @@ type = "ses"
 "#,
             sendgrid.uri(),
             mailgun.uri(),
+            postmark.uri(),
+            resend.uri(),
             smtp_server().starttls_port,
             smtp_server().ca_file().display(),
         ),
@@ -93,6 +121,8 @@ type = "ses"
     Peers {
         sendgrid,
         mailgun,
+        postmark,
+        resend,
         config,
     }
 }
@@ -117,6 +147,8 @@ fn switchboard_with(
         .env("SWITCHBOARD_EMAIL__PROVIDERS", chain)
         .env("TEST_SENDGRID_KEY", "SG.cli-test")
         .env("TEST_MAILGUN_KEY", "key-cli-test")
+        .env("TEST_POSTMARK_TOKEN", "pm-cli-token")
+        .env("TEST_RESEND_KEY", "re_cli_key")
         .env("TEST_SMTP_PASSWORD", PASSWORD)
         .envs(moto().env())
         .envs(extra_env.iter().copied())
@@ -176,6 +208,92 @@ async fn one_environment_variable_swaps_between_all_four_email_providers() {
             .any(|m| m["id"] == id),
         "SES has message {id}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_variable_swaps_to_postmark_and_resend() {
+    let peers = peers().await;
+    let config = peers.config.path();
+
+    let sent = outcome(&switchboard(config, "postmark", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("postmark"), Some("pm-cli"))
+    );
+    let request = peers
+        .postmark
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        request.headers.get("X-Postmark-Server-Token").unwrap(),
+        "pm-cli-token"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["TextBody"].as_str().unwrap().contains("491305"));
+    assert_eq!(
+        (&body["TrackOpens"], &body["TrackLinks"]),
+        (&serde_json::json!(false), &serde_json::json!("None")),
+        "no tracking in security mail"
+    );
+
+    let sent = outcome(&switchboard(config, "resend", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("resend"), Some("re-cli"))
+    );
+    let request = peers
+        .resend
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        request.headers.get("Authorization").unwrap(),
+        "Bearer re_cli_key"
+    );
+    let key = request
+        .headers
+        .get("Idempotency-Key")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(key.starts_with("switchboard-") && key.len() > 20, "{key}");
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["text"].as_str().unwrap().contains("491305"));
+
+    // The same event again (a Lambda retry): the same idempotency key.
+    outcome(&switchboard(config, "resend", &["invoke", EVENT]));
+    let again = peers
+        .resend
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(again.headers.get("Idempotency-Key").unwrap(), key);
+
+    for provider in ["postmark", "resend"] {
+        let output = switchboard(
+            config,
+            "outbox",
+            &[
+                "send-test",
+                "--provider",
+                provider,
+                "--to",
+                "ops@example.com",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "send-test --provider {provider}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

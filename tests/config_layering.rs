@@ -161,6 +161,12 @@ fn numeric_looking_environment_values_arrive_as_written_for_every_provider_strin
             &[("api_key", "k"), ("domain", "mg.acme.test")],
         ),
         (
+            "postmark",
+            &["api_key", "base_url", "message_stream"],
+            &[("api_key", "k")],
+        ),
+        ("resend", &["api_key", "base_url"], &[("api_key", "k")]),
+        (
             "smtp",
             &["url", "username", "password", "ca_file"],
             &[("url", "smtp://relay.acme.test")],
@@ -232,7 +238,7 @@ fn numeric_looking_environment_values_arrive_as_written_for_every_provider_strin
             }
         }
     }
-    assert_eq!(checked, 28 * 4);
+    assert_eq!(checked, 33 * 4);
 }
 
 #[test]

@@ -140,12 +140,33 @@ async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
     }
     let err = refusal(&config).await;
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider }) if provider == "sendgrid"),
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "sendgrid"),
         "{err}"
     );
     assert!(
         err.to_string()
             .contains("SWITCHBOARD_PROVIDERS__SENDGRID__SANDBOX_MODE=false"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postmarks_test_token_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.providers.insert(
+        "postmark".into(),
+        switchboard::providers::ProviderConfig::Postmark(
+            switchboard::providers::PostmarkConfig::new("POSTMARK_API_TEST"),
+        ),
+    );
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "postmark"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("set SWITCHBOARD_PROVIDERS__POSTMARK__API_KEY to your server token"),
         "{err}"
     );
 }

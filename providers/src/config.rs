@@ -13,8 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{
-    ErrorKind, MailgunConfig, OutboxConfig, SecretSource, SecretValue, SendError, SendGridConfig,
-    Sender, SesConfig, SmtpConfig, SnsConfig, TwilioConfig, WebhookConfig,
+    ErrorKind, MailgunConfig, OutboxConfig, PostmarkConfig, ResendConfig, SecretSource,
+    SecretValue, SendError, SendGridConfig, Sender, SesConfig, SmtpConfig, SnsConfig, TwilioConfig,
+    WebhookConfig,
 };
 
 /// One configured provider; the variant is its `type`.
@@ -28,6 +29,10 @@ pub enum ProviderConfig {
     Sendgrid(SendGridConfig),
     /// `type = "mailgun"`.
     Mailgun(MailgunConfig),
+    /// `type = "postmark"`.
+    Postmark(PostmarkConfig),
+    /// `type = "resend"`.
+    Resend(ResendConfig),
     /// `type = "smtp"`.
     Smtp(SmtpConfig),
     /// `type = "ses"`: Amazon SES v2.
@@ -114,7 +119,8 @@ impl BuildContext<'_> {
 impl ProviderConfig {
     /// Every `type` value, in the order the documentation lists them.
     pub const TYPES: &'static [&'static str] = &[
-        "outbox", "sendgrid", "mailgun", "smtp", "ses", "twilio", "sns", "webhook",
+        "outbox", "sendgrid", "mailgun", "postmark", "resend", "smtp", "ses", "twilio", "sns",
+        "webhook",
     ];
 
     /// Reads the section of a provider of `type_name`.
@@ -123,6 +129,8 @@ impl ProviderConfig {
             "outbox" => ProviderConfig::Outbox(reader.read()?),
             "sendgrid" => ProviderConfig::Sendgrid(reader.read()?),
             "mailgun" => ProviderConfig::Mailgun(reader.read()?),
+            "postmark" => ProviderConfig::Postmark(reader.read()?),
+            "resend" => ProviderConfig::Resend(reader.read()?),
             "smtp" => ProviderConfig::Smtp(reader.read()?),
             "ses" => ProviderConfig::Ses(reader.read()?),
             "twilio" => ProviderConfig::Twilio(reader.read()?),
@@ -138,6 +146,8 @@ impl ProviderConfig {
             ProviderConfig::Outbox(_) => "outbox",
             ProviderConfig::Sendgrid(_) => "sendgrid",
             ProviderConfig::Mailgun(_) => "mailgun",
+            ProviderConfig::Postmark(_) => "postmark",
+            ProviderConfig::Resend(_) => "resend",
             ProviderConfig::Smtp(_) => "smtp",
             ProviderConfig::Ses(_) => "ses",
             ProviderConfig::Twilio(_) => "twilio",
@@ -151,6 +161,8 @@ impl ProviderConfig {
         match self {
             ProviderConfig::Sendgrid(c) => vec![("api_key", &c.api_key)],
             ProviderConfig::Mailgun(c) => vec![("api_key", &c.api_key)],
+            ProviderConfig::Postmark(c) => vec![("api_key", &c.api_key)],
+            ProviderConfig::Resend(c) => vec![("api_key", &c.api_key)],
             ProviderConfig::Smtp(c) => c.password.iter().map(|p| ("password", p)).collect(),
             ProviderConfig::Twilio(c) => c
                 .auth_token
@@ -177,9 +189,13 @@ impl ProviderConfig {
     }
 
     /// Whether this provider accepts messages without delivering them (SendGrid's
-    /// sandbox mode): an `Ok` for a message nobody receives.
+    /// sandbox mode, Postmark's test token): an `Ok` for a message nobody receives.
     pub fn is_sandboxed(&self) -> bool {
-        matches!(self, ProviderConfig::Sendgrid(c) if c.sandbox_mode)
+        match self {
+            ProviderConfig::Sendgrid(c) => c.sandbox_mode,
+            ProviderConfig::Postmark(c) => c.is_test_token(),
+            _ => false,
+        }
     }
 
     /// Builds the provider named `name`. Errors are [`ErrorKind::Config`] and name the key.
@@ -192,6 +208,8 @@ impl ProviderConfig {
             ProviderConfig::Outbox(c) => Arc::new(c.into_sender(name)),
             ProviderConfig::Sendgrid(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Mailgun(c) => Arc::new(c.into_sender(name, context)?),
+            ProviderConfig::Postmark(c) => Arc::new(c.into_sender(name, context)?),
+            ProviderConfig::Resend(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Smtp(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Ses(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Twilio(c) => Arc::new(c.into_sender(name, context)?),

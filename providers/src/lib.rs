@@ -31,6 +31,8 @@ pub mod text;
 
 mod mailgun;
 mod outbox;
+mod postmark;
+mod resend;
 mod sendgrid;
 mod ses;
 mod smtp;
@@ -52,6 +54,8 @@ pub use sender::{Attempt, Delivery, Sender};
 
 pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
 pub use outbox::{Outbox, OutboxConfig};
+pub use postmark::{Postmark, PostmarkConfig, POSTMARK_DEFAULT_BASE_URL, POSTMARK_TEST_TOKEN};
+pub use resend::{Resend, ResendConfig, RESEND_DEFAULT_BASE_URL};
 pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 pub use ses::{Ses, SesConfig};
 pub use smtp::{Smtp, SmtpConfig};

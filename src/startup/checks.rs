@@ -5,7 +5,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use switchboard_providers::{check_mailbox, Channel};
+use switchboard_providers::{check_mailbox, Channel, ProviderConfig, POSTMARK_TEST_TOKEN};
 
 use super::error::{Refusal, StartupError};
 use super::options::Runtime;
@@ -138,9 +138,22 @@ pub fn lambda_only(
             }));
         }
     }
-    if let Some((name, _)) = config.providers.iter().find(|(_, p)| p.is_sandboxed()) {
+    if let Some((name, provider)) = config.providers.iter().find(|(_, p)| p.is_sandboxed()) {
+        let variable = format!("SWITCHBOARD_PROVIDERS__{}", name.to_uppercase());
+        let reason = match provider {
+            ProviderConfig::Postmark(_) => format!(
+                "has api_key = {POSTMARK_TEST_TOKEN}, Postmark's test token: accepted, never \
+                 delivered; set {variable}__API_KEY to your server token (an ssm: or \
+                 secretsmanager: reference)"
+            ),
+            _ => format!(
+                "has sandbox_mode = true: SendGrid accepts and never delivers; set \
+                 {variable}__SANDBOX_MODE=false"
+            ),
+        };
         return Err(StartupError::Refused(Refusal::Sandbox {
             provider: name.clone(),
+            reason,
         }));
     }
     demo_branding(config)

@@ -172,10 +172,12 @@ pub enum Refusal {
         variable: String,
     },
     /// A provider that accepts messages without delivering them.
-    #[error("[providers.{provider}] has sandbox_mode = true: SendGrid accepts and never delivers; set SWITCHBOARD_PROVIDERS__{}__SANDBOX_MODE=false", .provider.to_uppercase())]
+    #[error("[providers.{provider}] {reason}")]
     Sandbox {
         /// The provider.
         provider: String,
+        /// What makes it a sandbox, and the fix.
+        reason: String,
     },
     /// The embedded demo's branding: a deploy must name its product and sender.
     #[error("`{key}` = `{value}` is the demo's; set {variable} to your {what}")]
