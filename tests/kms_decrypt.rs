@@ -9,6 +9,7 @@ use support::moto::moto;
 use support::python::{mint_with_python, mint_with_python_options};
 use switchboard::cognito::decrypt::{DecryptError, Decryptor, EsdkDecryptor};
 use switchboard::cognito::key_arn::KeyArn;
+use switchboard::cognito::keys::KeyRefusal;
 use switchboard::cognito::mint::CodeMinter;
 
 const POOL: &str = "us-east-1_TestPool1";
@@ -116,7 +117,10 @@ async fn rejects_a_code_under_another_key_and_names_that_key() {
         .decrypt(&code, POOL)
         .await
         .unwrap_err();
-    assert!(matches!(err, DecryptError::WrongKey { .. }), "{err}");
+    assert!(
+        matches!(err, DecryptError::Keys(KeyRefusal::WrongKey { .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains(&other), "{err}");
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use switchboard_providers::{Channel, ProviderConfig};
 
+use crate::config::{DecryptConfig, DecryptMode};
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 
@@ -18,7 +19,8 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
     };
     let (config, options) = startup::configure(StartupOptions::new(runtime)).await?;
     let app = startup::build(&config, options).await?;
-    let mut out = String::from("providers:\n");
+    let mut out = decrypt_section(&config.decrypt);
+    out.push_str("\nproviders:\n");
     for (name, provider) in &config.providers {
         writeln!(out, "  {name:<12} {}", settings(provider))?;
     }
@@ -44,6 +46,35 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
     writeln!(out, "\nconfiguration OK ({mode})")?;
     super::print(&out);
     Ok(())
+}
+
+/// Which keys decrypt which pools' codes.
+fn decrypt_section(decrypt: &DecryptConfig) -> String {
+    let mut out = String::from("decrypt:\n");
+    let keys = decrypt.default_keys().all().join(", ");
+    let line = |out: &mut String, key: &str, value: &str| {
+        let _ = writeln!(out, "  {key:<12} {value}");
+    };
+    match decrypt.effective_mode() {
+        DecryptMode::InsecureDev => line(&mut out, "mode", "insecure-dev (refused inside Lambda)"),
+        DecryptMode::Kms => line(&mut out, "mode", "kms"),
+    }
+    if !keys.is_empty() {
+        line(&mut out, "keys", &keys);
+    }
+    let pools = match decrypt.user_pools.as_slice() {
+        [] => "any".to_string(),
+        pools => pools.join(", "),
+    };
+    line(&mut out, "user_pools", &pools);
+    for (pool, pool_keys) in &decrypt.pools {
+        line(
+            &mut out,
+            &format!("pool {pool}"),
+            &pool_keys.all().join(", "),
+        );
+    }
+    out
 }
 
 /// `type=sendgrid api_key=env:SENDGRID_API_KEY base_url=…`: every set key, secrets

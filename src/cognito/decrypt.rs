@@ -20,12 +20,11 @@ use secrecy::SecretString;
 
 use super::esdk_header::{self, HeaderSummary};
 use super::key_arn::KeyArn;
+use super::keys::{KeyRefusal, KeySet, PoolKeys, DEV_KEY_NAMESPACE};
 use crate::aws;
 
 /// The encryption context key Cognito binds every code to.
 pub const USER_POOL_CONTEXT_KEY: &str = "userpool-id";
-/// Key namespace of the insecure development keyring.
-pub const DEV_KEY_NAMESPACE: &str = "switchboard-dev";
 /// Key name of the insecure development keyring.
 pub const DEV_KEY_NAME: &str = "INSECURE-development-key-never-use-in-production";
 /// The longest `request.code` accepted, in base64 characters. Cognito's codes
@@ -77,14 +76,10 @@ pub enum DecryptError {
         /// Pool named in the event.
         event_pool: String,
     },
-    /// The code was encrypted under another key than the configured one.
-    #[error("the code was encrypted under {found}, but decrypt.key_arn is `{expected}`; set decrypt.key_arn to the KMSKeyID of the user pool's LambdaConfig")]
-    WrongKey {
-        /// What the message names.
-        found: String,
-        /// What we are configured with.
-        expected: String,
-    },
+    /// The keys configured for the event's pool refuse it (another key, a pool
+    /// outside the allow-list, a pool without a key).
+    #[error(transparent)]
+    Keys(#[from] KeyRefusal),
     /// KMS refused or failed.
     #[error("KMS {}: {detail}", if *.temporary { "is temporarily unavailable" } else { "refused to decrypt" })]
     Kms {
@@ -120,24 +115,16 @@ impl DecryptError {
     }
 }
 
-/// Which keyring the decryptor holds, for precise mismatch messages.
-#[derive(Debug, Clone)]
-enum ExpectedKey {
-    Kms(KeyArn),
-    RawAes,
-}
-
 /// A [`Decryptor`] on the official `aws-esdk` crate. Build once per cold start.
 pub struct EsdkDecryptor {
     client: aws_esdk::Client,
-    keyring: KeyringRef,
-    expected: ExpectedKey,
+    keys: PoolKeys,
 }
 
 impl fmt::Debug for EsdkDecryptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EsdkDecryptor")
-            .field("key", &self.expected)
+            .field("keys", &self.keys)
             .finish_non_exhaustive()
     }
 }
@@ -160,15 +147,39 @@ fn material_providers() -> Result<mpl_client::Client, DecryptError> {
         .map_err(setup)
 }
 
-/// A strict KMS keyring on exactly `key_arn`.
+/// A strict KMS keyring on exactly `key_arn`; for a multi-Region key the
+/// MRK-aware one, which also decrypts codes wrapped by its replicas.
 pub(crate) async fn kms_keyring(
     key_arn: &KeyArn,
     kms: aws_sdk_kms::Client,
 ) -> Result<KeyringRef, DecryptError> {
-    material_providers()?
+    let providers = material_providers()?;
+    if key_arn.is_multi_region() {
+        return providers
+            .create_aws_kms_mrk_keyring()
+            .kms_key_id(key_arn.as_str())
+            .kms_client(kms)
+            .send()
+            .await
+            .map_err(setup);
+    }
+    providers
         .create_aws_kms_keyring()
         .kms_key_id(key_arn.as_str())
         .kms_client(kms)
+        .send()
+        .await
+        .map_err(setup)
+}
+
+/// One keyring that decrypts with any of `keyrings` (tried in order).
+pub(crate) async fn any_of(mut keyrings: Vec<KeyringRef>) -> Result<KeyringRef, DecryptError> {
+    if keyrings.len() == 1 {
+        return Ok(keyrings.remove(0));
+    }
+    material_providers()?
+        .create_multi_keyring()
+        .child_keyrings(keyrings)
         .send()
         .await
         .map_err(setup)
@@ -197,80 +208,50 @@ pub fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> a
 }
 
 impl EsdkDecryptor {
-    /// The production decryptor: a strict KMS keyring on `key_arn`.
+    /// The production decryptor for one key: a strict KMS keyring on `key_arn`.
     pub async fn kms(key_arn: KeyArn, kms: aws_sdk_kms::Client) -> Result<Self, DecryptError> {
+        let keyring = kms_keyring(&key_arn, kms).await?;
+        Self::with_keys(PoolKeys::any_pool(KeySet::kms(
+            "decrypt.key_arn",
+            vec![key_arn],
+            keyring,
+        )))
+    }
+
+    /// The decryptor for keys by pool (rotation, per-pool keys, an allow-list).
+    pub fn with_keys(keys: PoolKeys) -> Result<Self, DecryptError> {
         Ok(EsdkDecryptor {
             client: esdk_client(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)?,
-            keyring: kms_keyring(&key_arn, kms).await?,
-            expected: ExpectedKey::Kms(key_arn),
+            keys,
         })
     }
 
     /// The development decryptor on a fixed, public AES key. **Insecure**: for the
     /// demo and tests only; Switchboard refuses it inside Lambda.
     pub async fn insecure_dev_key() -> Result<Self, DecryptError> {
-        Ok(EsdkDecryptor {
-            client: esdk_client(EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)?,
-            keyring: insecure_dev_keyring().await?,
-            expected: ExpectedKey::RawAes,
-        })
+        Self::with_keys(PoolKeys::any_pool(KeySet::dev_key(
+            insecure_dev_keyring().await?,
+        )))
     }
+}
 
-    /// Compares the unauthenticated header with what we expect, to turn the
-    /// SDK's generic failure into a precise one. The SDK still checks everything.
-    fn explain_mismatch(
-        &self,
-        header: &HeaderSummary,
-        user_pool_id: &str,
-    ) -> Result<(), DecryptError> {
-        match header.encryption_context.get(USER_POOL_CONTEXT_KEY) {
-            Some(pool) if pool != user_pool_id => {
-                return Err(DecryptError::WrongUserPool {
-                    code_pool: pool.clone(),
-                    event_pool: user_pool_id.to_string(),
-                })
-            }
-            _ => {}
-        }
-        let (expected_provider, expected_info, expected_label) = match &self.expected {
-            ExpectedKey::Kms(arn) => ("aws-kms", arn.as_str().to_string(), arn.to_string()),
-            ExpectedKey::RawAes => (
-                DEV_KEY_NAMESPACE,
-                String::new(),
-                "the insecure development key".to_string(),
-            ),
-        };
-        let matches = header.data_keys.iter().any(|(provider, info)| {
-            provider == expected_provider && (expected_info.is_empty() || *info == expected_info)
-        });
-        if !matches {
-            let found = header
-                .data_keys
-                .iter()
-                .map(|(provider, info)| match provider.as_str() {
-                    "aws-kms" => format!("KMS key `{info}`"),
-                    DEV_KEY_NAMESPACE => "the insecure development key".to_string(),
-                    other => format!("a `{other}` key"),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let found = if found.is_empty() {
-                "no key at all".to_string()
-            } else {
-                found
-            };
-            return Err(DecryptError::WrongKey {
-                found,
-                expected: expected_label,
-            });
-        }
-        Ok(())
+/// Names the cause when the unauthenticated header already shows the code was
+/// made for another pool.
+fn explain_pool_mismatch(header: &HeaderSummary, user_pool_id: &str) -> Result<(), DecryptError> {
+    match header.encryption_context.get(USER_POOL_CONTEXT_KEY) {
+        Some(pool) if pool != user_pool_id => Err(DecryptError::WrongUserPool {
+            code_pool: pool.clone(),
+            event_pool: user_pool_id.to_string(),
+        }),
+        _ => Ok(()),
     }
 }
 
 #[async_trait]
 impl Decryptor for EsdkDecryptor {
     async fn decrypt(&self, code: &str, user_pool_id: &str) -> Result<SecretString, DecryptError> {
+        // The allow-list and per-pool keys decide before any work on the code.
+        let keys = self.keys.for_pool(user_pool_id)?;
         let code = code.trim();
         if code.len() > MAX_CODE_CHARS {
             return Err(DecryptError::TooLarge(code.len()));
@@ -281,7 +262,8 @@ impl Decryptor for EsdkDecryptor {
         let header = esdk_header::summarise(&bytes)
             .map_err(|e| DecryptError::NotEsdkMessage(e.to_string()))?;
         check_cognito_shape(&header)?;
-        self.explain_mismatch(&header, user_pool_id)?;
+        explain_pool_mismatch(&header, user_pool_id)?;
+        keys.explain_mismatch(&header)?;
         let bound_to_a_pool = header
             .encryption_context
             .contains_key(USER_POOL_CONTEXT_KEY);
@@ -292,7 +274,7 @@ impl Decryptor for EsdkDecryptor {
             .client
             .decrypt()
             .ciphertext(bytes)
-            .keyring(self.keyring.clone())
+            .keyring(keys.keyring())
             .encryption_context(context)
             .send()
             .await

@@ -30,6 +30,42 @@ impl KeyArn {
     pub fn region(&self) -> &str {
         &self.arn[self.region_start..self.region_end]
     }
+
+    /// Whether this is a multi-Region key (`key/mrk-…`), whose replicas in other
+    /// Regions share its key material and decrypt each other's codes.
+    pub fn is_multi_region(&self) -> bool {
+        self.resource().starts_with("key/mrk-")
+    }
+
+    /// Whether a data key wrapped under `arn` (as an Encryption SDK header names
+    /// it) is this key: the same ARN, or for a multi-Region key any replica of it.
+    pub fn names_same_key(&self, arn: &str) -> bool {
+        if arn == self.arn {
+            return true;
+        }
+        let Ok(other) = arn.parse::<KeyArn>() else {
+            return false;
+        };
+        self.is_multi_region()
+            && other.is_multi_region()
+            && self.partition() == other.partition()
+            && self.account() == other.account()
+            && self.resource() == other.resource()
+    }
+
+    fn partition(&self) -> &str {
+        &self.arn["arn:".len()..self.region_start - ":kms:".len()]
+    }
+
+    fn account(&self) -> &str {
+        let rest = &self.arn[self.region_end + 1..];
+        rest.split(':').next().unwrap_or_default()
+    }
+
+    fn resource(&self) -> &str {
+        let rest = &self.arn[self.region_end + 1..];
+        rest.split_once(':').map(|(_, r)| r).unwrap_or_default()
+    }
 }
 
 impl FromStr for KeyArn {
@@ -99,6 +135,23 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(arn.region(), "cn-north-1");
+    }
+
+    #[test]
+    fn a_multi_region_key_is_the_same_key_in_every_region() {
+        let here: KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234"
+            .parse()
+            .unwrap();
+        assert!(here.is_multi_region());
+        assert!(here.names_same_key("arn:aws:kms:us-east-1:111122223333:key/mrk-1234"));
+        assert!(!here.names_same_key("arn:aws:kms:us-east-1:111122223333:key/mrk-9999"));
+        assert!(!here.names_same_key("arn:aws:kms:us-east-1:444455556666:key/mrk-1234"));
+        let single: KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/abc"
+            .parse()
+            .unwrap();
+        assert!(!single.is_multi_region());
+        assert!(single.names_same_key("arn:aws:kms:eu-west-1:111122223333:key/abc"));
+        assert!(!single.names_same_key("arn:aws:kms:us-east-1:111122223333:key/abc"));
     }
 
     #[test]

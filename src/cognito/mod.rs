@@ -6,4 +6,5 @@ pub mod directory;
 pub mod esdk_header;
 pub mod event;
 pub mod key_arn;
+pub mod keys;
 pub mod mint;

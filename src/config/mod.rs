@@ -70,6 +70,41 @@ pub struct DecryptConfig {
     /// Full ARN of the user pool's KMS key (its LambdaConfig `KMSKeyID`).
     #[serde(default, deserialize_with = "de::empty_as_none")]
     pub key_arn: Option<String>,
+    /// More keys whose codes still decrypt, for a key rotation: `[new, old]`.
+    #[serde(default, deserialize_with = "de::list")]
+    pub key_arns: Vec<String>,
+    /// The only user pools whose events are decrypted; empty: any pool.
+    #[serde(default, deserialize_with = "de::list")]
+    pub user_pools: Vec<String>,
+    /// A key per user pool (`[decrypt.pools."<pool id>"]`), for one function
+    /// serving several pools; pools not listed use `key_arn` / `key_arns`.
+    #[serde(default)]
+    pub pools: BTreeMap<String, PoolKeyConfig>,
+}
+
+/// `[decrypt.pools."<pool id>"]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolKeyConfig {
+    /// The pool's KMS key ARN.
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub key_arn: Option<String>,
+    /// More keys for this pool, for a rotation.
+    #[serde(default, deserialize_with = "de::list")]
+    pub key_arns: Vec<String>,
+}
+
+impl PoolKeyConfig {
+    /// `key_arn` first, then `key_arns`, without repeats.
+    pub fn all(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.key_arn.iter().map(String::as_str).collect();
+        for key in &self.key_arns {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
 }
 
 /// Which keyring decrypts codes.
@@ -85,11 +120,26 @@ pub enum DecryptMode {
 impl DecryptConfig {
     /// The mode after applying the default rule.
     pub fn effective_mode(&self) -> DecryptMode {
-        self.mode.unwrap_or(if self.key_arn.is_some() {
+        self.mode.unwrap_or(if self.has_keys() {
             DecryptMode::Kms
         } else {
             DecryptMode::InsecureDev
         })
+    }
+}
+
+impl DecryptConfig {
+    /// Whether any KMS key is configured (for every pool or for one).
+    pub fn has_keys(&self) -> bool {
+        self.key_arn.is_some() || !self.key_arns.is_empty() || !self.pools.is_empty()
+    }
+
+    /// The keys for pools without their own: `key_arn` first, then `key_arns`.
+    pub fn default_keys(&self) -> PoolKeyConfig {
+        PoolKeyConfig {
+            key_arn: self.key_arn.clone(),
+            key_arns: self.key_arns.clone(),
+        }
     }
 }
 

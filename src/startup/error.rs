@@ -129,11 +129,22 @@ pub enum StartupError {
     /// `decrypt.mode = "kms"` without a key.
     #[error("decrypt.mode is \"kms\" but decrypt.key_arn is not set; set SWITCHBOARD_DECRYPT__KEY_ARN to the KMS key ARN of the user pool's LambdaConfig (KMSKeyID)")]
     MissingKeyArn,
-    /// `decrypt.key_arn` is not a key ARN.
-    #[error("decrypt.key_arn: {0}")]
-    KeyArn(#[from] KeyArnError),
+    /// A configured key is not a key ARN.
+    #[error("{setting}: {source}")]
+    KeyArn {
+        /// The setting, e.g. `decrypt.key_arns` or `decrypt.pools.<pool>.key_arn`.
+        setting: String,
+        /// Why the value is not a key ARN.
+        source: KeyArnError,
+    },
+    /// `decrypt.user_pools` names something that is not a user pool ID.
+    #[error("decrypt.user_pools: `{value}` is not a user pool ID; use the pool's ID as Cognito shows it, e.g. `us-east-1_AbCdEf123`")]
+    UserPoolId {
+        /// The value.
+        value: String,
+    },
     /// KMS says the pool's key cannot decrypt codes (checked at start-up).
-    #[error("decrypt.key_arn = `{key}`: {problem}")]
+    #[error("decrypt key `{key}`: {problem}")]
     KeyUnusable {
         /// The configured key ARN.
         key: String,

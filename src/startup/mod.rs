@@ -19,9 +19,12 @@ pub use options::{Runtime, StartupOptions};
 pub use registry::Registry;
 
 use crate::aws;
-use crate::cognito::decrypt::{kms_client_for, Decryptor, EsdkDecryptor};
+use crate::cognito::decrypt::{
+    any_of, insecure_dev_keyring, kms_client_for, kms_keyring, Decryptor, EsdkDecryptor,
+};
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::key_arn::KeyArn;
+use crate::cognito::keys::{self, KeySet, PoolKeys};
 use crate::config::{Config, Layer};
 use crate::pipeline::compose::Composer;
 use crate::pipeline::idempotency::IdempotencyGuard;
@@ -155,22 +158,79 @@ async fn decryptor(
     options: &StartupOptions,
     aws: Option<&aws_config::SdkConfig>,
 ) -> Result<Arc<dyn Decryptor>, StartupError> {
+    let decrypt = &config.decrypt;
+    for pool in &decrypt.user_pools {
+        if !keys::is_user_pool_id(pool) {
+            return Err(StartupError::UserPoolId {
+                value: pool.clone(),
+            });
+        }
+    }
     if !options.uses_kms(config) {
         tracing::warn!("decrypting with the INSECURE development key: for the demo and tests only");
-        return Ok(Arc::new(EsdkDecryptor::insecure_dev_key().await?));
+        let dev = KeySet::dev_key(insecure_dev_keyring().await?);
+        let keys = PoolKeys::new(Some(dev), [], decrypt.user_pools.clone());
+        return Ok(Arc::new(EsdkDecryptor::with_keys(keys)?));
     }
-    let key_arn: KeyArn = config
-        .decrypt
-        .key_arn
-        .as_deref()
-        .ok_or(StartupError::MissingKeyArn)?
-        .parse()?;
     let aws = aws.ok_or(StartupError::NeedsAws {
         what: "decrypt.key_arn",
     })?;
-    let kms = kms_client_for(&key_arn, aws);
-    prime::kms_key(&kms, &key_arn).await?;
-    Ok(Arc::new(EsdkDecryptor::kms(key_arn, kms).await?))
+    let defaults = decrypt.default_keys();
+    let default = match defaults.all().as_slice() {
+        [] => None,
+        arns => {
+            let setting = if arns.len() == 1 {
+                "decrypt.key_arn"
+            } else {
+                "decrypt.key_arns"
+            };
+            Some(key_set(setting, arns, aws).await?)
+        }
+    };
+    let mut per_pool = Vec::new();
+    for (pool, pool_keys) in &decrypt.pools {
+        let setting = format!("decrypt.pools.{pool}.key_arn");
+        match pool_keys.all().as_slice() {
+            [] => {
+                let source = "".parse::<KeyArn>().expect_err("an empty ARN is refused");
+                return Err(StartupError::KeyArn { setting, source });
+            }
+            arns => per_pool.push((pool.clone(), key_set(&setting, arns, aws).await?)),
+        }
+    }
+    if default.is_none() && per_pool.is_empty() {
+        return Err(StartupError::MissingKeyArn);
+    }
+    let keys = PoolKeys::new(default, per_pool, decrypt.user_pools.clone());
+    Ok(Arc::new(EsdkDecryptor::with_keys(keys)?))
+}
+
+/// The keyring for `arns` (the first is the current key), each key checked with
+/// `kms:DescribeKey` on its own region's client.
+async fn key_set(
+    setting: &str,
+    arns: &[&str],
+    aws: &aws_config::SdkConfig,
+) -> Result<KeySet, StartupError> {
+    let mut keys = Vec::new();
+    let mut keyrings = Vec::new();
+    for (position, arn) in arns.iter().enumerate() {
+        let key: KeyArn = arn.parse().map_err(|source| StartupError::KeyArn {
+            setting: setting.to_string(),
+            source,
+        })?;
+        let kms = kms_client_for(&key, aws);
+        // An older key that no longer works must not stop the current one.
+        match prime::kms_key(&kms, &key).await {
+            Err(error) if position > 0 => {
+                tracing::warn!(%error, "an older key in {setting} cannot decrypt; codes under it will fail")
+            }
+            result => result?,
+        }
+        keyrings.push(kms_keyring(&key, kms).await?);
+        keys.push(key);
+    }
+    Ok(KeySet::kms(setting, keys, any_of(keyrings).await?))
 }
 
 #[cfg(test)]

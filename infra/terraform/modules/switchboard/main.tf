@@ -116,7 +116,7 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "DecryptThisPoolsCodes"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.codes.arn]
+    resources = concat([aws_kms_key.codes.arn], var.previous_key_arns)
     condition {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:userpool-id"
@@ -127,7 +127,7 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "CheckTheCodeKey"
     actions   = ["kms:DescribeKey"]
-    resources = [aws_kms_key.codes.arn]
+    resources = concat([aws_kms_key.codes.arn], var.previous_key_arns)
   }
   statement {
     sid       = "LookUpMissingRecipients"
@@ -237,6 +237,8 @@ resource "aws_lambda_function" "this" {
   tracing_config {
     mode = var.tracing ? "Active" : "PassThrough"
   }
+  # DECRYPT__USER_POOLS: only an attached pool's events (a new pool cannot be named
+  # without a cycle; the IAM condition binds decryption to it either way).
   environment {
     variables = merge({
       SWITCHBOARD_APP__NAME                    = var.product_name
@@ -245,6 +247,8 @@ resource "aws_lambda_function" "this" {
       SWITCHBOARD_EMAIL__PROVIDERS             = var.email_providers
       SWITCHBOARD_SMS__PROVIDERS               = var.sms_providers
       SWITCHBOARD_DECRYPT__KEY_ARN             = aws_kms_key.codes.arn
+      SWITCHBOARD_DECRYPT__KEY_ARNS            = join(",", var.previous_key_arns)
+      SWITCHBOARD_DECRYPT__USER_POOLS          = local.create_pool ? "" : var.existing_user_pool_id
       SWITCHBOARD_IDEMPOTENCY__TABLE           = var.idempotency ? aws_dynamodb_table.idempotency[0].name : ""
       SWITCHBOARD_IDEMPOTENCY__LOCK_TIMEOUT_MS = "30000"
       }, var.config_parameter_name == "" ? {} : {

@@ -101,6 +101,12 @@ variable "use_sns" {
   default     = false
 }
 
+variable "previous_key_arns" {
+  description = "When moving a pool to this module's key from other KMS keys: their ARNs, so codes already encrypted under them (retries, redrives) still decrypt. KMS automatic rotation keeps the ARN and needs nothing here."
+  type        = list(string)
+  default     = []
+}
+
 variable "existing_user_pool_id" {
   description = "Attach to this existing pool instead of creating one (see the README for the safe procedure)."
   type        = string
