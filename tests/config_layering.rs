@@ -302,3 +302,28 @@ fn a_bad_provider_value_names_the_full_key_and_its_variable() {
         Ok(())
     });
 }
+
+/// `SWITCHBOARD_*` is the configuration's prefix, and an unknown key there is an
+/// error: a script knob named `SWITCHBOARD_X` would make `cargo run -- demo` fail
+/// for whoever exports it. Scripts read `SB_*` (or no variable) instead.
+#[test]
+fn no_script_reads_a_variable_with_the_configuration_prefix() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("scripts"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.push(root.join(".ci/run"));
+    let mut offenders = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for pattern in ["${SWITCHBOARD_", "$SWITCHBOARD_", "environ.get(\"SWITCHBOARD_"] {
+            if text.contains(pattern) {
+                offenders.push(format!("{} reads {pattern}…", file.display()));
+            }
+        }
+    }
+    assert!(files.len() > 5, "found the scripts: {files:?}");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
