@@ -318,7 +318,11 @@ fn no_script_reads_a_variable_with_the_configuration_prefix() {
     let mut offenders = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
-        for pattern in ["${SWITCHBOARD_", "$SWITCHBOARD_", "environ.get(\"SWITCHBOARD_"] {
+        for pattern in [
+            "${SWITCHBOARD_",
+            "$SWITCHBOARD_",
+            "environ.get(\"SWITCHBOARD_",
+        ] {
             if text.contains(pattern) {
                 offenders.push(format!("{} reads {pattern}…", file.display()));
             }
