@@ -1,6 +1,6 @@
 //! Providers that misbehave on purpose (`support::hostile`), behind the real
 //! pipeline: a Cognito-format code decrypted with KMS on moto, the route, the
-//! templates, and SendGrid, Mailgun, Twilio and the webhook over HTTP.
+//! templates, and SendGrid, Mailgun, Postmark, Resend, Twilio and the webhook over HTTP.
 
 mod support;
 
@@ -14,8 +14,8 @@ use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::config::Config;
 use switchboard::providers::{
-    ErrorKind, MailgunConfig, ProviderConfig, SecretValue, SendGridConfig, TwilioConfig,
-    WebhookConfig,
+    ErrorKind, MailgunConfig, PostmarkConfig, ProviderConfig, ResendConfig, SecretValue,
+    SendGridConfig, TwilioConfig, WebhookConfig,
 };
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError, Outcome};
@@ -23,16 +23,25 @@ use switchboard::{App, HandleError, Outcome};
 const CODE: &str = "731942";
 const NUMBER: &str = "+12025550177";
 
-/// The four HTTP providers, each configured against `url`.
+/// The HTTP providers, each configured against `url`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     SendGrid,
     Mailgun,
+    Postmark,
+    Resend,
     Twilio,
     Webhook,
 }
 
-const KINDS: [Kind; 4] = [Kind::SendGrid, Kind::Mailgun, Kind::Twilio, Kind::Webhook];
+const KINDS: [Kind; 6] = [
+    Kind::SendGrid,
+    Kind::Mailgun,
+    Kind::Postmark,
+    Kind::Resend,
+    Kind::Twilio,
+    Kind::Webhook,
+];
 
 impl Kind {
     fn provider(self, url: &str) -> ProviderConfig {
@@ -44,6 +53,14 @@ impl Kind {
             Kind::Mailgun => ProviderConfig::Mailgun(MailgunConfig {
                 base_url: Some(url.into()),
                 ..MailgunConfig::new("key-hostile-test", "mg.acme.test")
+            }),
+            Kind::Postmark => ProviderConfig::Postmark(PostmarkConfig {
+                base_url: url.into(),
+                ..PostmarkConfig::new("postmark-hostile-token")
+            }),
+            Kind::Resend => ProviderConfig::Resend(ResendConfig {
+                base_url: url.into(),
+                ..ResendConfig::new("re_hostile_key")
             }),
             Kind::Twilio => ProviderConfig::Twilio(TwilioConfig {
                 auth_token: Some(SecretValue::new("twilio-hostile-token")),
@@ -66,6 +83,11 @@ impl Kind {
                 200,
                 json!({"id": "<mg-accepted@mg.acme.test>", "message": "Queued"}),
             ),
+            Kind::Postmark => Mode::json(
+                200,
+                json!({"MessageID": "pm-accepted", "ErrorCode": 0, "Message": "OK"}),
+            ),
+            Kind::Resend => Mode::json(200, json!({"id": "re-accepted"})),
             Kind::Twilio => Mode::json(201, json!({"sid": "SM-accepted"})),
             Kind::Webhook => Mode::with_headers(200, &[], ""),
         }
@@ -221,7 +243,10 @@ async fn an_accepted_message_with_a_broken_answer_is_one_delivery() {
             backup.received().is_empty(),
             "{kind:?}: no failover duplicate"
         );
-        if matches!(kind, Kind::Mailgun | Kind::Twilio) {
+        if matches!(
+            kind,
+            Kind::Mailgun | Kind::Twilio | Kind::Postmark | Kind::Resend
+        ) {
             assert_eq!(outcome.message_id, "unknown", "{kind:?}");
         }
     }
@@ -259,6 +284,20 @@ async fn a_misconfigured_primary_fails_over_without_a_retry() {
         ),
         (Kind::Webhook, Mode::with_headers(404, &[], "")),
         (Kind::Webhook, Mode::with_headers(400, &[], "bad request")),
+        (
+            Kind::Postmark,
+            Mode::json(
+                422,
+                json!({"ErrorCode": 400, "Message": "The 'From' address you supplied is not a Sender Signature on your account."}),
+            ),
+        ),
+        (
+            Kind::Resend,
+            Mode::json(
+                403,
+                json!({"statusCode": 403, "name": "validation_error", "message": "The acme.test domain is not verified."}),
+            ),
+        ),
         (
             Kind::Twilio,
             Mode::json(
@@ -332,6 +371,20 @@ async fn an_error_about_this_recipient_stops_the_chain() {
             ),
         ),
         (Kind::SendGrid, Mode::with_headers(413, &[], "")),
+        (
+            Kind::Postmark,
+            Mode::json(
+                422,
+                json!({"ErrorCode": 406, "Message": "You tried to send to recipient(s) that have been marked as inactive."}),
+            ),
+        ),
+        (
+            Kind::Resend,
+            Mode::json(
+                422,
+                json!({"statusCode": 422, "name": "validation_error", "message": "Invalid `to` field."}),
+            ),
+        ),
     ];
     for (kind, mode) in cases {
         let described = format!("{kind:?} answering {mode:?}");
@@ -351,7 +404,13 @@ async fn an_error_about_this_recipient_stops_the_chain() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn neither_the_code_nor_the_recipient_reaches_an_error() {
-    for kind in [Kind::SendGrid, Kind::Webhook, Kind::Mailgun] {
+    for kind in [
+        Kind::SendGrid,
+        Kind::Webhook,
+        Kind::Mailgun,
+        Kind::Postmark,
+        Kind::Resend,
+    ] {
         let primary = Hostile::start(vec![Mode::Echo { status: 400 }]);
         let backup = Hostile::start(vec![Mode::Echo { status: 400 }]);
         let err = send_through(kind, &primary, &backup)
