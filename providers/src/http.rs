@@ -141,6 +141,37 @@ impl Response {
     pub fn unshown_body(&self) -> String {
         format!("a {}-byte body, not shown", self.body.len())
     }
+
+    /// The id `label` gave an accepted message, or `unknown` (with a warning) when
+    /// its answer carries none: a 2xx is a delivery either way, and failing it
+    /// would make failover send a duplicate.
+    pub fn accepted_id(&self, provider: &str, label: &str, id: Option<String>) -> String {
+        id.unwrap_or_else(|| {
+            tracing::warn!(provider, status = %self.status, "{label} accepted the message without a readable id");
+            "unknown".to_string()
+        })
+    }
+
+    /// `<label> error <code> (<status>): <message><hint>`, or `<label> answered
+    /// <status>: …` without a code. The provider's message is made safe to log;
+    /// without one the body is not shown (it may echo the request).
+    pub fn error_detail(
+        &self,
+        label: &str,
+        code: Option<impl std::fmt::Display>,
+        message: Option<&str>,
+    ) -> String {
+        let status = self.status;
+        let shown = match message {
+            Some(message) => provider_message(message),
+            None => self.unshown_body(),
+        };
+        let hint = status_hint(status);
+        match code {
+            Some(code) => format!("{label} error {code} ({status}): {shown}{hint}"),
+            None => format!("{label} answered {status}: {shown}{hint}"),
+        }
+    }
 }
 
 /// Sends `request` and reads the answer, whatever its status.

@@ -181,22 +181,11 @@ impl Backend for Mailgun {
         let status = response.status;
         let reply = serde_json::from_str::<Reply>(&response.body).ok();
         if status.is_success() {
-            // A 2xx means accepted; failing it would make failover send a duplicate.
-            return Ok(reply.and_then(|r| r.id).unwrap_or_else(|| {
-                tracing::warn!(provider, %status, "Mailgun accepted the message without a readable id");
-                "unknown".to_string()
-            }));
+            return Ok(response.accepted_id(provider, "Mailgun", reply.and_then(|r| r.id)));
         }
         let message = reply.and_then(|r| r.message);
         let kind = kind(status, message.as_deref());
-        let detail = match message {
-            Some(message) => http::provider_message(&message),
-            None => response.unshown_body(),
-        };
-        let detail = format!(
-            "Mailgun answered {status}: {detail}{}",
-            http::status_hint(status)
-        );
+        let detail = response.error_detail("Mailgun", None::<&str>, message.as_deref());
         Err(response.error(provider, kind, detail))
     }
 }

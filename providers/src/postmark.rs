@@ -201,22 +201,15 @@ impl Backend for Postmark {
         let status = response.status;
         let reply = serde_json::from_str::<Reply>(&response.body).ok();
         if status.is_success() {
-            return Ok(reply.and_then(|r| r.message_id).unwrap_or_else(|| {
-                tracing::warn!(provider, %status, "Postmark accepted the message without a readable MessageID");
-                "unknown".to_string()
-            }));
+            return Ok(response.accepted_id(
+                provider,
+                "Postmark",
+                reply.and_then(|r| r.message_id),
+            ));
         }
         let code = reply.as_ref().and_then(|r| r.error_code);
         let text = reply.as_ref().and_then(|r| r.message.as_deref());
-        let shown = match text {
-            Some(text) => http::provider_message(text),
-            None => response.unshown_body(),
-        };
-        let hint = http::status_hint(status);
-        let detail = match code {
-            Some(code) => format!("Postmark error {code} ({status}): {shown}{hint}"),
-            None => format!("Postmark answered {status}: {shown}{hint}"),
-        };
+        let detail = response.error_detail("Postmark", code, text);
         let kind = kind(status, code, text);
         Err(response.error(provider, kind, detail))
     }

@@ -174,22 +174,11 @@ impl Backend for Resend {
         let status = response.status;
         let reply = serde_json::from_str::<Reply>(&response.body).ok();
         if status.is_success() {
-            return Ok(reply.and_then(|r| r.id).unwrap_or_else(|| {
-                tracing::warn!(provider, %status, "Resend accepted the message without a readable id");
-                "unknown".to_string()
-            }));
+            return Ok(response.accepted_id(provider, "Resend", reply.and_then(|r| r.id)));
         }
         let name = reply.as_ref().and_then(|r| r.name.as_deref());
         let text = reply.as_ref().and_then(|r| r.message.as_deref());
-        let shown = match text {
-            Some(text) => http::provider_message(text),
-            None => response.unshown_body(),
-        };
-        let hint = http::status_hint(status);
-        let detail = match name {
-            Some(name) => format!("Resend error {name} ({status}): {shown}{hint}"),
-            None => format!("Resend answered {status}: {shown}{hint}"),
-        };
+        let detail = response.error_detail("Resend", name, text);
         let kind = kind(status, name, text);
         Err(response.error(provider, kind, detail))
     }

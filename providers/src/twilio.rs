@@ -191,24 +191,13 @@ impl Backend for Twilio {
         let response = http::send(provider, request).await?;
         let status = response.status;
         if status.is_success() {
-            return Ok(serde_json::from_str::<Created>(&response.body)
-                .map(|c| c.sid)
-                .unwrap_or_else(|_| {
-                    tracing::warn!(provider, %status, "Twilio accepted the message without a readable sid");
-                    "unknown".to_string()
-                }));
+            let sid = serde_json::from_str::<Created>(&response.body).ok();
+            return Ok(response.accepted_id(provider, "Twilio", sid.map(|c| c.sid)));
         }
         let body = serde_json::from_str::<TwilioError>(&response.body).ok();
         let code = body.as_ref().and_then(|b| b.code);
-        let message = match body.and_then(|b| b.message) {
-            Some(message) => http::provider_message(&message),
-            None => response.unshown_body(),
-        };
-        let hint = http::status_hint(status);
-        let detail = match code {
-            Some(code) => format!("Twilio error {code} ({status}): {message}{hint}"),
-            None => format!("Twilio answered {status}: {message}{hint}"),
-        };
+        let message = body.as_ref().and_then(|b| b.message.as_deref());
+        let detail = response.error_detail("Twilio", code, message);
         let kind = code
             .and_then(kind_for_code)
             .unwrap_or_else(|| http::kind_for_status(status));
