@@ -3,9 +3,7 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
+use support::hostile::{Hostile, Mode};
 use support::HandleJson;
 use switchboard::providers::conformance;
 use switchboard::providers::{
@@ -17,49 +15,11 @@ use switchboard::HandleError;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A one-request server that answers with `raw` bytes and closes the connection.
+/// A server that answers with `raw` bytes and closes the connection, after
+/// reading the whole request (so the fault is in the answer, never a request cut
+/// off while the client is still writing it).
 fn raw_server(raw: &'static [u8]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            read_whole_request(&mut stream);
-            let _ = stream.write_all(raw);
-            // Dropping the stream closes it mid-response.
-        }
-    });
-    format!("http://{address}")
-}
-
-/// Reads one request to its end (Content-Length or chunked), so the fault is in
-/// the answer, never a request cut off while the client is still writing it.
-fn read_whole_request(stream: &mut std::net::TcpStream) {
-    // A TLS ClientHello never completes an HTTP request: stop waiting for it.
-    let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(300)));
-    let mut received = Vec::new();
-    let mut chunk = [0u8; 16384];
-    let complete = |data: &[u8]| {
-        let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
-            return false;
-        };
-        let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-        let body = &data[end + 4..];
-        match head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse::<usize>().ok())
-        {
-            Some(length) => body.len() >= length,
-            None if head.contains("transfer-encoding: chunked") => body.ends_with(b"0\r\n\r\n"),
-            None => true,
-        }
-    };
-    while !complete(&received) {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => received.extend_from_slice(&chunk[..n]),
-        }
-    }
+    Hostile::start(vec![Mode::Raw(raw.to_vec())]).url()
 }
 
 fn mailgun(base_url: String) -> Provider<Mailgun> {

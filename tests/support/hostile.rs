@@ -33,6 +33,8 @@ pub enum Mode {
     Echo { status: u16 },
     /// `status` with a body of `bytes` bytes.
     Huge { status: u16, bytes: usize },
+    /// Exactly these bytes, then close (a hand-made, possibly broken answer).
+    Raw(Vec<u8>),
 }
 
 impl Mode {
@@ -201,6 +203,7 @@ async fn answer(stream: &mut TcpStream, mode: &Mode, request_body: &[u8]) -> (us
             (out, false)
         }
         Mode::CloseMidResponse => (b"HTTP/1.1 2".to_vec(), false),
+        Mode::Raw(bytes) => (bytes.clone(), false),
         Mode::StallBody => {
             let mut out = head(200, &[], 100);
             out.extend_from_slice(&[b'x'; 50]);
@@ -262,6 +265,11 @@ async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
+        // A TLS ClientHello (record type 0x16) to this plain-HTTP server: close,
+        // as a web server does, so the client's handshake fails at once.
+        if buffer.first() == Some(&0x16) {
+            return None;
+        }
         if let Some(at) = find(&buffer, b"\r\n\r\n") {
             break at;
         }
