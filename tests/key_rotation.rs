@@ -225,3 +225,26 @@ async fn a_misspelt_pool_in_the_allow_list_fails_the_start() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_allow_list_holds_with_the_development_key_too() {
+    let minter = switchboard::cognito::mint::CodeMinter::insecure_dev_key()
+        .await
+        .unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let app = app(outbox.path(), |c| c.decrypt.user_pools = vec![POOL.into()]).await;
+    let mut allowed = parse_custom_sender(EVENT.as_bytes()).unwrap();
+    allowed.user_pool_id = POOL.into();
+    allowed.request.code = Some(minter.mint("131313", POOL).await.unwrap());
+    app.handle(allowed).await.unwrap();
+    let stranger = "eu-west-1_Stranger9";
+    let mut foreign = parse_custom_sender(EVENT.as_bytes()).unwrap();
+    foreign.user_pool_id = stranger.into();
+    foreign.request.code = Some(minter.mint("242424", stranger).await.unwrap());
+    let err = app.handle(foreign).await.unwrap_err().to_string();
+    assert!(
+        err.contains(stranger) && err.contains("decrypt.user_pools"),
+        "{err}"
+    );
+    assert_eq!(sent(outbox.path()).len(), 1);
+}

@@ -51,7 +51,7 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
 /// Which keys decrypt which pools' codes.
 fn decrypt_section(decrypt: &DecryptConfig) -> String {
     let mut out = String::from("decrypt:\n");
-    let keys = decrypt.default_keys().all().join(", ");
+    let keys = decrypt.default_keys().join(", ");
     let line = |out: &mut String, key: &str, value: &str| {
         let _ = writeln!(out, "  {key:<12} {value}");
     };

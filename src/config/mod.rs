@@ -97,14 +97,19 @@ pub struct PoolKeyConfig {
 impl PoolKeyConfig {
     /// `key_arn` first, then `key_arns`, without repeats.
     pub fn all(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self.key_arn.iter().map(String::as_str).collect();
-        for key in &self.key_arns {
-            if !keys.contains(&key.as_str()) {
-                keys.push(key);
-            }
-        }
-        keys
+        key_list(self.key_arn.as_deref(), &self.key_arns)
     }
+}
+
+/// `key_arn` first, then `key_arns`, without repeats.
+fn key_list<'a>(key_arn: Option<&'a str>, key_arns: &'a [String]) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = key_arn.into_iter().collect();
+    for key in key_arns {
+        if !keys.contains(&key.as_str()) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// Which keyring decrypts codes.
@@ -126,20 +131,15 @@ impl DecryptConfig {
             DecryptMode::InsecureDev
         })
     }
-}
 
-impl DecryptConfig {
     /// Whether any KMS key is configured (for every pool or for one).
     pub fn has_keys(&self) -> bool {
         self.key_arn.is_some() || !self.key_arns.is_empty() || !self.pools.is_empty()
     }
 
     /// The keys for pools without their own: `key_arn` first, then `key_arns`.
-    pub fn default_keys(&self) -> PoolKeyConfig {
-        PoolKeyConfig {
-            key_arn: self.key_arn.clone(),
-            key_arns: self.key_arns.clone(),
-        }
+    pub fn default_keys(&self) -> Vec<&str> {
+        key_list(self.key_arn.as_deref(), &self.key_arns)
     }
 }
 

@@ -175,8 +175,7 @@ async fn decryptor(
     let aws = aws.ok_or(StartupError::NeedsAws {
         what: "decrypt.key_arn",
     })?;
-    let defaults = decrypt.default_keys();
-    let default = match defaults.all().as_slice() {
+    let default = match decrypt.default_keys().as_slice() {
         [] => None,
         arns => {
             let setting = if arns.len() == 1 {
