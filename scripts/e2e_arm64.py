@@ -22,7 +22,7 @@ import zipfile
 import http.server
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_cargo_lambda import WEBHOOK_SECRET, Receiver, check, free_port, wait_port  # noqa: E402
+from e2e_cargo_lambda import WEBHOOK_SECRET, Receiver, check, local_kms, start_moto  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -55,21 +55,12 @@ def main():
         f.write(f"#!/bin/sh\nexec qemu-aarch64 -L {SYSROOT} {bootstrap} \"$@\"\n")
     os.chmod(runner, 0o755)
 
-    moto_port = free_port()
-    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, moto_port = start_moto()
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     install_layer(layer)
     try:
-        wait_port(moto_port)
-        endpoint = f"http://127.0.0.1:{moto_port}"
-        aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
-        env = dict(os.environ, **aws)
-        import boto3
-        key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
-                           aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
+        endpoint, env, key = local_kms(moto_port)
 
         def event_file(name, code, phone=None):
             with open(os.path.join(ROOT, "examples", "events", name)) as f:

@@ -40,6 +40,27 @@ def wait_port(port, seconds=60):
     sys.exit(f"nothing listens on 127.0.0.1:{port}")
 
 
+def start_moto():
+    """moto on a free loopback port: (process, port)."""
+    port = free_port()
+    process = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, port
+
+
+def local_kms(port):
+    """Waits for moto on `port`: (its endpoint, an environment pointing AWS clients at it,
+    the ARN of a new KMS key)."""
+    wait_port(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+    import boto3
+    key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
+    return endpoint, dict(os.environ, **aws), key
+
+
 # A Standard Webhooks secret (test value); receivers verify with the reference library.
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -71,20 +92,12 @@ def check(condition, message):
 
 
 def main():
-    moto_port = free_port()
-    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, moto_port = start_moto()
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     watchers = []
     try:
-        wait_port(moto_port)
-        endpoint = f"http://127.0.0.1:{moto_port}"
-        aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
-        env = dict(os.environ, **aws)
-        import boto3
-        key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
-                           aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
+        endpoint, env, key = local_kms(moto_port)
 
         def mint(plaintext):
             return subprocess.run([sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, "us-east-1_EXAMPLE1", plaintext],
