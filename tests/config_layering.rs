@@ -191,6 +191,17 @@ fn numeric_looking_environment_values_arrive_as_written_for_every_provider_strin
             &["region", "sender_id", "origination_number", "max_price"],
             &[],
         ),
+        (
+            "aws-sms",
+            &[
+                "region",
+                "origination_identity",
+                "configuration_set",
+                "protect_configuration_id",
+                "max_price",
+            ],
+            &[],
+        ),
         ("webhook", &["url", "secret"], &[("url", "https://h.test")]),
     ];
     let mut checked = 0;

@@ -13,9 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{
-    ErrorKind, MailgunConfig, OutboxConfig, PostmarkConfig, ResendConfig, SecretSource,
-    SecretValue, SendError, SendGridConfig, Sender, SesConfig, SmtpConfig, SnsConfig, TwilioConfig,
-    WebhookConfig,
+    AwsSmsConfig, ErrorKind, MailgunConfig, OutboxConfig, PostmarkConfig, ResendConfig,
+    SecretSource, SecretValue, SendError, SendGridConfig, Sender, SesConfig, SmtpConfig, SnsConfig,
+    TwilioConfig, WebhookConfig,
 };
 
 /// One configured provider; the variant is its `type`.
@@ -41,6 +41,9 @@ pub enum ProviderConfig {
     Twilio(TwilioConfig),
     /// `type = "sns"`: Amazon SNS SMS.
     Sns(SnsConfig),
+    /// `type = "aws-sms"`: AWS End User Messaging SMS.
+    #[serde(rename = "aws-sms")]
+    AwsSms(AwsSmsConfig),
     /// `type = "webhook"`: a signed JSON POST.
     Webhook(WebhookConfig),
 }
@@ -59,7 +62,7 @@ pub trait SectionReader {
 /// What building a provider needs besides its own section.
 #[derive(Debug, Default)]
 pub struct BuildContext<'a> {
-    /// The function's AWS configuration (SES, SNS).
+    /// The function's AWS configuration (SES, SNS, End User Messaging SMS).
     pub aws: Option<&'a aws_types::SdkConfig>,
     /// Secret references resolved at cold start, by their configured text.
     pub secrets: HashMap<String, SecretString>,
@@ -120,7 +123,7 @@ impl ProviderConfig {
     /// Every `type` value, in the order the documentation lists them.
     pub const TYPES: &'static [&'static str] = &[
         "outbox", "sendgrid", "mailgun", "postmark", "resend", "smtp", "ses", "twilio", "sns",
-        "webhook",
+        "aws-sms", "webhook",
     ];
 
     /// Reads the section of a provider of `type_name`.
@@ -135,6 +138,7 @@ impl ProviderConfig {
             "ses" => ProviderConfig::Ses(reader.read()?),
             "twilio" => ProviderConfig::Twilio(reader.read()?),
             "sns" => ProviderConfig::Sns(reader.read()?),
+            "aws-sms" => ProviderConfig::AwsSms(reader.read()?),
             "webhook" => ProviderConfig::Webhook(reader.read()?),
             other => return Err(reader.unknown_type(other, Self::TYPES)),
         })
@@ -152,6 +156,7 @@ impl ProviderConfig {
             ProviderConfig::Ses(_) => "ses",
             ProviderConfig::Twilio(_) => "twilio",
             ProviderConfig::Sns(_) => "sns",
+            ProviderConfig::AwsSms(_) => "aws-sms",
             ProviderConfig::Webhook(_) => "webhook",
         }
     }
@@ -171,16 +176,19 @@ impl ProviderConfig {
                 .chain(c.api_key_secret.iter().map(|s| ("api_key_secret", s)))
                 .collect(),
             ProviderConfig::Webhook(c) => vec![("secret", &c.secret)],
-            ProviderConfig::Outbox(_) | ProviderConfig::Ses(_) | ProviderConfig::Sns(_) => {
-                Vec::new()
-            }
+            ProviderConfig::Outbox(_)
+            | ProviderConfig::Ses(_)
+            | ProviderConfig::Sns(_)
+            | ProviderConfig::AwsSms(_) => Vec::new(),
         }
     }
 
     /// Whether building this provider needs AWS credentials (its service or a secret).
     pub fn needs_aws(&self) -> bool {
-        matches!(self, ProviderConfig::Ses(_) | ProviderConfig::Sns(_))
-            || self.secrets().iter().any(|(_, value)| value.needs_aws())
+        matches!(
+            self,
+            ProviderConfig::Ses(_) | ProviderConfig::Sns(_) | ProviderConfig::AwsSms(_)
+        ) || self.secrets().iter().any(|(_, value)| value.needs_aws())
     }
 
     /// Whether this provider only writes files (and so reaches nobody inside Lambda).
@@ -214,6 +222,7 @@ impl ProviderConfig {
             ProviderConfig::Ses(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Twilio(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Sns(c) => Arc::new(c.into_sender(name, context)?),
+            ProviderConfig::AwsSms(c) => Arc::new(c.into_sender(name, context)?),
             ProviderConfig::Webhook(c) => Arc::new(c.into_sender(name, context)?),
         })
     }

@@ -29,6 +29,7 @@ mod secret;
 mod sender;
 pub mod text;
 
+mod aws_sms;
 mod mailgun;
 mod outbox;
 mod postmark;
@@ -52,6 +53,7 @@ pub use mime::{check_mailbox, to_rfc5322};
 pub use secret::{SecretSource, SecretValue};
 pub use sender::{Attempt, Delivery, Sender};
 
+pub use aws_sms::{AwsSms, AwsSmsConfig, SmsMessageType};
 pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
 pub use outbox::{Outbox, OutboxConfig};
 pub use postmark::{Postmark, PostmarkConfig, POSTMARK_DEFAULT_BASE_URL, POSTMARK_TEST_TOKEN};
@@ -67,4 +69,4 @@ pub use webhook::{
 };
 
 /// Re-exported so callers build AWS clients against the same SDK versions.
-pub use {aws_sdk_sesv2, aws_sdk_sns};
+pub use {aws_sdk_pinpointsmsvoicev2, aws_sdk_sesv2, aws_sdk_sns};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use switchboard_providers::{Channel, ProviderConfig};
 
-use crate::config::{DecryptConfig, DecryptMode};
+use crate::config::{Config, DecryptConfig, DecryptMode};
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 
@@ -42,6 +42,7 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
             details(route)
         )?;
     }
+    out.push_str(&sms_limits_section(&config));
     let mode = if lambda { "as inside Lambda" } else { "local" };
     writeln!(out, "\nconfiguration OK ({mode})")?;
     super::print(&out);
@@ -74,6 +75,44 @@ fn decrypt_section(decrypt: &DecryptConfig) -> String {
             &pool_keys.all().join(", "),
         );
     }
+    out
+}
+
+/// The SMS pumping guard: which limits count where.
+fn sms_limits_section(config: &Config) -> String {
+    let limits = &config.sms.limits;
+    let mut out = String::from("\nsms limits:\n");
+    if !limits.enabled() {
+        out.push_str("  none (set sms.limits.per_number / sms.limits.per_country)\n");
+        return out;
+    }
+    let limit = |n: u32| match n {
+        0 => "no limit".to_string(),
+        n => n.to_string(),
+    };
+    let countries = limits
+        .per_country
+        .iter()
+        .map(|(code, n)| format!("{code}={}", limit(*n)))
+        .collect::<Vec<_>>();
+    let table = limits
+        .table
+        .as_ref()
+        .or(config.idempotency.table.as_ref())
+        .map_or("-", String::as_str);
+    let _ = writeln!(out, "  {:<12} {}", "per_number", limit(limits.per_number));
+    let _ = writeln!(
+        out,
+        "  {:<12} {}",
+        "per_country",
+        if countries.is_empty() {
+            "no limit".to_string()
+        } else {
+            countries.join(" ")
+        }
+    );
+    let _ = writeln!(out, "  {:<12} {} s", "window", limits.window_seconds);
+    let _ = writeln!(out, "  {:<12} {table}", "table");
     out
 }
 

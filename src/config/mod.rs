@@ -17,7 +17,8 @@ use serde::Deserialize;
 use switchboard_providers::ProviderConfig;
 
 pub use routing::{
-    ClientConfig, EmailChannelConfig, RouteConfig, SmsChannelConfig, StrategyConfig,
+    ClientConfig, EmailChannelConfig, RouteConfig, SmsChannelConfig, SmsLimitsConfig,
+    StrategyConfig,
 };
 
 /// The embedded defaults, documented key by key.

@@ -46,6 +46,33 @@ pub struct SmsChannelConfig {
     /// Never these country calling codes.
     #[serde(default, deserialize_with = "de::list")]
     pub denied_countries: Vec<u16>,
+    /// Rate limits against SMS pumping.
+    pub limits: SmsLimitsConfig,
+}
+
+/// `[sms.limits]`: messages per destination number and per destination country in
+/// a window, counted in DynamoDB. A limit of 0 is no limit.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsLimitsConfig {
+    /// Messages to one phone number per window.
+    pub per_number: u32,
+    /// Messages to one country per window: `default` for every country, and
+    /// overrides by calling code (`{ default = 500, "44" = 100 }`).
+    #[serde(default)]
+    pub per_country: BTreeMap<String, u32>,
+    /// The window's length in seconds.
+    pub window_seconds: u64,
+    /// The DynamoDB table (partition key `id`); "" uses `idempotency.table`.
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub table: Option<String>,
+}
+
+impl SmsLimitsConfig {
+    /// Whether any limit is set.
+    pub fn enabled(&self) -> bool {
+        self.per_number > 0 || self.per_country.values().any(|&limit| limit > 0)
+    }
 }
 
 /// `[routes.<TriggerSource>]`: overrides for one trigger source.

@@ -1,7 +1,7 @@
 //! CloudWatch Embedded Metric Format: one JSON line per event on stdout, which
 //! Lambda ships to CloudWatch Logs and CloudWatch turns into metrics — no API
-//! call, no extra latency. Metrics: Delivered, Failed, FailedOver, Latency, by
-//! provider and trigger source.
+//! call, no extra latency. Metrics: Delivered, Failed, FailedOver, SmsLimited,
+//! Latency, by provider and trigger source.
 
 use std::time::Duration;
 
@@ -24,30 +24,35 @@ pub struct EventMetrics<'a> {
     pub delivered: bool,
     /// Whether it took another provider than the first.
     pub failed_over: bool,
+    /// Whether the SMS pumping guard stopped it (neither delivered nor failed).
+    pub limited: bool,
     /// Handling time in milliseconds.
     pub latency_ms: u64,
 }
 
 /// The EMF line for one handled event; `None` for one skipped on purpose
-/// (disabled route, duplicate), which is neither delivered nor failed.
+/// (disabled route, duplicate), which is neither delivered nor failed. An SMS
+/// stopped by `[sms.limits]` counts as `SmsLimited`, so an alarm can watch it.
 pub fn emf_line(
     trigger_source: &str,
     result: &Result<Outcome, HandleError>,
     latency: Duration,
 ) -> Option<String> {
-    let (provider, delivered, failed_over) = match result {
+    let (provider, delivered, failed_over, limited) = match result {
         Ok(outcome) if outcome.status == OutcomeStatus::Delivered => {
-            (outcome.provider.as_str(), true, outcome.failed_over)
+            (outcome.provider.as_str(), true, outcome.failed_over, false)
         }
+        Ok(outcome) if outcome.status == OutcomeStatus::Limited => ("none", false, false, true),
         Ok(_) => return None,
-        Err(HandleError::Send(error)) => (error.provider(), false, false),
-        Err(_) => ("none", false, false),
+        Err(HandleError::Send(error)) => (error.provider(), false, false, false),
+        Err(_) => ("none", false, false, false),
     };
     Some(line(&EventMetrics {
         provider,
         trigger_source,
         delivered,
         failed_over,
+        limited,
         latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
     }))
 }
@@ -64,6 +69,7 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
                     { "Name": "Delivered", "Unit": "Count" },
                     { "Name": "Failed", "Unit": "Count" },
                     { "Name": "FailedOver", "Unit": "Count" },
+                    { "Name": "SmsLimited", "Unit": "Count" },
                     { "Name": "Latency", "Unit": "Milliseconds" }
                 ]
             }]
@@ -71,8 +77,9 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
         "Provider": metrics.provider,
         "TriggerSource": metrics.trigger_source,
         "Delivered": u8::from(metrics.delivered),
-        "Failed": u8::from(!metrics.delivered),
+        "Failed": u8::from(!metrics.delivered && !metrics.limited),
         "FailedOver": u8::from(metrics.failed_over),
+        "SmsLimited": u8::from(metrics.limited),
         "Latency": metrics.latency_ms,
     })
     .to_string()
@@ -89,6 +96,7 @@ mod tests {
             trigger_source: "CustomEmailSender_SignUp",
             delivered: true,
             failed_over: true,
+            limited: false,
             latency_ms: 42,
         });
         let value: serde_json::Value = serde_json::from_str(&line).unwrap();

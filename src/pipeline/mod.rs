@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod metrics;
 mod outcome;
 pub mod recipient;
+pub mod sms_limit;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use crate::route::{Route, RouteTable};
 use compose::Composer;
 use idempotency::{Claim, IdempotencyGuard};
 use recipient::Recipients;
+use sms_limit::{SmsLimiter, Verdict};
 
 /// Everything built once per cold start and shared by every invocation.
 #[derive(Debug)]
@@ -32,6 +34,7 @@ pub struct App {
     pub(crate) composer: Composer,
     pub(crate) recipients: Recipients,
     pub(crate) guard: Option<IdempotencyGuard>,
+    pub(crate) sms_limiter: Option<SmsLimiter>,
     /// The time one event's delivery may take.
     pub(crate) budget: Duration,
     /// How long before the invocation's deadline delivery ends.
@@ -181,7 +184,19 @@ impl App {
         let to = self.recipients.find(event, route).await?;
         let mut message = self.composer.compose(event, route, code.as_ref(), to)?;
         set_deadline(&mut message, deadline);
-        let delivery = route.sender.send(&message).await?;
+        let reservation = match self.check_sms_limits(&message).await? {
+            Ok(reservation) => reservation,
+            Err(limit) => return Ok(limited(event, route, &message, &limit)),
+        };
+        let delivery = match route.sender.send(&message).await {
+            Ok(delivery) => delivery,
+            Err(error) => {
+                if let (Some(limiter), Some(reservation)) = (&self.sms_limiter, reservation) {
+                    limiter.give_back(reservation).await;
+                }
+                return Err(error.into());
+            }
+        };
         let failed_over = delivery
             .attempts
             .iter()
@@ -195,6 +210,28 @@ impl App {
             failed_over,
             attempts: delivery.attempts.len().max(1),
             status: OutcomeStatus::Delivered,
+        })
+    }
+
+    /// The SMS pumping guard for an SMS: the counts it took, or the limit it hit.
+    async fn check_sms_limits(
+        &self,
+        message: &Message,
+    ) -> Result<Result<Option<sms_limit::Reservation>, sms_limit::Limit>, HandleError> {
+        let (Some(limiter), Message::Sms(sms)) = (&self.sms_limiter, message) else {
+            return Ok(Ok(None));
+        };
+        // The recipient was normalised already; this only recovers its calling code.
+        let to = crate::sms::phone::normalise(&sms.to, None).map_err(|problem| {
+            HandleError::BadPhoneNumber {
+                user: String::new(),
+                problem,
+            }
+        })?;
+        Ok(match limiter.reserve(&to).await? {
+            Verdict::Allowed(reservation) => Ok(Some(reservation)),
+            Verdict::Limited(limit) => Err(limit),
+            Verdict::Unguarded => Ok(None),
         })
     }
 
@@ -219,6 +256,36 @@ impl App {
         }
         Ok(Some(code))
     }
+}
+
+/// The answer for an SMS the pumping guard stopped: handled on purpose (`Ok`),
+/// because a retry would only repeat the abuse.
+fn limited(
+    event: &CustomSenderEvent,
+    route: &Route,
+    message: &Message,
+    limit: &sms_limit::Limit,
+) -> Outcome {
+    let recipient = mask_recipient(message.recipient());
+    tracing::warn!(
+        trigger_source = %event.trigger_source,
+        %recipient,
+        setting = %limit.setting,
+        allowed = limit.allowed,
+        window_seconds = limit.window_seconds,
+        "SMS limit reached: not sent (`{}` = {} per {} s)",
+        limit.setting,
+        limit.allowed,
+        limit.window_seconds
+    );
+    let mut outcome = Outcome::skipped(
+        event.trigger_source.to_string(),
+        route.channel,
+        OutcomeStatus::Limited,
+        String::new(),
+    );
+    outcome.recipient = recipient;
+    outcome
 }
 
 fn set_deadline(message: &mut Message, deadline: Option<Instant>) {

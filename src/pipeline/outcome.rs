@@ -10,6 +10,7 @@ use crate::cognito::decrypt::DecryptError;
 use crate::cognito::directory::LookupError;
 use crate::cognito::event::EventError;
 use crate::pipeline::idempotency::GuardError;
+use crate::pipeline::sms_limit::LimitStoreError;
 use crate::render::RenderError;
 use crate::sms::phone::PhoneError;
 
@@ -66,6 +67,8 @@ pub enum OutcomeStatus {
     Disabled,
     /// A duplicate of an event already delivered (idempotency guard): not sent again.
     Duplicate,
+    /// Over an `[sms.limits]` limit (SMS pumping guard): not sent, on purpose.
+    Limited,
 }
 
 /// Why an event was not delivered. Returned to Lambda as the invocation error, so
@@ -141,6 +144,9 @@ pub enum HandleError {
     /// The idempotency store failed and `on_store_error = "fail"`.
     #[error(transparent)]
     Idempotency(#[from] GuardError),
+    /// The SMS limit table failed and `on_store_error = "fail"`.
+    #[error(transparent)]
+    SmsLimitStore(#[from] LimitStoreError),
     /// The recipient look-up failed.
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -167,7 +173,7 @@ impl HandleError {
             | HandleError::SmsTooLong { .. }
             | HandleError::CustomMessage { .. } => "Refused",
             HandleError::InProgress => "InProgress",
-            HandleError::Idempotency(_) => "StoreFailed",
+            HandleError::Idempotency(_) | HandleError::SmsLimitStore(_) => "StoreFailed",
             HandleError::Render(_) => "TemplateFailed",
             HandleError::Send(_) => "NotDelivered",
         }

@@ -154,6 +154,16 @@ pub enum StartupError {
     /// The Encryption SDK could not be set up.
     #[error(transparent)]
     Decrypt(#[from] DecryptError),
+    /// An `[sms.limits]` setting cannot work.
+    #[error("`{key}` = {value}: {problem}")]
+    SmsLimits {
+        /// The key (`sms.limits.window_seconds`, `sms.limits.per_country.X`, …).
+        key: String,
+        /// The value as configured.
+        value: String,
+        /// What is wrong and the fix.
+        problem: &'static str,
+    },
     /// Something needs AWS but no AWS configuration was loaded.
     #[error("{what} needs an AWS configuration, but none was given")]
     NeedsAws {

@@ -4,6 +4,7 @@
 
 mod checks;
 mod error;
+mod limits;
 mod options;
 mod prime;
 mod profile;
@@ -75,6 +76,7 @@ async fn aws_config(config: &Config, options: StartupOptions) -> Option<aws_conf
     let needed = options.uses_kms(config)
         || config.cognito.lookup_missing_recipient
         || config.idempotency.table.is_some()
+        || config.sms.limits.enabled()
         || registry::needs_aws(&config.providers);
     match options.aws {
         Some(aws) => Some(aws),
@@ -126,6 +128,7 @@ async fn assemble(
         }
         (None, _) => None,
     };
+    let sms_limiter = limits::sms_limiter(config, aws.as_ref())?;
     let directory = match (&aws, config.cognito.lookup_missing_recipient) {
         (Some(aws), true) => Some(UserDirectory::new(aws)),
         _ => None,
@@ -136,6 +139,7 @@ async fn assemble(
         composer,
         recipients: Recipients::new(directory, config.sms.default_region.clone()),
         guard,
+        sms_limiter,
         budget: Duration::from_millis(config.delivery.budget_ms),
         deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
         emit_metrics: options.runtime == Runtime::Lambda,

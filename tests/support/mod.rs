@@ -8,6 +8,7 @@ pub mod hostile;
 pub mod lambda;
 pub mod moto;
 pub mod python;
+pub mod sigv4;
 pub mod smtp;
 pub mod standard_webhooks;
 pub mod status_table;

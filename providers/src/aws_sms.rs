@@ -1,0 +1,201 @@
+//! AWS End User Messaging SMS (`pinpoint-sms-voice-v2` `SendTextMessage`): the
+//! service SNS SMS passes through to, with origination identities, configuration
+//! sets and Protect configurations of its own.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_pinpointsmsvoicev2::error::{DisplayErrorContext, SdkError};
+use aws_sdk_pinpointsmsvoicev2::operation::send_text_message::SendTextMessageError;
+use aws_sdk_pinpointsmsvoicev2::types::{
+    ConflictExceptionReason, MessageType, ValidationExceptionReason,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::text::redact;
+use crate::{
+    Backend, BuildContext, Channel, ErrorKind, Message, MessageContext, Provider, SendError,
+};
+
+/// `type = "aws-sms"`: `SendTextMessage`, transactional by default.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSmsConfig {
+    /// Region of the origination identities, if not the function's.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Phone number, sender ID or pool (ID or ARN) to send from; a route's or
+    /// client's `sender_id` replaces it for that message.
+    #[serde(default)]
+    pub origination_identity: Option<String>,
+    /// Configuration set (event destinations, default Protect configuration).
+    #[serde(default)]
+    pub configuration_set: Option<String>,
+    /// Protect configuration that screens this message (SMS pumping, countries).
+    #[serde(default)]
+    pub protect_configuration_id: Option<String>,
+    /// Most USD to pay for one message part, e.g. `"0.50"`.
+    #[serde(default)]
+    pub max_price: Option<String>,
+    /// `TRANSACTIONAL` (default: codes and passwords) or `PROMOTIONAL`.
+    #[serde(default)]
+    pub message_type: SmsMessageType,
+}
+
+/// `message_type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SmsMessageType {
+    /// Time-critical messages: codes, passwords.
+    #[default]
+    Transactional,
+    /// Marketing; cheaper routes in some countries, never for codes.
+    Promotional,
+}
+
+impl AwsSmsConfig {
+    /// Builds the provider named `name` with the function's AWS configuration.
+    pub fn into_sender(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<AwsSms>, SendError> {
+        let aws = context.aws_for_sending(name, self.region.as_deref())?;
+        Ok(Provider::new(
+            name,
+            AwsSms::new(aws_sdk_pinpointsmsvoicev2::Client::new(&aws), self.clone()),
+        ))
+    }
+}
+
+/// The AWS End User Messaging SMS backend.
+#[derive(Debug)]
+pub struct AwsSms {
+    client: aws_sdk_pinpointsmsvoicev2::Client,
+    config: AwsSmsConfig,
+}
+
+/// Conflict reasons that are about the destination itself: another provider
+/// must not try it either (an opt-out, or a country your Protect configuration blocks).
+const DESTINATION_CONFLICTS: &[ConflictExceptionReason] = &[
+    ConflictExceptionReason::DestinationPhoneNumberOptedOut,
+    ConflictExceptionReason::DestinationPhoneNumberNotVerified,
+    ConflictExceptionReason::DestinationCountryBlockedByProtectConfiguration,
+];
+
+/// Validation reasons that are about the destination itself.
+const DESTINATION_VALIDATIONS: &[ValidationExceptionReason] =
+    &[ValidationExceptionReason::DestinationCountryBlocked];
+
+impl AwsSms {
+    /// A backend on `client` (built once per cold start).
+    pub fn new(client: aws_sdk_pinpointsmsvoicev2::Client, config: AwsSmsConfig) -> Self {
+        AwsSms { client, config }
+    }
+
+    fn error(provider: &str, error: SdkError<SendTextMessageError>) -> SendError {
+        let detail = redact(&DisplayErrorContext(&error).to_string());
+        let Some(service) = error.as_service_error() else {
+            let kind = match &error {
+                SdkError::TimeoutError(_) => ErrorKind::Timeout,
+                _ => ErrorKind::Unavailable,
+            };
+            return SendError::new(
+                provider,
+                kind,
+                format!("AWS End User Messaging SMS unreachable: {detail}"),
+            );
+        };
+        let message = redact(service.meta().message().unwrap_or_default());
+        let code = service.meta().code().unwrap_or("error");
+        let (kind, reason) = match service {
+            SendTextMessageError::ThrottlingException(_) => (ErrorKind::RateLimited, None),
+            SendTextMessageError::InternalServerException(_) => (ErrorKind::Unavailable, None),
+            SendTextMessageError::AccessDeniedException(_) => (ErrorKind::Auth, None),
+            SendTextMessageError::ResourceNotFoundException(_) => (ErrorKind::Config, None),
+            SendTextMessageError::ValidationException(e) => {
+                let about_destination = e
+                    .reason()
+                    .is_some_and(|r| DESTINATION_VALIDATIONS.contains(r))
+                    || e.fields()
+                        .iter()
+                        .any(|f| f.name() == "DestinationPhoneNumber");
+                let kind = if about_destination {
+                    ErrorKind::Rejected
+                } else {
+                    ErrorKind::Config
+                };
+                (kind, e.reason().map(|r| r.as_str().to_string()))
+            }
+            SendTextMessageError::ConflictException(e) => {
+                let kind = if e
+                    .reason()
+                    .is_some_and(|r| DESTINATION_CONFLICTS.contains(r))
+                {
+                    ErrorKind::Rejected
+                } else {
+                    ErrorKind::Config
+                };
+                (kind, e.reason().map(|r| r.as_str().to_string()))
+            }
+            // A spend limit or daily quota: no retry helps, another provider may.
+            SendTextMessageError::ServiceQuotaExceededException(e) => {
+                (ErrorKind::Other, e.reason().map(|r| r.as_str().to_string()))
+            }
+            _ if code.contains("Throttl") => (ErrorKind::RateLimited, None),
+            _ => (ErrorKind::Other, None),
+        };
+        let reason = reason.map(|r| format!(" [{r}]")).unwrap_or_default();
+        SendError::new(
+            provider,
+            kind,
+            format!("AWS End User Messaging SMS {code}{reason}: {message}"),
+        )
+    }
+}
+
+/// `Context` of the request: shows up in event destinations next to the message,
+/// so a delivery record says which Cognito flow and pool sent it. Empty values
+/// are left out (the service refuses them).
+fn context(message: &MessageContext) -> HashMap<String, String> {
+    [
+        ("TriggerSource", &message.trigger_source),
+        ("UserPoolId", &message.user_pool_id),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(key, value)| (key.to_string(), value.clone()))
+    .collect()
+}
+
+#[async_trait]
+impl Backend for AwsSms {
+    const CHANNELS: &'static [Channel] = &[Channel::Sms];
+
+    async fn deliver(&self, provider: &str, message: &Message) -> Result<String, SendError> {
+        let sms = message.sms_only(provider)?;
+        let message_type = match self.config.message_type {
+            SmsMessageType::Transactional => MessageType::Transactional,
+            SmsMessageType::Promotional => MessageType::Promotional,
+        };
+        let origination = sms
+            .sender_id
+            .as_ref()
+            .or(self.config.origination_identity.as_ref());
+        let output = self
+            .client
+            .send_text_message()
+            .destination_phone_number(&sms.to)
+            .message_body(&sms.body)
+            .message_type(message_type)
+            .set_origination_identity(origination.cloned())
+            .set_configuration_set_name(self.config.configuration_set.clone())
+            .set_protect_configuration_id(self.config.protect_configuration_id.clone())
+            .set_max_price(self.config.max_price.clone())
+            .set_context(Some(context(&sms.context)))
+            .send()
+            .await
+            .map_err(|e| Self::error(provider, e))?;
+        Ok(output.message_id().unwrap_or("unknown").to_string())
+    }
+}

@@ -1,0 +1,271 @@
+//! The SMS pumping guard: at most `per_number` messages to one phone number and
+//! `per_country` to one country per window, counted in DynamoDB.
+//!
+//! One `TransactWriteItems` increments every counter that applies, each only
+//! while it is below its limit (`attribute_not_exists(#count) OR #count <
+//! :limit`): either all counters move or none does, so concurrent invocations
+//! cannot exceed a limit and a message refused by one limit uses no other. Windows
+//! are fixed (multiples of `window_seconds` since the epoch) and part of each
+//! item's key, so nothing ever has to reset a counter; the `ttl` attribute lets
+//! DynamoDB delete old windows. Numbers are stored only as SHA-256.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use switchboard_providers::text::epoch_millis;
+
+use crate::config::OnStoreError;
+use crate::sms::phone::E164;
+
+/// The per-country limits: an override by calling code, else the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountryLimits {
+    /// Every country without an override; 0 = no limit.
+    pub default: u32,
+    /// Calling code → limit; 0 = no limit.
+    pub by_code: std::collections::BTreeMap<u16, u32>,
+}
+
+impl CountryLimits {
+    /// The limit for `calling_code` and the key that sets it.
+    fn for_code(&self, calling_code: u16) -> (u32, String) {
+        match self.by_code.get(&calling_code) {
+            Some(&limit) => (limit, format!("sms.limits.per_country.{calling_code}")),
+            None => (self.default, "sms.limits.per_country.default".into()),
+        }
+    }
+}
+
+/// The limit a message ran into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// The setting (`sms.limits.per_number`, `sms.limits.per_country.44`, …).
+    pub setting: String,
+    /// Messages allowed per window.
+    pub allowed: u32,
+    /// The window's length in seconds.
+    pub window_seconds: u64,
+}
+
+/// What the guard decided for one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Within every limit; the counters were taken (give them back with
+    /// [`SmsLimiter::give_back`] if nothing is sent).
+    Allowed(Reservation),
+    /// Over `Limit`: do not send.
+    Limited(Limit),
+    /// The table failed and `on_store_error = "deliver"`: send, uncounted.
+    Unguarded,
+}
+
+/// The counters one allowed message took.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reservation {
+    keys: Vec<String>,
+}
+
+/// Why the guard could not decide (`on_store_error = "fail"`).
+#[derive(Debug, thiserror::Error)]
+#[error("SMS limit table `{table}`: {detail} (idempotency.on_store_error = fail; Lambda retries the event)")]
+pub struct LimitStoreError {
+    table: String,
+    detail: String,
+}
+
+/// The guard; built once per cold start.
+#[derive(Debug, Clone)]
+pub struct SmsLimiter {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    per_number: u32,
+    per_country: CountryLimits,
+    window: Duration,
+    on_store_error: OnStoreError,
+}
+
+struct Counter {
+    key: String,
+    limit: u32,
+    setting: String,
+}
+
+fn number(n: impl ToString) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+fn sha256_hex(text: &str) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl SmsLimiter {
+    /// A guard counting in `table`.
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        table: String,
+        per_number: u32,
+        per_country: CountryLimits,
+        window: Duration,
+        on_store_error: OnStoreError,
+    ) -> Self {
+        SmsLimiter {
+            client,
+            table,
+            per_number,
+            per_country,
+            window: window.max(Duration::from_secs(1)),
+            on_store_error,
+        }
+    }
+
+    /// The table it counts in.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    fn counters(&self, to: &E164, window_start: u64) -> Vec<Counter> {
+        let mut counters = Vec::new();
+        if self.per_number > 0 {
+            counters.push(Counter {
+                key: format!(
+                    "sms-limit#number#{}#{window_start}",
+                    sha256_hex(to.as_str())
+                ),
+                limit: self.per_number,
+                setting: "sms.limits.per_number".into(),
+            });
+        }
+        let (limit, setting) = self.per_country.for_code(to.calling_code());
+        if limit > 0 {
+            counters.push(Counter {
+                key: format!("sms-limit#country#{}#{window_start}", to.calling_code()),
+                limit,
+                setting,
+            });
+        }
+        counters
+    }
+
+    /// Takes one message from every limit that applies to `to`, or none if any
+    /// of them is used up.
+    pub async fn reserve(&self, to: &E164) -> Result<Verdict, LimitStoreError> {
+        let window = self.window.as_secs();
+        let now = epoch_millis() / 1000;
+        let window_start = now - now % window;
+        let counters = self.counters(to, window_start);
+        if counters.is_empty() {
+            return Ok(Verdict::Allowed(Reservation::default()));
+        }
+        // Kept a window past its end, so a late clock never meets a deleted count.
+        let ttl = window_start.saturating_add(window.saturating_mul(2));
+        let mut request = self.client.transact_write_items();
+        for counter in &counters {
+            let update = Update::builder()
+                .table_name(&self.table)
+                .key("id", AttributeValue::S(counter.key.clone()))
+                .update_expression("SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl")
+                .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":zero", number(0))
+                .expression_attribute_values(":one", number(1))
+                .expression_attribute_values(":ttl", number(ttl))
+                .expression_attribute_values(":limit", number(counter.limit))
+                .build()
+                .map_err(|e| self.failure(e.to_string()))?;
+            request = request.transact_items(TransactWriteItem::builder().update(update).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(Verdict::Allowed(Reservation {
+                keys: counters.into_iter().map(|c| c.key).collect(),
+            })),
+            Err(error) => {
+                let reasons = error
+                    .as_service_error()
+                    .filter(|e| e.is_transaction_canceled_exception())
+                    .and_then(|e| match e {
+                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c.cancellation_reasons().to_vec()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let used_up = reasons
+                    .iter()
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                match used_up.and_then(|i| counters.get(i)) {
+                    Some(counter) => Ok(Verdict::Limited(Limit {
+                        setting: counter.setting.clone(),
+                        allowed: counter.limit,
+                        window_seconds: window,
+                    })),
+                    None => self.store_failure(DisplayErrorContext(&error).to_string()),
+                }
+            }
+        }
+    }
+
+    /// Returns a reservation's counts after nothing was sent, so that a failed
+    /// delivery (and Lambda's retry of it) does not use up the recipient's quota.
+    pub async fn give_back(&self, reservation: Reservation) {
+        for key in reservation.keys {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("id", AttributeValue::S(key))
+                .update_expression("SET #count = #count - :one")
+                .condition_expression("#count > :zero")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":zero", number(0))
+                .expression_attribute_values(":one", number(1))
+                .send()
+                .await;
+            if let Err(error) = result {
+                tracing::warn!(table = %self.table, error = %DisplayErrorContext(&error), "could not give back an SMS limit count after a failed send");
+            }
+        }
+    }
+
+    fn failure(&self, detail: String) -> LimitStoreError {
+        LimitStoreError {
+            table: self.table.clone(),
+            detail,
+        }
+    }
+
+    fn store_failure(&self, detail: String) -> Result<Verdict, LimitStoreError> {
+        match self.on_store_error {
+            OnStoreError::Deliver => {
+                tracing::warn!(table = %self.table, %detail, "SMS limit table failed; sending uncounted (idempotency.on_store_error = deliver)");
+                Ok(Verdict::Unguarded)
+            }
+            OnStoreError::Fail => Err(self.failure(format!("TransactWriteItems failed: {detail}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_country_override_wins_over_the_default_and_names_its_key() {
+        let limits = CountryLimits {
+            default: 500,
+            by_code: [(44, 100), (1, 0)].into(),
+        };
+        assert_eq!(
+            limits.for_code(44),
+            (100, "sms.limits.per_country.44".into())
+        );
+        assert_eq!(limits.for_code(1), (0, "sms.limits.per_country.1".into()));
+        assert_eq!(
+            limits.for_code(49),
+            (500, "sms.limits.per_country.default".into())
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! `[sms.limits]` → the SMS pumping guard, checked before the first event: every
+//! per-country key is `default` or a calling code, the window is not empty, and
+//! a table exists to count in.
+
+use std::time::Duration;
+
+use super::StartupError;
+use crate::aws;
+use crate::config::Config;
+use crate::pipeline::sms_limit::{CountryLimits, SmsLimiter};
+
+/// The guard, or `None` when no limit is set.
+pub(super) fn sms_limiter(
+    config: &Config,
+    aws_config: Option<&aws_config::SdkConfig>,
+) -> Result<Option<SmsLimiter>, StartupError> {
+    let limits = &config.sms.limits;
+    let per_country = country_limits(&limits.per_country)?;
+    if !limits.enabled() {
+        return Ok(None);
+    }
+    if limits.window_seconds == 0 {
+        return Err(StartupError::SmsLimits {
+            key: "sms.limits.window_seconds".into(),
+            value: "0".into(),
+            problem: "a window must last at least 1 second; 3600 counts per hour",
+        });
+    }
+    let Some(table) = limits.table.as_ref().or(config.idempotency.table.as_ref()) else {
+        let (key, value) = if limits.per_number > 0 {
+            ("sms.limits.per_number", limits.per_number.to_string())
+        } else {
+            (
+                "sms.limits.per_country",
+                format!("{:?}", limits.per_country),
+            )
+        };
+        return Err(StartupError::SmsLimits {
+            key: key.into(),
+            value,
+            problem: "nothing can count it: set sms.limits.table (or idempotency.table) to a DynamoDB table with partition key `id` (string)",
+        });
+    };
+    let aws_config = aws_config.ok_or(StartupError::NeedsAws { what: "sms.limits" })?;
+    Ok(Some(SmsLimiter::new(
+        aws_sdk_dynamodb::Client::new(&aws::with_limits(aws_config, aws::DYNAMODB)),
+        table.clone(),
+        limits.per_number,
+        per_country,
+        Duration::from_secs(limits.window_seconds),
+        config.idempotency.on_store_error,
+    )))
+}
+
+/// `per_country`'s keys: `default`, or a country calling code of 1–3 digits.
+fn country_limits(
+    configured: &std::collections::BTreeMap<String, u32>,
+) -> Result<CountryLimits, StartupError> {
+    let mut limits = CountryLimits::default();
+    for (key, &limit) in configured {
+        if key.eq_ignore_ascii_case("default") {
+            limits.default = limit;
+            continue;
+        }
+        let code = key
+            .strip_prefix('+')
+            .unwrap_or(key)
+            .parse::<u16>()
+            .ok()
+            .filter(|code| (1..=999).contains(code) && key.len() <= 4);
+        let Some(code) = code else {
+            return Err(StartupError::SmsLimits {
+                key: format!("sms.limits.per_country.{key}"),
+                value: limit.to_string(),
+                problem: "the key must be `default` or a country calling code such as \"44\" (1–3 digits)",
+            });
+        };
+        limits.by_code.insert(code, limit);
+    }
+    Ok(limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_country_keys_are_default_or_calling_codes() {
+        let parsed = country_limits(
+            &[
+                ("default".into(), 500),
+                ("44".into(), 100),
+                ("+1".into(), 0),
+            ]
+            .into(),
+        )
+        .unwrap();
+        assert_eq!(parsed.default, 500);
+        assert_eq!(parsed.by_code, [(44, 100), (1, 0)].into());
+        for bad in ["uk", "4444", "0", ""] {
+            let error = country_limits(&[(bad.to_string(), 5)].into())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains(&format!("sms.limits.per_country.{bad}"))
+                    && error.contains("calling code"),
+                "{error}"
+            );
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! The SMS pumping guard (`[sms.limits]`) through the real pipeline, counting in
+//! DynamoDB on a local moto server: the (N+1)th message to a number is not sent
+//! and the invocation still answers `Ok`; other numbers are unaffected; a country
+//! limit spans numbers; the window expires; concurrent invocations cannot exceed
+//! N; a failed send gives its count back; a failing table follows `on_store_error`.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use support::moto::moto;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
+use switchboard::config::Config;
+use switchboard::pipeline::idempotency::OnStoreError;
+use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
+use switchboard::startup::registry::Registry;
+use switchboard::startup::{self, Runtime, StartupOptions};
+use switchboard::{App, HandleError, OutcomeStatus};
+
+fn config(table: Option<String>, limits: impl FnOnce(&mut Config)) -> Config {
+    let mut config = support::default_config_with_outbox(std::path::Path::new("unused"));
+    config.sms.limits.table = table;
+    config.delivery.max_attempts = 1;
+    config.sms.providers = vec!["memory".into()];
+    config.email.providers = vec!["memory".into()];
+    limits(&mut config);
+    config
+}
+
+async fn app(config: &Config, sender: Arc<dyn Sender>) -> App {
+    let mut registry = Registry::new();
+    registry.insert("memory".into(), sender);
+    let options = StartupOptions {
+        aws: Some(moto().sdk_config()),
+        ..StartupOptions::new(Runtime::Local)
+    };
+    startup::build_with(config, options, registry)
+        .await
+        .unwrap()
+}
+
+fn memory() -> Arc<ScriptedSender> {
+    Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ))
+}
+
+/// A real SMS event (its code under the development key) to `phone_number`.
+fn sms_to(phone_number: &str) -> CustomSenderEvent {
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(n, _)| *n == "CustomSMSSender_Authentication")
+        .unwrap();
+    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    event
+        .request
+        .user_attributes
+        .insert("phone_number".into(), phone_number.into());
+    event
+}
+
+fn sent_to(sender: &ScriptedSender, number: &str) -> usize {
+    sender
+        .accepted()
+        .iter()
+        .filter(|m| matches!(m, Message::Sms(sms) if sms.to == number))
+        .count()
+}
+
+async fn table() -> Option<String> {
+    Some(moto().create_idempotency_table().await)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_message_past_the_per_number_limit_is_not_sent_and_other_numbers_still_are() {
+    let sender = memory();
+    let app = app(
+        &config(table().await, |c| c.sms.limits.per_number = 3),
+        sender.clone(),
+    )
+    .await;
+    for _ in 0..3 {
+        let outcome = app.handle(sms_to("+4915100000101")).await.unwrap();
+        assert_eq!(outcome.status, OutcomeStatus::Delivered);
+    }
+    let limited = app.handle(sms_to("+4915100000101")).await.unwrap();
+    assert_eq!(limited.status, OutcomeStatus::Limited, "Ok, not an error");
+    assert_eq!(limited.recipient, "+49*********01", "masked");
+    assert_eq!(
+        sent_to(&sender, "+4915100000101"),
+        3,
+        "the 4th was not sent"
+    );
+
+    let other = app.handle(sms_to("+4915100000102")).await.unwrap();
+    assert_eq!(other.status, OutcomeStatus::Delivered);
+    assert_eq!(sent_to(&sender, "+4915100000102"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_country_limit_spans_numbers_and_other_countries_use_the_default() {
+    let sender = memory();
+    let app = app(
+        &config(table().await, |c| {
+            c.sms.limits.per_country = [("44".into(), 2), ("default".into(), 0)].into();
+        }),
+        sender.clone(),
+    )
+    .await;
+    let uk = ["+447911123401", "+447911123402", "+447911123403"];
+    let statuses: Vec<_> = {
+        let mut statuses = Vec::new();
+        for number in uk {
+            statuses.push(app.handle(sms_to(number)).await.unwrap().status);
+        }
+        statuses
+    };
+    assert_eq!(
+        statuses,
+        [
+            OutcomeStatus::Delivered,
+            OutcomeStatus::Delivered,
+            OutcomeStatus::Limited
+        ]
+    );
+    assert_eq!(sent_to(&sender, "+447911123403"), 0);
+    for _ in 0..3 {
+        let german = app.handle(sms_to("+4915100000103")).await.unwrap();
+        assert_eq!(
+            german.status,
+            OutcomeStatus::Delivered,
+            "default 0 = no limit"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_expires() {
+    let sender = memory();
+    let app = app(
+        &config(table().await, |c| {
+            c.sms.limits.per_number = 1;
+            c.sms.limits.window_seconds = 2;
+        }),
+        sender.clone(),
+    )
+    .await;
+    // Start just after a window boundary, so both first sends fall in one window.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let into_window = Duration::from_millis((now.as_millis() % 2000) as u64);
+    tokio::time::sleep(Duration::from_millis(2050).saturating_sub(into_window)).await;
+
+    let number = "+4915100000104";
+    assert_eq!(
+        app.handle(sms_to(number)).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    assert_eq!(
+        app.handle(sms_to(number)).await.unwrap().status,
+        OutcomeStatus::Limited
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        app.handle(sms_to(number)).await.unwrap().status,
+        OutcomeStatus::Delivered,
+        "a new window"
+    );
+    assert_eq!(sent_to(&sender, number), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_invocations_cannot_exceed_the_limit() {
+    let sender = memory();
+    let app = Arc::new(
+        app(
+            &config(table().await, |c| c.sms.limits.per_number = 5),
+            sender.clone(),
+        )
+        .await,
+    );
+    let number = "+4915100000105";
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app.handle(sms_to(number)).await.unwrap().status })
+        })
+        .collect();
+    let mut delivered = 0;
+    let mut limited = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            OutcomeStatus::Delivered => delivered += 1,
+            OutcomeStatus::Limited => limited += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((delivered, limited), (5, 15));
+    assert_eq!(sent_to(&sender, number), 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_send_gives_its_count_back() {
+    let table = table().await;
+    let limits = |c: &mut Config| c.sms.limits.per_number = 1;
+    let failing = Arc::new(ScriptedSender::failing(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        1,
+    ));
+    let first = app(&config(table.clone(), limits), failing.clone()).await;
+    let number = "+4915100000106";
+    let error = first.handle(sms_to(number)).await.unwrap_err();
+    assert!(matches!(error, HandleError::Send(_)), "{error}");
+    // Lambda's retry of the failed event still finds the number's quota intact.
+    let retry = first.handle(sms_to(number)).await.unwrap();
+    assert_eq!(retry.status, OutcomeStatus::Delivered);
+    assert_eq!(sent_to(&failing, number), 1);
+    assert_eq!(
+        first.handle(sms_to(number)).await.unwrap().status,
+        OutcomeStatus::Limited,
+        "the delivered one counted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_table_follows_on_store_error() {
+    let missing = Some("switchboard-no-such-table".to_string());
+    let deliver = memory();
+    let app_deliver = app(
+        &config(missing.clone(), |c| c.sms.limits.per_number = 1),
+        deliver.clone(),
+    )
+    .await;
+    let outcome = app_deliver.handle(sms_to("+4915100000107")).await.unwrap();
+    assert_eq!(
+        outcome.status,
+        OutcomeStatus::Delivered,
+        "deliver: sent uncounted"
+    );
+
+    let fail = memory();
+    let app_fail = app(
+        &config(missing, |c| {
+            c.sms.limits.per_number = 1;
+            c.idempotency.on_store_error = OnStoreError::Fail;
+        }),
+        fail.clone(),
+    )
+    .await;
+    let error = app_fail.handle(sms_to("+4915100000107")).await.unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, HandleError::SmsLimitStore(_))
+            && text.contains("switchboard-no-such-table")
+            && text.contains("on_store_error = fail"),
+        "{text}"
+    );
+    assert_eq!(error.class(), "StoreFailed");
+    assert!(fail.accepted().is_empty(), "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_limit_without_a_table_or_a_window_refuses_to_start() {
+    let no_table = config(None, |c| c.sms.limits.per_number = 5);
+    let error = startup::build_with(
+        &no_table,
+        StartupOptions {
+            aws: Some(moto().sdk_config()),
+            ..StartupOptions::new(Runtime::Local)
+        },
+        {
+            let mut registry = Registry::new();
+            registry.insert("memory".into(), memory() as Arc<dyn Sender>);
+            registry
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("sms.limits.per_number") && error.contains("sms.limits.table"),
+        "{error}"
+    );
+
+    let zero_window = config(table().await, |c| {
+        c.sms.limits.per_number = 5;
+        c.sms.limits.window_seconds = 0;
+    });
+    let error = startup::build_with(
+        &zero_window,
+        StartupOptions {
+            aws: Some(moto().sdk_config()),
+            ..StartupOptions::new(Runtime::Local)
+        },
+        {
+            let mut registry = Registry::new();
+            registry.insert("memory".into(), memory() as Arc<dyn Sender>);
+            registry
+        },
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("sms.limits.window_seconds"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_counts_sms_limited() {
+    use serde_json::Value;
+    use support::lambda::{branding, example, run_as_lambda};
+    use support::python::mint_with_python;
+    use wiremock::matchers::{header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let key = moto().create_kms_key().await;
+    let table = moto().create_idempotency_table().await;
+    let aws_sms = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "PinpointSMSVoiceV2.SendTextMessage"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(serde_json::json!({"MessageId": "eum-lambda"})),
+        )
+        .mount(&aws_sms)
+        .await;
+    let number = "+12025550188";
+    let events: Vec<Value> = ["111111", "222222", "333333"]
+        .iter()
+        .map(|code| {
+            let mut event = example("events/CustomSMSSender_Authentication");
+            event["request"]["userAttributes"]["phone_number"] = number.into();
+            event["request"]["code"] =
+                mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", code).into();
+            event
+        })
+        .collect();
+    let mut env = branding();
+    env.extend([
+        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
+        ("SWITCHBOARD_PROVIDERS__EUM__TYPE", "aws-sms".into()),
+        ("SWITCHBOARD_SMS__PROVIDERS", "eum".into()),
+        // Email needs a real chain inside Lambda; no email is sent here.
+        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
+        (
+            "SWITCHBOARD_PROVIDERS__HOOK__URL",
+            format!("{}/hook", aws_sms.uri()),
+        ),
+        (
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+            "whsec_c3dpdGNoYm9hcmQtdGVzdA==".into(),
+        ),
+        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
+        ("SWITCHBOARD_SMS__LIMITS__PER_NUMBER", "2".into()),
+        (
+            "SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT",
+            "100".into(),
+        ),
+        ("SWITCHBOARD_SMS__LIMITS__TABLE", table),
+        ("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", aws_sms.uri()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let (results, printed) = run_as_lambda(dir.path(), &events, &env);
+
+    assert_eq!(results["init_error"], Value::Null, "{results}");
+    let statuses: Vec<String> = results["invocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert_eq!(i["status"], "response", "Ok to Lambda: {i}");
+            let body: Value = serde_json::from_str(i["body"].as_str().unwrap()).unwrap();
+            body["status"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(statuses, ["delivered", "delivered", "limited"]);
+    assert_eq!(aws_sms.received_requests().await.unwrap().len(), 2);
+    let limited_metric = printed
+        .lines()
+        .filter(|l| l.contains("CloudWatchMetrics"))
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|m| m["SmsLimited"] == 1)
+        .unwrap_or_else(|| panic!("an SmsLimited metric line: {printed}"));
+    assert_eq!(
+        (
+            limited_metric["Delivered"].as_u64(),
+            limited_metric["Failed"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let warning = printed
+        .lines()
+        .find(|l| l.contains("SMS limit reached"))
+        .unwrap_or_else(|| panic!("a warning for the limited SMS: {printed}"));
+    assert!(
+        warning.contains("WARN") && warning.contains("sms.limits.per_number"),
+        "{warning}"
+    );
+    assert!(
+        !printed.contains(number) && printed.contains("+12*******88"),
+        "the number is masked in every line: {printed}"
+    );
+}
