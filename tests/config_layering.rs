@@ -249,7 +249,7 @@ fn numeric_looking_environment_values_arrive_as_written_for_every_provider_strin
             }
         }
     }
-    assert_eq!(checked, 33 * 4);
+    assert_eq!(checked, 38 * 4);
 }
 
 #[test]
