@@ -169,7 +169,10 @@ def main():
     check(template, dict(required, AttachCustomMessage="true", ConfigParameterName="/switchboard/config",
                          SecretArns="arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
                          TemplatesLayerArn="arn:aws:lambda:us-east-1:111122223333:layer:t:1",
-                         ReservedConcurrency="5", AlarmEmail="ops@acme.test"), "every option")
+                         ReservedConcurrency="5", AlarmEmail="ops@acme.test", UseAwsSms="true",
+                         AwsSmsOriginationIdentity="pool-0123", AwsSmsConfigurationSet="codes",
+                         AwsSmsProtectConfigurationId="protect-0123", SmsLimitPerNumber="5",
+                         SmsLimitPerCountry="500"), "every option")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,67 @@ fn check_config_catches_an_unknown_provider_and_a_broken_template() {
 }
 
 #[test]
+fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_limit_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("SWITCHBOARD_PROVIDERS__EUM__TYPE", "aws-sms"),
+        (
+            "SWITCHBOARD_PROVIDERS__EUM__ORIGINATION_IDENTITY",
+            "pool-0123",
+        ),
+        (
+            "SWITCHBOARD_PROVIDERS__EUM__PROTECT_CONFIGURATION_ID",
+            "protect-1",
+        ),
+        ("SWITCHBOARD_SMS__PROVIDERS", "eum"),
+        ("SWITCHBOARD_SMS__LIMITS__PER_NUMBER", "5"),
+        ("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT", "500"),
+        ("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__44", "100"),
+        ("SWITCHBOARD_IDEMPOTENCY__TABLE", "switchboard-counts"),
+        // Building the DynamoDB client needs a region; nothing is called.
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDCHECKCONFIG"),
+        ("AWS_SECRET_ACCESS_KEY", "check-config-secret"),
+    ];
+    let output = switchboard(dir.path(), &["check-config"], &env);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("type=aws-sms")
+            && stdout.contains("origination_identity=pool-0123")
+            && stdout.contains("protect_configuration_id=protect-1")
+            && stdout.contains("message_type=TRANSACTIONAL"),
+        "{stdout}"
+    );
+    let limits = stdout
+        .split("sms limits:")
+        .nth(1)
+        .expect("an sms limits section");
+    for line in [
+        "per_number   5",
+        "per_country  44=100 default=500",
+        "window       3600 s",
+        "table        switchboard-counts",
+    ] {
+        assert!(limits.contains(line), "`{line}` in:\n{limits}");
+    }
+
+    let mut bad = env.to_vec();
+    bad.push(("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__UK", "10"));
+    let output = switchboard(dir.path(), &["check-config"], &bad);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sms.limits.per_country.uk") && stderr.contains("calling code"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn check_config_as_lambda_refuses_the_development_setup() {
     let dir = tempfile::tempdir().unwrap();
     let output = switchboard(dir.path(), &["check-config", "--lambda"], &[]);

@@ -64,7 +64,8 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
             "Timestamp": epoch_millis(),
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
-                "Dimensions": [["Provider", "TriggerSource"], ["TriggerSource"]],
+                // `[]`: the function-wide totals an alarm watches (SmsLimited, Failed).
+                "Dimensions": [["Provider", "TriggerSource"], ["TriggerSource"], []],
                 "Metrics": [
                     { "Name": "Delivered", "Unit": "Count" },
                     { "Name": "Failed", "Unit": "Count" },
@@ -88,6 +89,26 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limited_sms_is_neither_delivered_nor_failed() {
+        let outcome = Outcome {
+            trigger_source: "CustomSMSSender_SignUp".into(),
+            channel: switchboard_providers::Channel::Sms,
+            provider: String::new(),
+            message_id: String::new(),
+            recipient: "+49*********01".into(),
+            attempts: 0,
+            status: OutcomeStatus::Limited,
+            failed_over: false,
+        };
+        let line = emf_line("CustomSMSSender_SignUp", &Ok(outcome), Duration::ZERO).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            (&value["Delivered"], &value["Failed"], &value["SmsLimited"]),
+            (&json!(0), &json!(0), &json!(1))
+        );
+    }
 
     #[test]
     fn an_emf_line_declares_its_metrics_and_carries_their_values() {
@@ -122,6 +143,12 @@ mod tests {
             (Some(1), Some(0), Some(1))
         );
         assert_eq!(value["Latency"], 42);
+        assert_eq!(value["SmsLimited"], 0);
+        assert_eq!(
+            value["_aws"]["CloudWatchMetrics"][0]["Dimensions"][2],
+            serde_json::json!([]),
+            "a dimensionless set for alarms"
+        );
         assert!(!line.contains('\n'), "one line");
     }
 }

@@ -166,6 +166,16 @@ data "aws_iam_policy_document" "function" {
     }
   }
   dynamic "statement" {
+    for_each = var.use_aws_sms ? [1] : []
+    content {
+      # Origination identities, configuration sets and Protect configurations of this
+      # account, in any region the provider's `region` may name.
+      sid       = "SendSmsWithEndUserMessaging"
+      actions   = ["sms-voice:SendTextMessage"]
+      resources = ["arn:${local.partition}:sms-voice:*:${local.account}:*"]
+    }
+  }
+  dynamic "statement" {
     for_each = length(var.secret_arns) > 0 ? [1] : []
     content {
       sid       = "ReadSecrets"
@@ -197,6 +207,7 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = var.idempotency ? [1] : []
     content {
+      # The idempotency claims, and the SMS limit counters (TransactWriteItems of UpdateItem).
       sid       = "Idempotency"
       actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       resources = [aws_dynamodb_table.idempotency[0].arn]
@@ -258,7 +269,25 @@ resource "aws_lambda_function" "this" {
       }, var.ses_region == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__REGION = var.ses_region },
       var.ses_from_arn == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__FROM_ARN = var.ses_from_arn }) : {},
       var.use_sns ? { SWITCHBOARD_PROVIDERS__SNS__TYPE = "sns" } : {},
+      var.use_aws_sms ? { for key, value in {
+        SWITCHBOARD_PROVIDERS__AWS_SMS__TYPE                     = "aws-sms"
+        SWITCHBOARD_PROVIDERS__AWS_SMS__ORIGINATION_IDENTITY     = var.aws_sms_origination_identity
+        SWITCHBOARD_PROVIDERS__AWS_SMS__CONFIGURATION_SET        = var.aws_sms_configuration_set
+        SWITCHBOARD_PROVIDERS__AWS_SMS__PROTECT_CONFIGURATION_ID = var.aws_sms_protect_configuration_id
+      } : key => value if value != "" } : {},
+      {
+        SWITCHBOARD_SMS__LIMITS__PER_NUMBER           = tostring(var.sms_limits.per_number)
+        SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT = tostring(var.sms_limits.per_country)
+        SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS       = tostring(var.sms_limits.window_seconds)
+      },
+      { for code, limit in var.sms_limits.by_country : "SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__${code}" => tostring(limit) },
     var.environment)
+  }
+  lifecycle {
+    precondition {
+      condition     = var.idempotency || (var.sms_limits.per_number == 0 && var.sms_limits.per_country == 0 && alltrue([for limit in values(var.sms_limits.by_country) : limit == 0]))
+      error_message = "sms_limits are counted in the idempotency table: set idempotency = true, or every limit to 0."
+    }
   }
   depends_on = [aws_iam_role_policy_attachment.logs]
 }
@@ -388,6 +417,21 @@ resource "aws_cloudwatch_metric_alarm" "undelivered" {
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+}
+
+# Emitted by the function as an EMF metric (no dimension = every trigger source).
+resource "aws_cloudwatch_metric_alarm" "sms_limited" {
+  alarm_name          = "${var.name}-sms-limited"
+  alarm_description   = "The SMS pumping guard refused many messages (a pumping attempt, or limits set too low)."
+  namespace           = "Switchboard"
+  metric_name         = "SmsLimited"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 10
+  comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.alarms.arn]
 }

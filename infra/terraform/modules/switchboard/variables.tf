@@ -101,6 +101,41 @@ variable "use_sns" {
   default     = false
 }
 
+variable "use_aws_sms" {
+  description = "Define the provider `aws_sms` (AWS End User Messaging SMS, SendTextMessage) and allow sms-voice:SendTextMessage; put `aws_sms` in sms_providers to use it."
+  type        = bool
+  default     = false
+}
+
+variable "aws_sms_origination_identity" {
+  description = "The aws_sms provider's origination identity (phone number, sender ID or pool ID/ARN); \"\" lets the service choose."
+  type        = string
+  default     = ""
+}
+
+variable "aws_sms_configuration_set" {
+  description = "The aws_sms provider's configuration set, if any."
+  type        = string
+  default     = ""
+}
+
+variable "aws_sms_protect_configuration_id" {
+  description = "The aws_sms provider's Protect configuration (screens messages against SMS pumping), if any."
+  type        = string
+  default     = ""
+}
+
+variable "sms_limits" {
+  description = "SMS pumping guard: messages per phone number and per destination country (default for every country; overrides by calling code, e.g. { \"44\" = 100 }) per window_seconds; 0 = no limit. Counted in the idempotency table, so idempotency must be true."
+  type = object({
+    per_number     = optional(number, 0)
+    per_country    = optional(number, 0)
+    by_country     = optional(map(number), {})
+    window_seconds = optional(number, 3600)
+  })
+  default = {}
+}
+
 variable "previous_key_arns" {
   description = "When moving a pool to this module's key from other KMS keys: their ARNs, so codes already encrypted under them (retries, redrives) still decrypt. KMS automatic rotation keeps the ARN and needs nothing here."
   type        = list(string)
