@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use support::moto::moto;
+use support::moto::{moto, serial_moto};
 use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
 use switchboard::config::Config;
@@ -171,15 +171,24 @@ async fn the_window_expires() {
     assert_eq!(sent_to(&sender, number), 2);
 }
 
+/// Against the serial moto (see `serial_moto`): the 20 invocations race, and a
+/// read-then-write guard would let them all read 0 before any writes.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_invocations_cannot_exceed_the_limit() {
     let sender = memory();
+    let serial = serial_moto();
+    let table = Some(serial.create_idempotency_table().await);
+    let mut registry = Registry::new();
+    registry.insert("memory".into(), sender.clone() as Arc<dyn Sender>);
+    let options = StartupOptions {
+        aws: Some(serial.sdk_config()),
+        ..StartupOptions::new(Runtime::Local)
+    };
+    let config = config(table, |c| c.sms.limits.per_number = 5);
     let app = Arc::new(
-        app(
-            &config(table().await, |c| c.sms.limits.per_number = 5),
-            sender.clone(),
-        )
-        .await,
+        startup::build_with(&config, options, registry)
+            .await
+            .unwrap(),
     );
     let number = "+4915100000105";
     let tasks: Vec<_> = (0..20)
@@ -403,5 +412,42 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
     assert!(
         !printed.contains(number) && printed.contains("+12*******88"),
         "the number is masked in every line: {printed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_the_country_limit_refuses_does_not_use_up_its_number() {
+    let table = table().await;
+    let sender = memory();
+    let both = app(
+        &config(table.clone(), |c| {
+            c.sms.limits.per_number = 1;
+            c.sms.limits.per_country = [("44".into(), 1)].into();
+        }),
+        sender.clone(),
+    )
+    .await;
+    assert_eq!(
+        both.handle(sms_to("+447911123411")).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    assert_eq!(
+        both.handle(sms_to("+447911123412")).await.unwrap().status,
+        OutcomeStatus::Limited,
+        "the country's one message is used"
+    );
+    // The same table and window, counting numbers only: the refused number's count was given back.
+    let numbers_only = app(
+        &config(table, |c| c.sms.limits.per_number = 1),
+        sender.clone(),
+    )
+    .await;
+    assert_eq!(
+        numbers_only
+            .handle(sms_to("+447911123412"))
+            .await
+            .unwrap()
+            .status,
+        OutcomeStatus::Delivered
     );
 }

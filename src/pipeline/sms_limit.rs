@@ -1,10 +1,11 @@
 //! The SMS pumping guard: at most `per_number` messages to one phone number and
 //! `per_country` to one country per window, counted in DynamoDB.
 //!
-//! One `TransactWriteItems` increments every counter that applies, each only
-//! while it is below its limit (`attribute_not_exists(#count) OR #count <
-//! :limit`): either all counters move or none does, so concurrent invocations
-//! cannot exceed a limit and a message refused by one limit uses no other. Windows
+//! Each counter that applies is incremented by one conditional `UpdateItem`,
+//! only while it is below its limit (`attribute_not_exists(#count) OR #count <
+//! :limit`), so concurrent invocations cannot exceed a limit (no read, then
+//! write). When a later counter refuses, the earlier ones are given back, so a
+//! message refused by one limit does not use up another. Windows
 //! are fixed (multiples of `window_seconds` since the epoch) and part of each
 //! item's key, so nothing ever has to reset a counter; the `ttl` attribute lets
 //! DynamoDB delete old windows. Numbers are stored only as SHA-256.
@@ -12,7 +13,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::AttributeValue;
 use switchboard_providers::text::epoch_millis;
 
 use crate::config::OnStoreError;
@@ -157,54 +158,58 @@ impl SmsLimiter {
         let window = self.window.as_secs();
         let now = epoch_millis() / 1000;
         let window_start = now - now % window;
-        let counters = self.counters(to, window_start);
-        if counters.is_empty() {
-            return Ok(Verdict::Allowed(Reservation::default()));
-        }
         // Kept a window past its end, so a late clock never meets a deleted count.
         let ttl = window_start.saturating_add(window.saturating_mul(2));
-        let mut request = self.client.transact_write_items();
-        for counter in &counters {
-            let update = Update::builder()
-                .table_name(&self.table)
-                .key("id", AttributeValue::S(counter.key.clone()))
-                .update_expression("SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl")
-                .condition_expression("attribute_not_exists(#count) OR #count < :limit")
-                .expression_attribute_names("#count", "count")
-                .expression_attribute_names("#ttl", "ttl")
-                .expression_attribute_values(":zero", number(0))
-                .expression_attribute_values(":one", number(1))
-                .expression_attribute_values(":ttl", number(ttl))
-                .expression_attribute_values(":limit", number(counter.limit))
-                .build()
-                .map_err(|e| self.failure(e.to_string()))?;
-            request = request.transact_items(TransactWriteItem::builder().update(update).build());
-        }
-        match request.send().await {
-            Ok(_) => Ok(Verdict::Allowed(Reservation {
-                keys: counters.into_iter().map(|c| c.key).collect(),
-            })),
-            Err(error) => {
-                let reasons = error
-                    .as_service_error()
-                    .filter(|e| e.is_transaction_canceled_exception())
-                    .and_then(|e| match e {
-                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => Some(c.cancellation_reasons().to_vec()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                let used_up = reasons
-                    .iter()
-                    .position(|r| r.code() == Some("ConditionalCheckFailed"));
-                match used_up.and_then(|i| counters.get(i)) {
-                    Some(counter) => Ok(Verdict::Limited(Limit {
-                        setting: counter.setting.clone(),
+        let mut taken = Reservation::default();
+        for counter in self.counters(to, window_start) {
+            match self.take(&counter, ttl).await {
+                Ok(true) => taken.keys.push(counter.key),
+                Ok(false) => {
+                    self.give_back(taken).await;
+                    return Ok(Verdict::Limited(Limit {
+                        setting: counter.setting,
                         allowed: counter.limit,
                         window_seconds: window,
-                    })),
-                    None => self.store_failure(DisplayErrorContext(&error).to_string()),
+                    }));
+                }
+                Err(detail) => {
+                    self.give_back(taken).await;
+                    return self.store_failure(detail);
                 }
             }
+        }
+        Ok(Verdict::Allowed(taken))
+    }
+
+    /// One conditional increment: `false` when the counter is at its limit.
+    /// Single-item writes, not a transaction: DynamoDB applies writes to one item
+    /// one at a time, while concurrent transactions on a shared counter (a
+    /// country's) would cancel each other with `TransactionConflict`.
+    async fn take(&self, counter: &Counter, ttl: u64) -> Result<bool, String> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(counter.key.clone()))
+            .update_expression("SET #count = if_not_exists(#count, :zero) + :one, #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":ttl", number(ttl))
+            .expression_attribute_values(":limit", number(counter.limit))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(format!("UpdateItem failed: {}", DisplayErrorContext(&e))),
         }
     }
 
@@ -230,20 +235,16 @@ impl SmsLimiter {
         }
     }
 
-    fn failure(&self, detail: String) -> LimitStoreError {
-        LimitStoreError {
-            table: self.table.clone(),
-            detail,
-        }
-    }
-
     fn store_failure(&self, detail: String) -> Result<Verdict, LimitStoreError> {
         match self.on_store_error {
             OnStoreError::Deliver => {
                 tracing::warn!(table = %self.table, %detail, "SMS limit table failed; sending uncounted (idempotency.on_store_error = deliver)");
                 Ok(Verdict::Unguarded)
             }
-            OnStoreError::Fail => Err(self.failure(format!("TransactWriteItems failed: {detail}"))),
+            OnStoreError::Fail => Err(LimitStoreError {
+                table: self.table.clone(),
+                detail,
+            }),
         }
     }
 }

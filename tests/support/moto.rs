@@ -20,11 +20,35 @@ pub fn moto() -> &'static Moto {
     MOTO.get_or_init(start)
 }
 
+/// A second moto server that answers one request at a time. moto's DynamoDB has
+/// no locks, so its threaded server can interleave two conditional writes to one
+/// item, which DynamoDB itself never does (writes to an item are serialised).
+/// Tests about concurrent conditional writes use this one: the clients still
+/// race, the server applies each write whole, as DynamoDB does.
+pub fn serial_moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let python = super::python();
+        start_with(&format!(
+            "{python} -c 'import sys; from werkzeug.serving import run_simple; \
+             from moto.server import DomainDispatcherApplication, create_backend_app; \
+             run_simple(\"127.0.0.1\", int(sys.argv[1]), \
+             DomainDispatcherApplication(create_backend_app), threaded=False)' PORT"
+        ))
+    })
+}
+
 fn start() -> Moto {
     super::require_program("moto_server", "pip install 'moto[server]'");
+    start_with("moto_server -H 127.0.0.1 -p PORT")
+}
+
+/// Starts `command` with `PORT` replaced by a free port.
+fn start_with(command: &str) -> Moto {
     let port = super::free_port();
     let guard = super::spawn_guarded(&format!(
-        "moto_server -H 127.0.0.1 -p {port} >/dev/null 2>&1"
+        "{} >/dev/null 2>&1",
+        command.replace("PORT", &port.to_string())
     ));
     let endpoint = format!("http://127.0.0.1:{port}");
     wait_until_ready(port);

@@ -207,7 +207,7 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = var.idempotency ? [1] : []
     content {
-      # The idempotency claims, and the SMS limit counters (TransactWriteItems of UpdateItem).
+      # The idempotency claims, and the SMS limit counters (conditional UpdateItem).
       sid       = "Idempotency"
       actions   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
       resources = [aws_dynamodb_table.idempotency[0].arn]
