@@ -21,6 +21,7 @@ pub use outcome::{HandleError, Outcome, OutcomeStatus};
 use crate::cognito::decrypt::{unescape_cognito_html, Decryptor};
 use crate::cognito::event::{self, CustomSenderEvent};
 use crate::route::{Route, RouteTable};
+use crate::sms::phone::E164;
 use compose::Composer;
 use idempotency::{Claim, IdempotencyGuard};
 use recipient::Recipients;
@@ -182,9 +183,11 @@ impl App {
     ) -> Result<Outcome, HandleError> {
         let code = self.decrypt_code(event).await?;
         let to = self.recipients.find(event, route).await?;
-        let mut message = self.composer.compose(event, route, code.as_ref(), to)?;
+        let mut message =
+            self.composer
+                .compose(event, route, code.as_ref(), to.address().to_string())?;
         set_deadline(&mut message, deadline);
-        let reservation = match self.check_sms_limits(&message).await? {
+        let reservation = match self.check_sms_limits(to.phone()).await? {
             Ok(reservation) => reservation,
             Err(limit) => return Ok(limited(event, route, &message, &limit)),
         };
@@ -213,22 +216,16 @@ impl App {
         })
     }
 
-    /// The SMS pumping guard for an SMS: the counts it took, or the limit it hit.
+    /// The SMS pumping guard for an SMS to `phone`: the counts it took, or the
+    /// limit it hit.
     async fn check_sms_limits(
         &self,
-        message: &Message,
+        phone: Option<&E164>,
     ) -> Result<Result<Option<sms_limit::Reservation>, sms_limit::Limit>, HandleError> {
-        let (Some(limiter), Message::Sms(sms)) = (&self.sms_limiter, message) else {
+        let (Some(limiter), Some(to)) = (&self.sms_limiter, phone) else {
             return Ok(Ok(None));
         };
-        // The recipient was normalised already; this only recovers its calling code.
-        let to = crate::sms::phone::normalise(&sms.to, None).map_err(|problem| {
-            HandleError::BadPhoneNumber {
-                user: String::new(),
-                problem,
-            }
-        })?;
-        Ok(match limiter.reserve(&to).await? {
+        Ok(match limiter.reserve(to).await? {
             Verdict::Allowed(reservation) => Ok(Some(reservation)),
             Verdict::Limited(limit) => Err(limit),
             Verdict::Unguarded => Ok(None),

@@ -8,7 +8,35 @@ use super::outcome::HandleError;
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::event::CustomSenderEvent;
 use crate::route::Route;
-use crate::sms::phone;
+use crate::sms::phone::{self, E164};
+
+/// Where one message goes: an address, or a validated phone number (which the
+/// SMS limits count by number and calling code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// An email address.
+    Email(String),
+    /// A phone number in E.164 form.
+    Phone(E164),
+}
+
+impl Recipient {
+    /// The address or E.164 number, as providers get it.
+    pub fn address(&self) -> &str {
+        match self {
+            Recipient::Email(address) => address,
+            Recipient::Phone(number) => number.as_str(),
+        }
+    }
+
+    /// The phone number, for an SMS.
+    pub fn phone(&self) -> Option<&E164> {
+        match self {
+            Recipient::Email(_) => None,
+            Recipient::Phone(number) => Some(number),
+        }
+    }
+}
 
 /// Finds recipients; built once per cold start.
 #[derive(Debug)]
@@ -32,7 +60,7 @@ impl Recipients {
         &self,
         event: &CustomSenderEvent,
         route: &Route,
-    ) -> Result<String, HandleError> {
+    ) -> Result<Recipient, HandleError> {
         let attribute = match route.channel {
             Channel::Email => "email",
             Channel::Sms => "phone_number",
@@ -52,8 +80,10 @@ impl Recipients {
             (None, None) => return Err(no_recipient(event, attribute, false)),
         };
         match route.channel {
-            Channel::Email => Ok(value),
-            Channel::Sms => self.phone_number(event, route, &value),
+            Channel::Email => Ok(Recipient::Email(value)),
+            Channel::Sms => self
+                .phone_number(event, route, &value)
+                .map(Recipient::Phone),
         }
     }
 
@@ -63,7 +93,7 @@ impl Recipients {
         event: &CustomSenderEvent,
         route: &Route,
         raw: &str,
-    ) -> Result<String, HandleError> {
+    ) -> Result<E164, HandleError> {
         let number = phone::normalise(raw, self.default_region.as_deref()).map_err(|problem| {
             HandleError::BadPhoneNumber {
                 user: mask_username(&event.user_name),
@@ -77,7 +107,7 @@ impl Recipients {
                 setting: setting.to_string(),
             });
         }
-        Ok(number.as_str().to_string())
+        Ok(number)
     }
 }
 
