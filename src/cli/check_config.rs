@@ -95,11 +95,7 @@ fn sms_limits_section(config: &Config) -> String {
         .iter()
         .map(|(code, n)| format!("{code}={}", limit(*n)))
         .collect::<Vec<_>>();
-    let table = limits
-        .table
-        .as_ref()
-        .or(config.idempotency.table.as_ref())
-        .map_or("-", String::as_str);
+    let table = config.sms_limits_table().unwrap_or("-");
     let _ = writeln!(out, "  {:<12} {}", "per_number", limit(limits.per_number));
     let _ = writeln!(
         out,

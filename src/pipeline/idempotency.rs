@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use switchboard_providers::text::epoch_millis;
 
+use super::store::{is_conditional_failure, now_secs, number};
 use crate::cognito::event::CustomSenderEvent;
 pub use crate::config::OnStoreError;
 
@@ -74,14 +75,6 @@ pub struct IdempotencyGuard {
     lock: Duration,
     retention: Duration,
     on_store_error: OnStoreError,
-}
-
-fn now_secs() -> u64 {
-    epoch_millis() / 1000
-}
-
-fn number(n: u64) -> AttributeValue {
-    AttributeValue::N(n.to_string())
 }
 
 /// The idempotency key of an event: its stable id ([`CustomSenderEvent::id`]).
@@ -149,10 +142,7 @@ impl IdempotencyGuard {
                 key: key.to_string(),
                 owner,
             })),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if is_conditional_failure(&e) => {
                 let item = self
                     .client
                     .get_item()
@@ -240,13 +230,4 @@ impl IdempotencyGuard {
             }
         }
     }
-}
-
-fn is_conditional_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    error
-        .as_service_error()
-        .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
 }

@@ -8,6 +8,7 @@ pub mod metrics;
 mod outcome;
 pub mod recipient;
 pub mod sms_limit;
+mod store;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
-use switchboard_providers::text::epoch_millis;
 
+use super::store::{is_conditional_failure, now_secs, number};
 use crate::config::OnStoreError;
 use crate::sms::phone::E164;
 
@@ -92,10 +92,6 @@ struct Counter {
     setting: String,
 }
 
-fn number(n: impl ToString) -> AttributeValue {
-    AttributeValue::N(n.to_string())
-}
-
 fn sha256_hex(text: &str) -> String {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
         .as_ref()
@@ -122,11 +118,6 @@ impl SmsLimiter {
             window: window.max(Duration::from_secs(1)),
             on_store_error,
         }
-    }
-
-    /// The table it counts in.
-    pub fn table(&self) -> &str {
-        &self.table
     }
 
     fn counters(&self, to: &E164, window_start: u64) -> Vec<Counter> {
@@ -156,7 +147,7 @@ impl SmsLimiter {
     /// of them is used up.
     pub async fn reserve(&self, to: &E164) -> Result<Verdict, LimitStoreError> {
         let window = self.window.as_secs();
-        let now = epoch_millis() / 1000;
+        let now = now_secs();
         let window_start = now - now % window;
         // Kept a window past its end, so a late clock never meets a deleted count.
         let ttl = window_start.saturating_add(window.saturating_mul(2));
@@ -198,17 +189,12 @@ impl SmsLimiter {
             .expression_attribute_values(":zero", number(0))
             .expression_attribute_values(":one", number(1))
             .expression_attribute_values(":ttl", number(ttl))
-            .expression_attribute_values(":limit", number(counter.limit))
+            .expression_attribute_values(":limit", number(counter.limit.into()))
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if is_conditional_failure(&e) => Ok(false),
             Err(e) => Err(format!("UpdateItem failed: {}", DisplayErrorContext(&e))),
         }
     }

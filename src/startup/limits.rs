@@ -26,7 +26,7 @@ pub(super) fn sms_limiter(
             problem: "a window must last at least 1 second; 3600 counts per hour",
         });
     }
-    let Some(table) = limits.table.as_ref().or(config.idempotency.table.as_ref()) else {
+    let Some(table) = config.sms_limits_table() else {
         let (key, value) = if limits.per_number > 0 {
             ("sms.limits.per_number", limits.per_number.to_string())
         } else {
@@ -44,7 +44,7 @@ pub(super) fn sms_limiter(
     let aws_config = aws_config.ok_or(StartupError::NeedsAws { what: "sms.limits" })?;
     Ok(Some(SmsLimiter::new(
         aws_sdk_dynamodb::Client::new(&aws::with_limits(aws_config, aws::DYNAMODB)),
-        table.clone(),
+        table.to_string(),
         limits.per_number,
         per_country,
         Duration::from_secs(limits.window_seconds),
