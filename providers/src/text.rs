@@ -1,5 +1,5 @@
 //! Small text helpers shared by backends: one-line excerpts, redaction of text
-//! that comes from outside, and epoch time.
+//! that comes from outside, lower-case hex, and epoch time.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -55,6 +55,11 @@ fn redact_word(word: &str) -> String {
     }
     flush(&mut digits, &mut out);
     out
+}
+
+/// `bytes` as lower-case hex (digests, signatures, tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).

@@ -162,13 +162,7 @@ fn switchboard_signature(key: &hmac::Key, timestamp: u64, body: &[u8]) -> String
     context.update(timestamp.to_string().as_bytes());
     context.update(b".");
     context.update(body);
-    let hex: String = context
-        .sign()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("v1={hex}")
+    format!("v1={}", crate::text::hex(context.sign().as_ref()))
 }
 
 fn payload<'a>(message: &'a Message, message_id: &'a str) -> Payload<'a> {

@@ -258,14 +258,7 @@ impl CustomSenderEvent {
             context.update(part.as_bytes());
             context.update(&[0]);
         }
-        Some(
-            context
-                .finish()
-                .as_ref()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        Some(switchboard_providers::text::hex(context.finish().as_ref()))
     }
 
     /// The non-empty code, if any.

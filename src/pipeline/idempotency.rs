@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
-use switchboard_providers::text::epoch_millis;
+use switchboard_providers::text::{epoch_millis, hex};
 
 use super::store::{is_conditional_failure, now_secs, number};
 use crate::cognito::event::CustomSenderEvent;
@@ -56,7 +56,7 @@ fn owner_token() -> String {
         // Never observed; a time-based token still separates invocations.
         bytes[..8].copy_from_slice(&epoch_millis().to_be_bytes());
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&bytes)
 }
 
 /// Why the guard could not decide.

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
+use switchboard_providers::text::hex;
 
 use super::store::{is_conditional_failure, now_secs, number};
 use crate::config::OnStoreError;
@@ -93,11 +94,7 @@ struct Counter {
 }
 
 fn sha256_hex(text: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes()).as_ref())
 }
 
 impl SmsLimiter {
