@@ -22,9 +22,9 @@ const ACCESS_KEY: &str = "AKIDSWITCHBOARDTEST";
 const SECRET_KEY: &str = "switchboard-sms-test-secret";
 const JSON_1_0: &str = "application/x-amz-json-1.0";
 
-fn aws_at(server: &MockServer) -> aws_config::SdkConfig {
+fn aws_at(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
-        .endpoint_url(server.uri())
+        .endpoint_url(endpoint)
         .region(aws_config::Region::new("eu-west-1"))
         .credentials_provider(
             aws_credential_types::provider::SharedCredentialsProvider::new(
@@ -37,7 +37,11 @@ fn aws_at(server: &MockServer) -> aws_config::SdkConfig {
 
 /// Built as a cold start builds it (SDK retries off, so one send is one request).
 fn provider(server: &MockServer, config: AwsSmsConfig) -> std::sync::Arc<dyn Sender> {
-    let aws = aws_at(server);
+    provider_at(&server.uri(), config)
+}
+
+fn provider_at(endpoint: &str, config: AwsSmsConfig) -> std::sync::Arc<dyn Sender> {
+    let aws = aws_at(endpoint);
     ProviderConfig::AwsSms(config)
         .into_sender(
             "eum",
@@ -276,21 +280,8 @@ async fn every_error_row_is_classified_named_and_sent_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_endpoint_is_temporary_and_email_is_refused() {
-    let dead = MockServer::start().await;
-    let sender = {
-        let mut aws = aws_at(&dead).to_builder();
-        aws.set_endpoint_url(Some(format!("http://127.0.0.1:{}", support::free_port())));
-        let aws = aws.build();
-        ProviderConfig::AwsSms(AwsSmsConfig::default())
-            .into_sender(
-                "eum",
-                &BuildContext {
-                    aws: Some(&aws),
-                    ..BuildContext::default()
-                },
-            )
-            .unwrap()
-    };
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    let sender = provider_at(&dead, AwsSmsConfig::default());
     let err =
         conformance::maps_transient_failure(&*sender, &conformance::sample_sms("+4915100000014"))
             .await;

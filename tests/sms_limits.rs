@@ -9,14 +9,14 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use support::moto::{moto, serial_moto};
+use support::moto::{moto, serial_moto, Moto};
 use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
 use switchboard::config::Config;
 use switchboard::pipeline::idempotency::OnStoreError;
 use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
 use switchboard::startup::registry::Registry;
-use switchboard::startup::{self, Runtime, StartupOptions};
+use switchboard::startup::{self, Runtime, StartupError, StartupOptions};
 use switchboard::{App, HandleError, OutcomeStatus};
 
 fn config(table: Option<String>, limits: impl FnOnce(&mut Config)) -> Config {
@@ -29,16 +29,20 @@ fn config(table: Option<String>, limits: impl FnOnce(&mut Config)) -> Config {
     config
 }
 
-async fn app(config: &Config, sender: Arc<dyn Sender>) -> App {
+/// Starts the app as a cold start does, with `sender` as its only provider and
+/// DynamoDB on `moto`.
+async fn start(moto: &Moto, config: &Config, sender: Arc<dyn Sender>) -> Result<App, StartupError> {
     let mut registry = Registry::new();
     registry.insert("memory".into(), sender);
     let options = StartupOptions {
-        aws: Some(moto().sdk_config()),
+        aws: Some(moto.sdk_config()),
         ..StartupOptions::new(Runtime::Local)
     };
-    startup::build_with(config, options, registry)
-        .await
-        .unwrap()
+    startup::build_with(config, options, registry).await
+}
+
+async fn app(config: &Config, sender: Arc<dyn Sender>) -> App {
+    start(moto(), config, sender).await.unwrap()
 }
 
 fn memory() -> Arc<ScriptedSender> {
@@ -178,18 +182,8 @@ async fn concurrent_invocations_cannot_exceed_the_limit() {
     let sender = memory();
     let serial = serial_moto();
     let table = Some(serial.create_idempotency_table().await);
-    let mut registry = Registry::new();
-    registry.insert("memory".into(), sender.clone() as Arc<dyn Sender>);
-    let options = StartupOptions {
-        aws: Some(serial.sdk_config()),
-        ..StartupOptions::new(Runtime::Local)
-    };
     let config = config(table, |c| c.sms.limits.per_number = 5);
-    let app = Arc::new(
-        startup::build_with(&config, options, registry)
-            .await
-            .unwrap(),
-    );
+    let app = Arc::new(start(serial, &config, sender.clone()).await.unwrap());
     let number = "+4915100000105";
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -275,21 +269,10 @@ async fn a_failing_table_follows_on_store_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_limit_without_a_table_or_a_window_refuses_to_start() {
     let no_table = config(None, |c| c.sms.limits.per_number = 5);
-    let error = startup::build_with(
-        &no_table,
-        StartupOptions {
-            aws: Some(moto().sdk_config()),
-            ..StartupOptions::new(Runtime::Local)
-        },
-        {
-            let mut registry = Registry::new();
-            registry.insert("memory".into(), memory() as Arc<dyn Sender>);
-            registry
-        },
-    )
-    .await
-    .unwrap_err()
-    .to_string();
+    let error = start(moto(), &no_table, memory())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("sms.limits.per_number") && error.contains("sms.limits.table"),
         "{error}"
@@ -299,21 +282,10 @@ async fn a_limit_without_a_table_or_a_window_refuses_to_start() {
         c.sms.limits.per_number = 5;
         c.sms.limits.window_seconds = 0;
     });
-    let error = startup::build_with(
-        &zero_window,
-        StartupOptions {
-            aws: Some(moto().sdk_config()),
-            ..StartupOptions::new(Runtime::Local)
-        },
-        {
-            let mut registry = Registry::new();
-            registry.insert("memory".into(), memory() as Arc<dyn Sender>);
-            registry
-        },
-    )
-    .await
-    .unwrap_err()
-    .to_string();
+    let error = start(moto(), &zero_window, memory())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("sms.limits.window_seconds"), "{error}");
 }
 
