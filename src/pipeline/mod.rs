@@ -189,8 +189,9 @@ impl App {
                 .compose(event, route, code.as_ref(), to.address().to_string())?;
         set_deadline(&mut message, deadline);
         let reservation = match self.check_sms_limits(to.phone()).await? {
-            Ok(reservation) => reservation,
-            Err(limit) => return Ok(limited(event, route, &message, &limit)),
+            Verdict::Allowed(reservation) => Some(reservation),
+            Verdict::Limited(limit) => return Ok(limited(event, route, &message, &limit)),
+            Verdict::Unguarded => None,
         };
         let delivery = match route.sender.send(&message).await {
             Ok(delivery) => delivery,
@@ -217,20 +218,13 @@ impl App {
         })
     }
 
-    /// The SMS pumping guard for an SMS to `phone`: the counts it took, or the
-    /// limit it hit.
-    async fn check_sms_limits(
-        &self,
-        phone: Option<&E164>,
-    ) -> Result<Result<Option<sms_limit::Reservation>, sms_limit::Limit>, HandleError> {
-        let (Some(limiter), Some(to)) = (&self.sms_limiter, phone) else {
-            return Ok(Ok(None));
-        };
-        Ok(match limiter.reserve(to).await? {
-            Verdict::Allowed(reservation) => Ok(Some(reservation)),
-            Verdict::Limited(limit) => Err(limit),
-            Verdict::Unguarded => Ok(None),
-        })
+    /// The SMS pumping guard's verdict for a message to `phone`; uncounted for
+    /// email and when no limit is configured.
+    async fn check_sms_limits(&self, phone: Option<&E164>) -> Result<Verdict, HandleError> {
+        match (&self.sms_limiter, phone) {
+            (Some(limiter), Some(to)) => Ok(limiter.reserve(to).await?),
+            _ => Ok(Verdict::Unguarded),
+        }
     }
 
     async fn decrypt_code(

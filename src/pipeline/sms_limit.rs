@@ -58,7 +58,8 @@ pub enum Verdict {
     Allowed(Reservation),
     /// Over `Limit`: do not send.
     Limited(Limit),
-    /// The table failed and `on_store_error = "deliver"`: send, uncounted.
+    /// Send, uncounted: no limit applies (email, no `[sms.limits]`), or the
+    /// table failed and `on_store_error = "deliver"`.
     Unguarded,
 }
 
