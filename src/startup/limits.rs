@@ -62,12 +62,11 @@ fn country_limits(
             limits.default = limit;
             continue;
         }
-        let code = key
-            .strip_prefix('+')
-            .unwrap_or(key)
-            .parse::<u16>()
-            .ok()
-            .filter(|code| (1..=999).contains(code) && key.len() <= 4);
+        // Calling codes are 1–3 digits and never start with 0.
+        let digits = key.strip_prefix('+').unwrap_or(key);
+        let code = ((1..=3).contains(&digits.len()) && !digits.starts_with('0'))
+            .then(|| digits.parse::<u16>().ok())
+            .flatten();
         let Some(code) = code else {
             return Err(StartupError::SmsLimits {
                 key: format!("sms.limits.per_country.{key}"),
@@ -97,7 +96,7 @@ mod tests {
         .unwrap();
         assert_eq!(parsed.default, 500);
         assert_eq!(parsed.by_code, [(44, 100), (1, 0)].into());
-        for bad in ["uk", "4444", "0", ""] {
+        for bad in ["uk", "4444", "0", "", "0999", "044", "+-1"] {
             let error = country_limits(&[(bad.to_string(), 5)].into())
                 .unwrap_err()
                 .to_string();
