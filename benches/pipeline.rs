@@ -1,7 +1,8 @@
 //! Per-event CPU cost, stage by stage, without network: parse the event, decrypt a
 //! Cognito-format code (suite 0x0378, so the ECDSA P-384 verification is included,
 //! with the local development keyring), route, render email and SMS, build the
-//! provider request — and the whole handler with an in-memory sender.
+//! MIME message — and the whole handler with an in-memory sender. (SendGrid's
+//! JSON body: `providers/benches/sendgrid.rs`.)
 //!
 //! `cargo bench --bench pipeline`; figures go in the README.
 
@@ -14,9 +15,7 @@ use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::decrypt::{Decryptor, EsdkDecryptor};
 use switchboard::cognito::event::{parse_custom_sender, TriggerSource};
 use switchboard::cognito::mint::CodeMinter;
-use switchboard::providers::{
-    BuildContext, Channel, EmailMessage, MessageContext, ScriptedSender, SendGridConfig, Sender,
-};
+use switchboard::providers::{Channel, EmailMessage, MessageContext, ScriptedSender, Sender};
 use switchboard::render::{AppVars, Renderer, TemplateVars};
 use switchboard::startup::registry::Registry;
 use switchboard::startup::{self, Runtime, StartupOptions};
@@ -136,18 +135,6 @@ fn benches(c: &mut Criterion) {
             deadline: None,
         },
     };
-    let sendgrid = SendGridConfig::new("SG.bench")
-        .into_sender("sendgrid", &BuildContext::default())
-        .unwrap();
-    c.bench_function("6a build SendGrid JSON body", |b| {
-        b.iter(|| {
-            let body = sendgrid
-                .backend()
-                .request_body("sendgrid", black_box(&email))
-                .unwrap();
-            serde_json::to_vec(&body).unwrap()
-        })
-    });
     c.bench_function("6b build MIME message (SMTP, outbox)", |b| {
         b.iter(|| switchboard::providers::to_rfc5322(black_box(&email)).unwrap())
     });

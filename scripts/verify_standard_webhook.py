@@ -4,7 +4,7 @@
 Usage: verify_standard_webhook.py SECRET < request.json
 where request.json is {"headers": {...}, "body": "<raw body>"}. Prints the
 verified payload's message_id; exits 1 with the library's error otherwise.
-An independent check of Switchboard's signatures (tests/webhook.rs, tests/cli_invoke.rs).
+An independent check of Switchboard's signatures (providers/tests/webhook.rs, tests/cli/invoke.rs).
 """
 import json
 import sys

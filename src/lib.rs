@@ -22,6 +22,8 @@ pub mod route;
 pub mod secrets;
 pub mod sms;
 pub mod startup;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use pipeline::{App, HandleError, Outcome, OutcomeStatus};
 pub use switchboard_providers as providers;

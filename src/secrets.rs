@@ -41,7 +41,7 @@ impl fmt::Debug for SecretResolver {
 impl SecretResolver {
     /// A resolver; `aws` is needed for `ssm:` and `secretsmanager:` references.
     pub fn new(aws: Option<&aws_config::SdkConfig>) -> Self {
-        let limited = aws.map(|aws| aws::with_limits(aws, aws::SECRETS));
+        let limited = aws.map(|aws| aws::with_timeouts(aws, aws::SECRETS));
         SecretResolver {
             ssm: limited.as_ref().map(aws_sdk_ssm::Client::new),
             secrets_manager: limited.as_ref().map(aws_sdk_secretsmanager::Client::new),
@@ -110,7 +110,7 @@ impl SecretResolver {
 
 /// The value of SSM parameter `name` (a SecureString decrypted), or the problem.
 pub async fn ssm_parameter(aws: &aws_config::SdkConfig, name: &str) -> Result<String, String> {
-    let ssm = aws_sdk_ssm::Client::new(&aws::with_limits(aws, aws::SECRETS));
+    let ssm = aws_sdk_ssm::Client::new(&aws::with_timeouts(aws, aws::SECRETS));
     fetch_ssm(&ssm, name).await
 }
 

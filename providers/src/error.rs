@@ -77,6 +77,19 @@ impl SendError {
         }
     }
 
+    /// An error raised inside a backend, before it has a name: [`crate::Provider`]
+    /// stamps its configured name on every error at the boundary (as object_store
+    /// stamps `STORE`), so backends never pass their name around.
+    pub fn backend(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        Self::new(String::new(), kind, detail)
+    }
+
+    /// This error, named after the provider `provider`.
+    pub(crate) fn named(mut self, provider: &str) -> Self {
+        provider.clone_into(&mut self.provider);
+        self
+    }
+
     /// Overrides whether retrying may help.
     pub fn with_temporary(mut self, temporary: bool) -> Self {
         self.temporary = temporary;

@@ -33,17 +33,12 @@ pub struct SharedClient(OnceLock<reqwest::Client>);
 
 impl SharedClient {
     /// A handle on the shared client whose requests end after `timeout_ms`.
-    pub(crate) fn for_provider(
-        &self,
-        provider: &str,
-        timeout_ms: u64,
-    ) -> Result<Client, SendError> {
+    pub(crate) fn with_timeout(&self, timeout_ms: u64) -> Result<Client, SendError> {
         let client = match self.0.get() {
             Some(client) => client.clone(),
             None => {
                 let built = build_client().map_err(|e| {
-                    SendError::new(
-                        provider,
+                    SendError::backend(
                         ErrorKind::Config,
                         format!("cannot build the HTTP client: {}", e.without_url()),
                     )
@@ -81,15 +76,40 @@ impl Client {
     }
 }
 
+/// What every HTTP API service sets up the same way: its base URL (checked by
+/// [`base_url`]) and its view of the shared client.
+#[derive(Debug, Clone)]
+pub(crate) struct Api {
+    base: Url,
+    /// The shared client with the service's `timeout_ms`.
+    pub client: Client,
+}
+
+impl Api {
+    /// The API at `base_url` (the value of the key `base_url`), called with
+    /// `context`'s shared client and requests that end after `timeout_ms`.
+    pub fn new(
+        context: &crate::BuildContext<'_>,
+        base_url: &str,
+        timeout_ms: u64,
+    ) -> Result<Api, SendError> {
+        Ok(Api {
+            base: self::base_url("base_url", base_url)?,
+            client: context.http.with_timeout(timeout_ms)?,
+        })
+    }
+
+    /// The URL of `path` under the base URL (which may carry a path prefix).
+    pub fn endpoint(&self, path: &str) -> String {
+        endpoint(&self.base, path)
+    }
+}
+
 /// Parses a provider base URL: HTTPS, or plain HTTP to a loopback address only
 /// (local test servers). Credentials must never cross the network in clear text.
-pub(crate) fn base_url(provider: &str, key: &str, value: &str) -> Result<Url, SendError> {
+pub(crate) fn base_url(key: &str, value: &str) -> Result<Url, SendError> {
     let config_error = |shown: &str, why: &str| {
-        SendError::new(
-            provider,
-            ErrorKind::Config,
-            format!("`{key}` = `{shown}`: {why}"),
-        )
+        SendError::backend(ErrorKind::Config, format!("`{key}` = `{shown}`: {why}"))
     };
     // Not the value itself: a webhook URL may carry a token.
     let url = Url::parse(value).map_err(|e| config_error("…", &format!("not a URL ({e})")))?;
@@ -129,8 +149,8 @@ pub(crate) struct Response {
 
 impl Response {
     /// An error of `kind` with the status, any `Retry-After`, and `detail`.
-    pub fn error(&self, provider: &str, kind: ErrorKind, detail: String) -> SendError {
-        let mut error = SendError::new(provider, kind, detail).with_status(self.status.as_u16());
+    pub fn error(&self, kind: ErrorKind, detail: String) -> SendError {
+        let mut error = SendError::backend(kind, detail).with_status(self.status.as_u16());
         if let Some(wait) = retry_after(&self.headers) {
             error = error.with_retry_after(wait);
         }
@@ -145,9 +165,9 @@ impl Response {
     /// The id `label` gave an accepted message, or `unknown` (with a warning) when
     /// its answer carries none: a 2xx is a delivery either way, and failing it
     /// would make failover send a duplicate.
-    pub fn accepted_id(&self, provider: &str, label: &str, id: Option<String>) -> String {
+    pub fn accepted_id(&self, label: &str, id: Option<String>) -> String {
         id.unwrap_or_else(|| {
-            tracing::warn!(provider, status = %self.status, "{label} accepted the message without a readable id");
+            tracing::warn!(status = %self.status, "{label} accepted the message without a readable id");
             "unknown".to_string()
         })
     }
@@ -179,11 +199,8 @@ impl Response {
 /// A 2xx is a delivery even when its body cannot be read (a reset, a truncated
 /// body): the provider accepted the message, and failing here would make retry
 /// and failover send it again.
-pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Response, SendError> {
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(provider, e))?;
+pub(crate) async fn send(request: RequestBuilder) -> Result<Response, SendError> {
+    let mut response = request.send().await.map_err(transport_error)?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let mut body = Vec::new();
@@ -198,10 +215,10 @@ pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Resp
             }
             Ok(None) => break,
             Err(e) if status.is_success() => {
-                tracing::warn!(provider, %status, error = %e.without_url(), "the provider accepted the message but its answer broke off; counting it as delivered");
+                tracing::warn!(%status, error = %e.without_url(), "the provider accepted the message but its answer broke off; counting it as delivered");
                 break;
             }
-            Err(e) => return Err(transport_error(provider, e)),
+            Err(e) => return Err(transport_error(e)),
         }
     }
     Ok(Response {
@@ -215,7 +232,7 @@ pub(crate) async fn send(provider: &str, request: RequestBuilder) -> Result<Resp
 /// after the request was written may still have been delivered: it is reported
 /// as `Timeout`, which retry logic treats as temporary (at-least-once; see the
 /// README on duplicates).
-fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
+fn transport_error(error: reqwest::Error) -> SendError {
     let error = error.without_url();
     // The causes matter most ("connection refused", "invalid peer certificate").
     let mut detail = error.to_string();
@@ -234,7 +251,7 @@ fn transport_error(provider: &str, error: reqwest::Error) -> SendError {
     } else {
         (ErrorKind::Unavailable, "request failed")
     };
-    SendError::new(provider, kind, format!("{what}: {}", redact(&detail)))
+    SendError::backend(kind, format!("{what}: {}", redact(&detail)))
 }
 
 /// The HTTP status table every HTTP provider starts from; each refines the
@@ -288,13 +305,13 @@ mod tests {
 
     #[test]
     fn base_urls_must_be_https_except_to_loopback() {
-        assert!(base_url("p", "k", "https://api.sendgrid.com").is_ok());
-        assert!(base_url("p", "k", "http://127.0.0.1:8080").is_ok());
-        assert!(base_url("p", "k", "http://localhost:1").is_ok());
-        let err = base_url("p", "k", "http://api.example.com").unwrap_err();
+        assert!(base_url("k", "https://api.sendgrid.com").is_ok());
+        assert!(base_url("k", "http://127.0.0.1:8080").is_ok());
+        assert!(base_url("k", "http://localhost:1").is_ok());
+        let err = base_url("k", "http://api.example.com").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Config);
         assert!(err.to_string().contains("loopback"), "{err}");
-        assert!(base_url("p", "k", "ftp://x").is_err());
+        assert!(base_url("k", "ftp://x").is_err());
     }
 
     #[test]

@@ -1,11 +1,21 @@
 //! Delivery backends for Switchboard.
 //!
 //! One small object-safe trait, [`Sender`], that routes hold as `Arc<dyn Sender>`.
-//! Each delivery service is one file: its settings struct (the `[providers.NAME]`
-//! section, deserialized by serde) next to its [`Backend`] implementation, built by
-//! `into_sender`. [`ProviderConfig`] dispatches on `type`; [`layer`] holds the
-//! wrappers that retry, time out and fail over, themselves `Sender`s; [`http`]
-//! (private) is the one place HTTP answers are read and classified.
+//! Each delivery service is a folder under [`services`]: its settings struct (the
+//! `[providers.NAME]` section, deserialized by serde, implementing [`Service`])
+//! beside its [`Backend`]; [`services`] itself is the registry, one line per
+//! service, from which [`ProviderConfig`] is generated. [`Provider`] names a
+//! backend and stamps that name on its errors; [`layer`] holds the wrappers that
+//! retry, time out and fail over, themselves `Sender`s, and [`layer::chain`]
+//! composes them; `http` (private) is the one place HTTP answers are read and
+//! classified.
+//!
+//! # Features
+//! One cargo feature per service (all on by default, so that any provider can be
+//! chosen by an environment variable); `outbox` is always there. A function that
+//! needs two providers can build with `default-features = false` and those two.
+//! `testing` adds [`testing`]: the scripted sender and the checks every
+//! backend's tests run.
 //!
 //! # Secrets
 //! A [`Message`] carries a decrypted Cognito code or temporary password in its
@@ -15,58 +25,34 @@
 #![warn(missing_docs)]
 
 mod backend;
-mod config;
-#[cfg(feature = "conformance")]
-pub mod conformance;
 mod error;
+#[cfg(feature = "http")]
 mod http;
 pub mod layer;
 mod mask;
-mod memory;
 mod message;
 mod mime;
+mod registry;
 mod secret;
 mod sender;
+mod service;
+pub mod services;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod text;
 
-mod aws_sms;
-mod mailgun;
-mod outbox;
-mod postmark;
-mod resend;
-mod sendgrid;
-mod ses;
-mod smtp;
-mod sns;
-mod twilio;
-mod webhook;
-
-pub use backend::{Backend, Provider};
-pub use config::{BuildContext, ProviderConfig, SectionReader};
+pub use backend::{Backend, EspTemplateRef, Provider};
 pub use error::{ErrorKind, SendError};
+#[cfg(feature = "http")]
 pub use http::{SharedClient, DEFAULT_TIMEOUT_MS as DEFAULT_HTTP_TIMEOUT_MS};
 pub use layer::{Failover, Retry, RetryPolicy, Strategy, Timeout};
 pub use mask::{mask_email, mask_phone, mask_recipient, mask_username};
-pub use memory::{ScriptedSender, Step};
 pub use message::{Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage};
 pub use mime::{check_mailbox, to_rfc5322};
+pub use registry::SectionReader;
 pub use secret::{SecretSource, SecretValue};
 pub use sender::{Attempt, Delivery, Sender};
-
-pub use aws_sms::{AwsSms, AwsSmsConfig, SmsMessageType};
-pub use mailgun::{mailgun_region_base_url, Mailgun, MailgunConfig};
-pub use outbox::{Outbox, OutboxConfig};
-pub use postmark::{Postmark, PostmarkConfig, POSTMARK_DEFAULT_BASE_URL, POSTMARK_TEST_TOKEN};
-pub use resend::{Resend, ResendConfig, RESEND_DEFAULT_BASE_URL};
-pub use sendgrid::{SendGrid, SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
-pub use ses::{Ses, SesConfig};
-pub use smtp::{Smtp, SmtpConfig};
-pub use sns::{Sns, SnsConfig};
-pub use twilio::{Twilio, TwilioConfig, TWILIO_DEFAULT_BASE_URL};
-pub use webhook::{
-    SignatureScheme, Webhook, WebhookConfig, SIGNATURE_HEADER, STANDARD_ID_HEADER,
-    STANDARD_SIGNATURE_HEADER, STANDARD_TIMESTAMP_HEADER, TIMESTAMP_HEADER,
-};
-
-/// Re-exported so callers build AWS clients against the same SDK versions.
-pub use {aws_sdk_pinpointsmsvoicev2, aws_sdk_sesv2, aws_sdk_sns};
+pub use service::{BuildContext, NeverDelivers, Service};
+pub use services::ProviderConfig;
+#[cfg(feature = "testing")]
+pub use testing::{ScriptedSender, Step};

@@ -6,7 +6,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::mask::{mask_email, mask_phone};
-use crate::{ErrorKind, SendError};
 
 /// The way a message reaches a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -145,30 +144,6 @@ pub enum Message {
 }
 
 impl Message {
-    /// The email, or a configuration error for a backend (`provider`) that sends email only.
-    pub fn email_only(&self, provider: &str) -> Result<&EmailMessage, SendError> {
-        match self {
-            Message::Email(email) => Ok(email),
-            Message::Sms(_) => Err(SendError::new(
-                provider,
-                ErrorKind::Config,
-                "this provider sends email only; route SMS elsewhere",
-            )),
-        }
-    }
-
-    /// The SMS, or a configuration error for a backend (`provider`) that sends SMS only.
-    pub fn sms_only(&self, provider: &str) -> Result<&SmsMessage, SendError> {
-        match self {
-            Message::Sms(sms) => Ok(sms),
-            Message::Email(_) => Err(SendError::new(
-                provider,
-                ErrorKind::Config,
-                "this provider sends SMS only; route email elsewhere",
-            )),
-        }
-    }
-
     /// The channel this message goes through.
     pub fn channel(&self) -> Channel {
         match self {

@@ -12,10 +12,9 @@ const TRIGGER_HEADER: &str = "X-Switchboard-Trigger";
 
 /// Parses a recipient: a bare address only, so a value like `"x" <a@b>, c@d` cannot
 /// smuggle in a second recipient or a display name.
-pub(crate) fn recipient(provider: &str, value: &str) -> Result<Address, SendError> {
+pub(crate) fn recipient(value: &str) -> Result<Address, SendError> {
     value.trim().parse().map_err(|e| {
-        SendError::new(
-            provider,
+        SendError::backend(
             ErrorKind::Rejected,
             format!("recipient is not a valid email address ({e})"),
         )
@@ -23,10 +22,9 @@ pub(crate) fn recipient(provider: &str, value: &str) -> Result<Address, SendErro
 }
 
 /// Parses a configured mailbox (`Name <address>` or `address`).
-pub(crate) fn mailbox(provider: &str, what: &str, value: &str) -> Result<Mailbox, SendError> {
+pub(crate) fn mailbox(what: &str, value: &str) -> Result<Mailbox, SendError> {
     value.parse().map_err(|e| {
-        SendError::new(
-            provider,
+        SendError::backend(
             ErrorKind::Config,
             format!("{what} `{value}` is not a valid mailbox ({e}); expected `Name <address@domain>` or `address@domain`"),
         )
@@ -43,13 +41,13 @@ pub fn check_mailbox(value: &str) -> Result<(), String> {
 
 /// The RFC 5322 bytes the SMTP and outbox backends produce for `email`.
 pub fn to_rfc5322(email: &EmailMessage) -> Result<Vec<u8>, SendError> {
-    Ok(build("rfc5322", email)?.formatted())
+    Ok(build(email)?.formatted())
 }
 
 /// Builds a `multipart/alternative` (text, then HTML) message with `Date` and `Message-ID`.
-pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Message, SendError> {
-    let to = recipient(provider, &email.to)?;
-    let from = mailbox(provider, "sender", &email.from)?;
+pub(crate) fn build(email: &EmailMessage) -> Result<lettre::Message, SendError> {
+    let to = recipient(&email.to)?;
+    let from = mailbox("sender", &email.from)?;
     let mut builder = lettre::Message::builder()
         .from(from)
         .to(Mailbox::new(None, to))
@@ -61,7 +59,7 @@ pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Mess
             header_token(&email.context.trigger_source),
         ));
     if let Some(reply_to) = &email.reply_to {
-        builder = builder.reply_to(mailbox(provider, "reply-to", reply_to)?);
+        builder = builder.reply_to(mailbox("reply-to", reply_to)?);
     }
     builder
         .multipart(MultiPart::alternative_plain_html(
@@ -69,8 +67,7 @@ pub(crate) fn build(provider: &str, email: &EmailMessage) -> Result<lettre::Mess
             email.html.clone(),
         ))
         .map_err(|e| {
-            SendError::new(
-                provider,
+            SendError::backend(
                 ErrorKind::Rejected,
                 format!("cannot build the message: {e}"),
             )
@@ -111,7 +108,7 @@ mod tests {
     #[test]
     fn builds_multipart_alternative_with_required_headers() {
         let raw = String::from_utf8(
-            build("outbox", &email("jane@example.com", "Welcome"))
+            build(&email("jane@example.com", "Welcome"))
                 .unwrap()
                 .formatted(),
         )
@@ -137,12 +134,9 @@ mod tests {
     #[test]
     fn crlf_in_subject_cannot_inject_a_header() {
         let raw = String::from_utf8(
-            build(
-                "outbox",
-                &email("jane@example.com", "Hi\r\nBcc: victim@evil.test"),
-            )
-            .unwrap()
-            .formatted(),
+            build(&email("jane@example.com", "Hi\r\nBcc: victim@evil.test"))
+                .unwrap()
+                .formatted(),
         )
         .unwrap();
         assert!(!raw.contains("\r\nBcc:"), "{raw}");
@@ -150,14 +144,14 @@ mod tests {
 
     #[test]
     fn recipient_with_display_name_trick_is_rejected() {
-        let err = build("outbox", &email("\"x\" <a@b.test>, c@d.test", "Hi")).unwrap_err();
+        let err = build(&email("\"x\" <a@b.test>, c@d.test", "Hi")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Rejected);
     }
 
     #[test]
     fn utf8_subject_is_encoded() {
         let raw = String::from_utf8(
-            build("outbox", &email("jane@example.com", "Bestätigungscode"))
+            build(&email("jane@example.com", "Bestätigungscode"))
                 .unwrap()
                 .formatted(),
         )

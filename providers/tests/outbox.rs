@@ -1,7 +1,8 @@
 //! The outbox writes real files: `.eml` any mail client opens, `.json` for SMS.
 
+use switchboard_providers::services::outbox::Outbox;
 use switchboard_providers::{
-    Channel, EmailMessage, ErrorKind, Message, MessageContext, Outbox, Provider, Sender, SmsMessage,
+    Channel, EmailMessage, ErrorKind, Message, MessageContext, Provider, Sender, SmsMessage,
 };
 
 fn context() -> MessageContext {

@@ -201,7 +201,7 @@ pub(crate) async fn insecure_dev_keyring() -> Result<KeyringRef, DecryptError> {
 /// A KMS client in the key's own region, on the standard AWS configuration chain
 /// (so `AWS_ENDPOINT_URL` points it at a local emulator).
 pub fn kms_client_for(key_arn: &KeyArn, sdk_config: &aws_config::SdkConfig) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::config::Builder::from(&aws::with_limits(sdk_config, aws::KMS))
+    let config = aws_sdk_kms::config::Builder::from(&aws::with_timeouts(sdk_config, aws::KMS))
         .region(aws_config::Region::new(key_arn.region().to_string()))
         .build();
     aws_sdk_kms::Client::from_conf(config)

@@ -24,7 +24,7 @@ impl UserDirectory {
     /// A directory on the standard AWS configuration chain.
     pub fn new(sdk_config: &aws_config::SdkConfig) -> Self {
         UserDirectory {
-            client: Client::new(&aws::with_limits(sdk_config, aws::COGNITO)),
+            client: Client::new(&aws::with_timeouts(sdk_config, aws::COGNITO)),
         }
     }
 

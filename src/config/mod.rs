@@ -5,8 +5,9 @@
 //! deploy. Unknown keys are errors, and every error names the full key and the
 //! layer its value came from.
 
+mod channels;
 mod de;
-mod routing;
+mod overrides;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,10 +17,8 @@ use figment::Figment;
 use serde::Deserialize;
 use switchboard_providers::ProviderConfig;
 
-pub use routing::{
-    ClientConfig, EmailChannelConfig, RouteConfig, SmsChannelConfig, SmsLimitsConfig,
-    StrategyConfig,
-};
+pub use channels::{EmailChannelConfig, SmsChannelConfig, SmsLimitsConfig};
+pub use overrides::{ClientConfig, RouteConfig, StrategyConfig};
 
 /// The embedded defaults, documented key by key.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -373,7 +372,7 @@ impl Config {
         };
         let mut problems = Vec::new();
         for (name, section) in types {
-            if let Err(problem) = routing::check_provider_name(&name) {
+            if let Err(problem) = check_provider_name(&name) {
                 problems.push(problem);
                 continue;
             }
@@ -438,4 +437,19 @@ fn describe(error: figment::Error) -> ConfigError {
         })
         .collect();
     ConfigError::Invalid(problems)
+}
+
+/// Provider names travel through environment variables, which lose case.
+fn check_provider_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if valid {
+        return Ok(());
+    }
+    Err(format!(
+        "provider name `{name}` (in [providers.{name}]) must use only lower-case letters, digits, '-' and '_', because environment variables cannot carry case; rename it, e.g. `{}`",
+        name.to_ascii_lowercase()
+    ))
 }

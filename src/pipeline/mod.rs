@@ -3,12 +3,10 @@
 
 pub mod compose;
 pub mod custom_message;
-pub mod idempotency;
+pub mod guards;
 pub mod metrics;
 mod outcome;
 pub mod recipient;
-pub mod sms_limit;
-mod store;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,9 +22,10 @@ use crate::cognito::event::{self, CustomSenderEvent};
 use crate::route::{Route, RouteTable};
 use crate::sms::phone::E164;
 use compose::Composer;
-use idempotency::{Claim, IdempotencyGuard};
+use guards::idempotency::{self, Claim};
+use guards::sms_limit::{self, Verdict};
+use guards::Guards;
 use recipient::Recipients;
-use sms_limit::{SmsLimiter, Verdict};
 
 /// Everything built once per cold start and shared by every invocation.
 #[derive(Debug)]
@@ -35,8 +34,7 @@ pub struct App {
     pub(crate) routes: RouteTable,
     pub(crate) composer: Composer,
     pub(crate) recipients: Recipients,
-    pub(crate) guard: Option<IdempotencyGuard>,
-    pub(crate) sms_limiter: Option<SmsLimiter>,
+    pub(crate) guards: Guards,
     /// The time one event's delivery may take.
     pub(crate) budget: Duration,
     /// How long before the invocation's deadline delivery ends.
@@ -151,14 +149,18 @@ impl App {
             .map(|d| d.saturating_duration_since(Instant::now()))
             .unwrap_or(self.budget)
             .saturating_add(self.deadline_margin);
-        let claimed = match (&self.guard, idempotency::key_for(&event)) {
-            (Some(guard), Some(key)) => match guard.claim(&key, remaining).await? {
+        let claimed = match (&self.guards.idempotency, idempotency::key_for(&event)) {
+            (Some(guard), Some(key)) => match guard
+                .claim(&key, remaining)
+                .await
+                .map_err(HandleError::Idempotency)?
+            {
                 Claim::Proceed(claim) => Some((guard, claim)),
                 Claim::AlreadyDelivered(message_id) => {
                     return Ok(skipped(OutcomeStatus::Duplicate, message_id))
                 }
                 Claim::InProgress => return Err(HandleError::InProgress),
-                Claim::Unguarded => None,
+                Claim::Unclaimed => None,
             },
             _ => None,
         };
@@ -191,12 +193,12 @@ impl App {
         let reservation = match self.check_sms_limits(to.phone()).await? {
             Verdict::Allowed(reservation) => Some(reservation),
             Verdict::Limited(limit) => return Ok(limited(event, route, &message, &limit)),
-            Verdict::Unguarded => None,
+            Verdict::Uncounted => None,
         };
         let delivery = match route.sender.send(&message).await {
             Ok(delivery) => delivery,
             Err(error) => {
-                if let (Some(limiter), Some(reservation)) = (&self.sms_limiter, reservation) {
+                if let (Some(limiter), Some(reservation)) = (&self.guards.sms_limit, reservation) {
                     limiter.give_back(reservation).await;
                 }
                 return Err(error.into());
@@ -221,9 +223,12 @@ impl App {
     /// The SMS pumping guard's verdict for a message to `phone`; uncounted for
     /// email and when no limit is configured.
     async fn check_sms_limits(&self, phone: Option<&E164>) -> Result<Verdict, HandleError> {
-        match (&self.sms_limiter, phone) {
-            (Some(limiter), Some(to)) => Ok(limiter.reserve(to).await?),
-            _ => Ok(Verdict::Unguarded),
+        match (&self.guards.sms_limit, phone) {
+            (Some(limiter), Some(to)) => limiter
+                .reserve(to)
+                .await
+                .map_err(HandleError::SmsLimitStore),
+            _ => Ok(Verdict::Uncounted),
         }
     }
 

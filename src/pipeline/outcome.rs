@@ -9,8 +9,7 @@ use switchboard_providers::{Channel, SendError};
 use crate::cognito::decrypt::DecryptError;
 use crate::cognito::directory::LookupError;
 use crate::cognito::event::EventError;
-use crate::pipeline::idempotency::GuardError;
-use crate::pipeline::sms_limit::LimitStoreError;
+use crate::pipeline::guards::StoreError;
 use crate::render::RenderError;
 use crate::sms::phone::PhoneError;
 
@@ -143,10 +142,10 @@ pub enum HandleError {
     InProgress,
     /// The idempotency store failed and `on_store_error = "fail"`.
     #[error(transparent)]
-    Idempotency(#[from] GuardError),
+    Idempotency(StoreError),
     /// The SMS limit table failed and `on_store_error = "fail"`.
     #[error(transparent)]
-    SmsLimitStore(#[from] LimitStoreError),
+    SmsLimitStore(StoreError),
     /// The recipient look-up failed.
     #[error(transparent)]
     Lookup(#[from] LookupError),

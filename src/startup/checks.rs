@@ -5,7 +5,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use switchboard_providers::{check_mailbox, Channel, ProviderConfig, POSTMARK_TEST_TOKEN};
+use switchboard_providers::{check_mailbox, Channel};
 
 use super::error::{Refusal, StartupError};
 use super::options::Runtime;
@@ -105,8 +105,9 @@ const DEMO_NAME: &str = "Switchboard Demo";
 const DEMO_DOMAIN: &str = "@example.com";
 
 /// Inside Lambda, a development setup is a misconfigured deploy: fail the init
-/// loudly instead of decrypting with a public key, writing codes to /tmp,
-/// "delivering" into a sandbox, or sending under the demo's name.
+/// loudly instead of decrypting with a public key, writing codes to /tmp, or
+/// sending under the demo's name. (A provider's sandbox is refused by
+/// `registry::build`, once its secrets are resolved.)
 pub fn lambda_only(
     config: &Config,
     runtime: Runtime,
@@ -128,8 +129,12 @@ pub fn lambda_only(
         }
     }
     for (key, names) in chains {
-        let reaches_nobody =
-            |name: &String| config.providers.get(name).is_some_and(|p| p.is_outbox());
+        let reaches_nobody = |name: &String| {
+            config
+                .providers
+                .get(name)
+                .is_some_and(|p| !p.reaches_people())
+        };
         if names.iter().any(reaches_nobody) {
             return Err(StartupError::Refused(Refusal::OutboxInChain {
                 variable: variable(&key),
@@ -137,24 +142,6 @@ pub fn lambda_only(
                 key,
             }));
         }
-    }
-    if let Some((name, provider)) = config.providers.iter().find(|(_, p)| p.is_sandboxed()) {
-        let variable = format!("SWITCHBOARD_PROVIDERS__{}", name.to_uppercase());
-        let reason = match provider {
-            ProviderConfig::Postmark(_) => format!(
-                "has api_key = {POSTMARK_TEST_TOKEN}, Postmark's test token: accepted, never \
-                 delivered; set {variable}__API_KEY to your server token (an ssm: or \
-                 secretsmanager: reference)"
-            ),
-            _ => format!(
-                "has sandbox_mode = true: SendGrid accepts and never delivers; set \
-                 {variable}__SANDBOX_MODE=false"
-            ),
-        };
-        return Err(StartupError::Refused(Refusal::Sandbox {
-            provider: name.clone(),
-            reason,
-        }));
     }
     demo_branding(config)
 }

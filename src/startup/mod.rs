@@ -4,12 +4,12 @@
 
 mod checks;
 mod error;
-mod limits;
+mod guards;
 mod options;
 mod prime;
 mod profile;
 pub mod registry;
-mod routes;
+mod route_table;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,7 +19,6 @@ pub use error::{Refusal, StartupError};
 pub use options::{Runtime, StartupOptions};
 pub use registry::Registry;
 
-use crate::aws;
 use crate::cognito::decrypt::{
     any_of, insecure_dev_keyring, kms_client_for, kms_keyring, Decryptor, EsdkDecryptor,
 };
@@ -28,7 +27,6 @@ use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{self, KeySet, PoolKeys};
 use crate::config::{Config, Layer};
 use crate::pipeline::compose::Composer;
-use crate::pipeline::idempotency::IdempotencyGuard;
 use crate::pipeline::recipient::Recipients;
 use crate::pipeline::App;
 use crate::render::Renderer;
@@ -53,7 +51,7 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
     let mut profile = InitProfile::start();
     let aws = aws_config(config, options.clone()).await;
     profile.mark("aws");
-    let registry = registry::build(&config.providers, aws.as_ref()).await?;
+    let registry = registry::build(&config.providers, aws.as_ref(), options.runtime).await?;
     profile.mark("providers");
     let app = assemble(config, &options, aws, registry, &mut profile).await?;
     profile.log(options.runtime == Runtime::Lambda);
@@ -97,7 +95,7 @@ async fn assemble(
     checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
-    let routes = routes::build(config, &registry)?;
+    let routes = route_table::build(config, &registry)?;
     profile.mark("checks+routes");
     let templates = templates_dir(config.templates.dir.as_deref(), Path::new(LAYER_TEMPLATES));
     let renderer = Renderer::new(
@@ -113,22 +111,7 @@ async fn assemble(
     profile.mark("decryptor");
     prime::encryption_sdk().await?;
     profile.mark("prime");
-    let guard = match (&config.idempotency.table, &aws) {
-        (Some(table), Some(aws)) => Some(IdempotencyGuard::new(
-            aws_sdk_dynamodb::Client::new(&aws::with_limits(aws, aws::DYNAMODB)),
-            table.clone(),
-            Duration::from_millis(config.idempotency.lock_timeout_ms),
-            Duration::from_secs(config.idempotency.retention_hours.saturating_mul(3600)),
-            config.idempotency.on_store_error,
-        )),
-        (Some(_), None) => {
-            return Err(StartupError::NeedsAws {
-                what: "idempotency.table",
-            })
-        }
-        (None, _) => None,
-    };
-    let sms_limiter = limits::sms_limiter(config, aws.as_ref())?;
+    let guards = guards::build(config, aws.as_ref())?;
     let directory = match (&aws, config.cognito.lookup_missing_recipient) {
         (Some(aws), true) => Some(UserDirectory::new(aws)),
         _ => None,
@@ -138,8 +121,7 @@ async fn assemble(
         routes,
         composer,
         recipients: Recipients::new(directory, config.sms.default_region.clone()),
-        guard,
-        sms_limiter,
+        guards,
         budget: Duration::from_millis(config.delivery.budget_ms),
         deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
         emit_metrics: options.runtime == Runtime::Lambda,

@@ -1,12 +1,15 @@
 //! Builds one sender per `[providers.NAME]`, once per cold start: secrets are
-//! resolved first, then each backend builds itself from its own section.
+//! resolved first, then each provider builds itself from its own section —
+//! and, inside Lambda, one that would accept codes without delivering them
+//! (judged on the resolved secrets) is refused.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use switchboard_providers::{BuildContext, ProviderConfig, Sender};
+use switchboard_providers::{BuildContext, NeverDelivers, ProviderConfig, Sender};
 
-use super::error::StartupError;
+use super::error::{Refusal, StartupError};
+use super::options::Runtime;
 use crate::secrets::SecretResolver;
 
 /// The configured providers by name.
@@ -21,7 +24,36 @@ pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
 pub async fn build(
     providers: &BTreeMap<String, ProviderConfig>,
     aws: Option<&aws_config::SdkConfig>,
+    runtime: Runtime,
 ) -> Result<Registry, StartupError> {
+    let context = resolve_secrets(providers, aws).await?;
+    if runtime == Runtime::Lambda {
+        for (name, config) in providers {
+            if let Some(never) = config.never_delivers(&context) {
+                return Err(StartupError::Refused(sandbox(name, never)));
+            }
+        }
+    }
+    providers
+        .iter()
+        .map(|(name, config)| {
+            let sender = config
+                .build(name, &context)
+                .map_err(|error| StartupError::Provider {
+                    name: name.clone(),
+                    kind: config.type_name(),
+                    error: Box::new(error),
+                })?;
+            Ok((name.clone(), sender))
+        })
+        .collect()
+}
+
+/// Every secret reference of every provider, resolved once.
+async fn resolve_secrets<'a>(
+    providers: &BTreeMap<String, ProviderConfig>,
+    aws: Option<&'a aws_config::SdkConfig>,
+) -> Result<BuildContext<'a>, StartupError> {
     let mut resolver = SecretResolver::new(aws);
     let mut context = BuildContext {
         aws,
@@ -37,18 +69,22 @@ pub async fn build(
                 .insert(value.configured().to_string(), secret);
         }
     }
-    providers
-        .iter()
-        .map(|(name, config)| {
-            let sender =
-                config
-                    .into_sender(name, &context)
-                    .map_err(|error| StartupError::Provider {
-                        name: name.clone(),
-                        kind: config.type_name(),
-                        error: Box::new(error),
-                    })?;
-            Ok((name.clone(), sender))
-        })
-        .collect()
+    Ok(context)
+}
+
+/// The refusal of provider `name`, naming the variable that fixes it.
+fn sandbox(name: &str, never: NeverDelivers) -> Refusal {
+    let variable = format!(
+        "SWITCHBOARD_PROVIDERS__{}__{}",
+        name.to_uppercase(),
+        never.key.to_uppercase()
+    );
+    Refusal::Sandbox {
+        provider: name.to_string(),
+        reason: format!(
+            "has {}; {}",
+            never.why,
+            never.fix.replace("{variable}", &variable)
+        ),
+    }
 }

@@ -29,9 +29,30 @@ pub struct Policy {
     pub attempt_timeout: Duration,
 }
 
-/// `Retry(Timeout(sender))`: each attempt bounded by the attempt timeout and the
-/// deadline, retries bounded in number and time.
-pub fn stack(sender: Arc<dyn Sender>, policy: &Policy) -> Arc<dyn Sender> {
-    let timed = Arc::new(Timeout::new(sender, policy.attempt_timeout));
-    Arc::new(Retry::new(timed, policy.retry))
+/// A route's whole chain: `Failover([Retry(Timeout(p)), …])` over `providers`
+/// in order, or the one `Retry(Timeout(p))` when there is one. Each attempt is
+/// bounded by the attempt timeout and the deadline, retries in number and time;
+/// the failover starts a provider only while [`RetryPolicy::min_attempt`] is left.
+pub fn chain(
+    providers: Vec<Arc<dyn Sender>>,
+    policy: &Policy,
+    strategy: Strategy,
+) -> Arc<dyn Sender> {
+    let names: Vec<&str> = providers.iter().map(|p| p.name()).collect();
+    let name = names.join(">");
+    let mut wrapped: Vec<Arc<dyn Sender>> = providers
+        .into_iter()
+        .map(|provider| {
+            let timed = Arc::new(Timeout::new(provider, policy.attempt_timeout));
+            Arc::new(Retry::new(timed, policy.retry)) as Arc<dyn Sender>
+        })
+        .collect();
+    if wrapped.len() == 1 {
+        return wrapped.remove(0);
+    }
+    Arc::new(
+        Failover::new(name, wrapped)
+            .with_strategy(strategy)
+            .with_min_attempt(policy.retry.min_attempt),
+    )
 }

@@ -9,7 +9,7 @@ output "kms_key_arn" {
 }
 
 output "undelivered_queue_url" {
-  description = "Failed invocations (Lambda's on-failure records); see the README to redrive them."
+  description = "Failed invocations (Lambda's on-failure records); see docs/deploy.md to redrive them."
   value       = aws_sqs_queue.undelivered.url
 }
 

@@ -143,7 +143,7 @@ variable "previous_key_arns" {
 }
 
 variable "existing_user_pool_id" {
-  description = "Attach to this existing pool instead of creating one (see the README for the safe procedure)."
+  description = "Attach to this existing pool instead of creating one (see docs/deploy.md for the safe procedure)."
   type        = string
   default     = ""
 }

@@ -1,0 +1,95 @@
+//! `[providers.NAME]` with `type = "mailgun"`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Mailgun;
+use crate::http::{self, Api};
+use crate::{BuildContext, ErrorKind, SecretValue, SendError, Service};
+
+/// Mailgun's API host for a region (`us` or `eu`).
+pub fn mailgun_region_base_url(region: &str) -> Option<&'static str> {
+    match region {
+        "us" => Some("https://api.mailgun.net"),
+        "eu" => Some("https://api.eu.mailgun.net"),
+        _ => None,
+    }
+}
+
+/// `type = "mailgun"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailgunConfig {
+    /// Private API key or a domain sending key (a secret reference recommended).
+    pub api_key: SecretValue,
+    /// Sending domain, e.g. `mg.acme.test`.
+    pub domain: String,
+    /// `us` or `eu`; ignored when `base_url` is set.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// API host instead of the region's.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Leave open and click tracking to the domain's settings. Off by default:
+    /// every message sets `o:tracking`, `o:tracking-clicks` and
+    /// `o:tracking-opens` to `no`, which override the domain's settings.
+    #[serde(default)]
+    pub tracking: bool,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_region() -> String {
+    "us".into()
+}
+
+impl MailgunConfig {
+    /// A configuration for `domain` with `api_key` and every default.
+    pub fn new(api_key: impl Into<String>, domain: impl Into<String>) -> Self {
+        MailgunConfig {
+            api_key: SecretValue::new(api_key),
+            domain: domain.into(),
+            region: default_region(),
+            base_url: None,
+            tracking: false,
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+}
+
+impl Service for MailgunConfig {
+    const TYPE: &'static str = "mailgun";
+    type Backend = Mailgun;
+
+    fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        vec![("api_key", &self.api_key)]
+    }
+
+    fn build(&self, context: &BuildContext<'_>) -> Result<Mailgun, SendError> {
+        let config_error = |detail: String| SendError::backend(ErrorKind::Config, detail);
+        let domain = self.domain.trim();
+        if domain.is_empty() || domain.contains('/') {
+            return Err(config_error(
+                "`domain` must be your Mailgun sending domain, e.g. `mg.example.com`".into(),
+            ));
+        }
+        let base_url = match &self.base_url {
+            Some(url) => url.as_str(),
+            None => mailgun_region_base_url(&self.region).ok_or_else(|| {
+                config_error(format!(
+                    "`region` = `{}`; expected `us` or `eu` (or set `base_url`)",
+                    self.region
+                ))
+            })?,
+        };
+        let api = Api::new(context, base_url, self.timeout_ms)?;
+        Ok(Mailgun {
+            endpoint: api.endpoint(&format!("/v3/{domain}/messages")),
+            client: api.client,
+            api_key: context.secret("api_key", &self.api_key)?,
+            tracking: self.tracking,
+        })
+    }
+}
+

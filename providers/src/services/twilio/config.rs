@@ -1,0 +1,118 @@
+//! `[providers.NAME]` with `type = "twilio"`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Origin, Twilio};
+use crate::http::{self, Api};
+use crate::{BuildContext, ErrorKind, SecretValue, SendError, Service};
+
+/// Twilio's default API host; regional edges look like `https://api.dublin.ie1.twilio.com`.
+pub const TWILIO_DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+
+/// `type = "twilio"`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioConfig {
+    /// Account SID (`AC…`).
+    pub account_sid: String,
+    /// The account's Auth Token; or use `api_key_sid` + `api_key_secret`.
+    #[serde(default)]
+    pub auth_token: Option<SecretValue>,
+    /// API Key SID (`SK…`), revocable, recommended.
+    #[serde(default)]
+    pub api_key_sid: Option<String>,
+    /// API Key secret.
+    #[serde(default)]
+    pub api_key_secret: Option<SecretValue>,
+    /// Sender number or alphanumeric ID; or use `messaging_service_sid`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Messaging Service SID (`MG…`), which picks the number.
+    #[serde(default)]
+    pub messaging_service_sid: Option<String>,
+    /// Delivery receipt URL (`StatusCallback`).
+    #[serde(default)]
+    pub status_callback: Option<String>,
+    /// API host; a regional edge such as `https://api.dublin.ie1.twilio.com`.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Whole-request timeout in milliseconds.
+    #[serde(default = "http::default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_base_url() -> String {
+    TWILIO_DEFAULT_BASE_URL.into()
+}
+
+impl TwilioConfig {
+    /// A configuration for `account_sid` with every default and no credentials or sender.
+    pub fn new(account_sid: impl Into<String>) -> Self {
+        TwilioConfig {
+            account_sid: account_sid.into(),
+            auth_token: None,
+            api_key_sid: None,
+            api_key_secret: None,
+            from: None,
+            messaging_service_sid: None,
+            status_callback: None,
+            base_url: default_base_url(),
+            timeout_ms: http::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+}
+
+impl Service for TwilioConfig {
+    const TYPE: &'static str = "twilio";
+    type Backend = Twilio;
+
+    fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        let token = self.auth_token.iter().map(|t| ("auth_token", t));
+        let key = self.api_key_secret.iter().map(|s| ("api_key_secret", s));
+        token.chain(key).collect()
+    }
+
+    fn build(&self, context: &BuildContext<'_>) -> Result<Twilio, SendError> {
+        let config_error = |detail: String| SendError::backend(ErrorKind::Config, detail);
+        let sid = self.account_sid.trim();
+        if !sid.starts_with("AC") || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(config_error(format!(
+                "`account_sid` = `{sid}` is not an Account SID (AC…)"
+            )));
+        }
+        let (user, password) = match (&self.auth_token, &self.api_key_sid, &self.api_key_secret) {
+            (Some(token), None, None) => {
+                (sid.to_string(), context.secret("auth_token", token)?)
+            }
+            (None, Some(key_sid), Some(secret)) => (
+                key_sid.clone(),
+                context.secret("api_key_secret", secret)?,
+            ),
+            _ => {
+                return Err(config_error(
+                    "set either `auth_token`, or `api_key_sid` and `api_key_secret`".into(),
+                ))
+            }
+        };
+        let from = match (&self.from, &self.messaging_service_sid) {
+            (Some(number), None) => Origin::Number(number.clone()),
+            (None, Some(service)) => Origin::MessagingService(service.clone()),
+            _ => {
+                return Err(config_error(
+                    "set either `from` or `messaging_service_sid`".into(),
+                ))
+            }
+        };
+        let api = Api::new(context, &self.base_url, self.timeout_ms)?;
+        Ok(Twilio {
+            endpoint: api.endpoint(&format!("/2010-04-01/Accounts/{sid}/Messages.json")),
+            client: api.client,
+            user,
+            password,
+            from,
+            status_callback: self.status_callback.clone(),
+        })
+    }
+}
+

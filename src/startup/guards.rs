@@ -1,0 +1,145 @@
+//! `[idempotency]` and `[sms.limits]` → the pipeline's two DynamoDB guards,
+//! checked before the first event: a table and AWS for each guard that is on;
+//! for the SMS limits every per-country key is `default` or a calling code and
+//! the window is not empty.
+
+use std::time::Duration;
+
+use super::StartupError;
+use crate::aws;
+use crate::config::Config;
+use crate::pipeline::guards::idempotency::IdempotencyGuard;
+use crate::pipeline::guards::sms_limit::{CountryLimits, SmsLimiter};
+use crate::pipeline::guards::Guards;
+
+/// The guards the configuration turns on.
+pub(super) fn build(
+    config: &Config,
+    aws_config: Option<&aws_config::SdkConfig>,
+) -> Result<Guards, StartupError> {
+    Ok(Guards {
+        idempotency: idempotency(config, aws_config)?,
+        sms_limit: sms_limiter(config, aws_config)?,
+    })
+}
+
+/// The idempotency guard, or `None` without `idempotency.table`.
+fn idempotency(
+    config: &Config,
+    aws_config: Option<&aws_config::SdkConfig>,
+) -> Result<Option<IdempotencyGuard>, StartupError> {
+    let settings = &config.idempotency;
+    let Some(table) = &settings.table else {
+        return Ok(None);
+    };
+    let aws_config = aws_config.ok_or(StartupError::NeedsAws {
+        what: "idempotency.table",
+    })?;
+    Ok(Some(IdempotencyGuard::new(
+        aws_sdk_dynamodb::Client::new(&aws::with_timeouts(aws_config, aws::DYNAMODB)),
+        table.clone(),
+        Duration::from_millis(settings.lock_timeout_ms),
+        Duration::from_secs(settings.retention_hours.saturating_mul(3600)),
+        settings.on_store_error,
+    )))
+}
+
+/// The SMS pumping guard, or `None` when no limit is set.
+fn sms_limiter(
+    config: &Config,
+    aws_config: Option<&aws_config::SdkConfig>,
+) -> Result<Option<SmsLimiter>, StartupError> {
+    let limits = &config.sms.limits;
+    let per_country = country_limits(&limits.per_country)?;
+    if !limits.enabled() {
+        return Ok(None);
+    }
+    if limits.window_seconds == 0 {
+        return Err(StartupError::SmsLimits {
+            key: "sms.limits.window_seconds".into(),
+            value: "0".into(),
+            problem: "a window must last at least 1 second; 3600 counts per hour",
+        });
+    }
+    let Some(table) = config.sms_limits_table() else {
+        let (key, value) = if limits.per_number > 0 {
+            ("sms.limits.per_number", limits.per_number.to_string())
+        } else {
+            (
+                "sms.limits.per_country",
+                format!("{:?}", limits.per_country),
+            )
+        };
+        return Err(StartupError::SmsLimits {
+            key: key.into(),
+            value,
+            problem: "nothing can count it: set sms.limits.table (or idempotency.table) to a DynamoDB table with partition key `id` (string)",
+        });
+    };
+    let aws_config = aws_config.ok_or(StartupError::NeedsAws { what: "sms.limits" })?;
+    Ok(Some(SmsLimiter::new(
+        aws_sdk_dynamodb::Client::new(&aws::with_timeouts(aws_config, aws::DYNAMODB)),
+        table.to_string(),
+        limits.per_number,
+        per_country,
+        Duration::from_secs(limits.window_seconds),
+        config.idempotency.on_store_error,
+    )))
+}
+
+/// `per_country`'s keys: `default`, or a country calling code of 1–3 digits.
+fn country_limits(
+    configured: &std::collections::BTreeMap<String, u32>,
+) -> Result<CountryLimits, StartupError> {
+    let mut limits = CountryLimits::default();
+    for (key, &limit) in configured {
+        if key.eq_ignore_ascii_case("default") {
+            limits.default = limit;
+            continue;
+        }
+        // Calling codes are 1–3 digits and never start with 0.
+        let digits = key.strip_prefix('+').unwrap_or(key);
+        let code = ((1..=3).contains(&digits.len()) && !digits.starts_with('0'))
+            .then(|| digits.parse::<u16>().ok())
+            .flatten();
+        let Some(code) = code else {
+            return Err(StartupError::SmsLimits {
+                key: format!("sms.limits.per_country.{key}"),
+                value: limit.to_string(),
+                problem: "the key must be `default` or a country calling code such as \"44\" (1–3 digits)",
+            });
+        };
+        limits.by_code.insert(code, limit);
+    }
+    Ok(limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_country_keys_are_default_or_calling_codes() {
+        let parsed = country_limits(
+            &[
+                ("default".into(), 500),
+                ("44".into(), 100),
+                ("+1".into(), 0),
+            ]
+            .into(),
+        )
+        .unwrap();
+        assert_eq!(parsed.default, 500);
+        assert_eq!(parsed.by_code, [(44, 100), (1, 0)].into());
+        for bad in ["uk", "4444", "0", "", "0999", "044", "+-1"] {
+            let error = country_limits(&[(bad.to_string(), 5)].into())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains(&format!("sms.limits.per_country.{bad}"))
+                    && error.contains("calling code"),
+                "{error}"
+            );
+        }
+    }
+}

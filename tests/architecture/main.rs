@@ -1,0 +1,5 @@
+//! The shape of the code and of its documentation, checked on every run.
+
+mod docs;
+mod layout;
+mod naming;

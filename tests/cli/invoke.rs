@@ -1,0 +1,630 @@
+//! The real binary: `switchboard invoke` and `send-test` with one configuration
+//! file naming all four email providers, the chain chosen by one environment
+//! variable — the way users swap ESPs without a deploy.
+
+use std::path::Path;
+use std::process::Command;
+
+use switchboard_testkit::moto::moto;
+use switchboard_testkit::smtp::{smtp_server, PASSWORD, USER};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
+const EVENT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/events/CustomEmailSender_ForgotPassword.json"
+);
+const SENDER: &str = "no-reply@switchboard-cli.test";
+
+struct Peers {
+    sendgrid: MockServer,
+    mailgun: MockServer,
+    postmark: MockServer,
+    resend: MockServer,
+    config: tempfile::NamedTempFile,
+}
+
+async fn peers() -> Peers {
+    let sendgrid = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-cli"))
+        .mount(&sendgrid)
+        .await;
+    let mailgun = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mg.switchboard-cli.test/messages"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": "<mg-cli@x>", "message": "Queued"})),
+        )
+        .mount(&mailgun)
+        .await;
+    let postmark = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/email"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"MessageID": "pm-cli", "ErrorCode": 0, "Message": "OK"}),
+        ))
+        .mount(&postmark)
+        .await;
+    let resend = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/emails"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "re-cli"})))
+        .mount(&resend)
+        .await;
+    aws_sdk_sesv2::Client::new(&moto().sdk_config())
+        .create_email_identity()
+        .email_identity(SENDER)
+        .send()
+        .await
+        .expect("verify the SES identity");
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            r#"
+[decrypt]
+mode = "insecure-dev"
+
+[cognito]
+lookup_missing_recipient = false
+
+[email]
+providers = ["outbox"]
+from = "Switchboard CLI <{SENDER}>"
+
+[providers.sendgrid]
+type = "sendgrid"
+api_key = "env:TEST_SENDGRID_KEY"
+base_url = "{}"
+
+[providers.mailgun]
+type = "mailgun"
+api_key = "env:TEST_MAILGUN_KEY"
+domain = "mg.switchboard-cli.test"
+base_url = "{}"
+
+[providers.postmark]
+type = "postmark"
+api_key = "env:TEST_POSTMARK_TOKEN"
+base_url = "{}"
+
+[providers.resend]
+type = "resend"
+api_key = "env:TEST_RESEND_KEY"
+base_url = "{}"
+
+[providers.smtp]
+type = "smtp"
+url = "smtp://localhost:{}"
+username = "{USER}"
+password = "env:TEST_SMTP_PASSWORD"
+ca_file = "{}"
+
+[providers.ses]
+type = "ses"
+"#,
+            sendgrid.uri(),
+            mailgun.uri(),
+            postmark.uri(),
+            resend.uri(),
+            smtp_server().starttls_port,
+            smtp_server().ca_file().display(),
+        ),
+    )
+    .unwrap();
+    Peers {
+        sendgrid,
+        mailgun,
+        postmark,
+        resend,
+        config,
+    }
+}
+
+fn switchboard(config: &Path, chain: &str, args: &[&str]) -> std::process::Output {
+    switchboard_with(config, chain, args, &[])
+}
+
+fn switchboard_with(
+    config: &Path,
+    chain: &str,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> std::process::Output {
+    let outbox = tempfile::tempdir().unwrap();
+    Command::new(BINARY)
+        .args(args)
+        .current_dir(outbox.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SWITCHBOARD_CONFIG", config)
+        .env("SWITCHBOARD_EMAIL__PROVIDERS", chain)
+        .env("TEST_SENDGRID_KEY", "SG.cli-test")
+        .env("TEST_MAILGUN_KEY", "key-cli-test")
+        .env("TEST_POSTMARK_TOKEN", "pm-cli-token")
+        .env("TEST_RESEND_KEY", "re_cli_key")
+        .env("TEST_SMTP_PASSWORD", PASSWORD)
+        .envs(moto().env())
+        .envs(extra_env.iter().copied())
+        .output()
+        .expect("run switchboard")
+}
+
+fn outcome(output: &std::process::Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "switchboard failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the outcome is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_environment_variable_swaps_between_all_four_email_providers() {
+    let peers = peers().await;
+    let config = peers.config.path();
+
+    let sent = outcome(&switchboard(config, "sendgrid", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("sendgrid"), Some("sg-cli"))
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&peers.sendgrid.received_requests().await.unwrap()[0].body).unwrap();
+    assert!(
+        body["content"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("491305"),
+        "the decrypted code was sent"
+    );
+
+    let sent = outcome(&switchboard(config, "mailgun", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "mailgun");
+    assert_eq!(peers.mailgun.received_requests().await.unwrap().len(), 1);
+
+    let sent = outcome(&switchboard(config, "smtp", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "smtp");
+    assert!(smtp_server()
+        .received_for("jane.doe@example.com")
+        .eml
+        .contains("491305"));
+
+    let sent = outcome(&switchboard(config, "ses", &["invoke", EVENT]));
+    assert_eq!(sent["provider"], "ses");
+    let data = moto().data().await;
+    let id = sent["messageId"].as_str().unwrap();
+    assert!(
+        data["ses"]["Message"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == id),
+        "SES has message {id}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_variable_swaps_to_postmark_and_resend() {
+    let peers = peers().await;
+    let config = peers.config.path();
+
+    let sent = outcome(&switchboard(config, "postmark", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("postmark"), Some("pm-cli"))
+    );
+    let request = peers
+        .postmark
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        request.headers.get("X-Postmark-Server-Token").unwrap(),
+        "pm-cli-token"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["TextBody"].as_str().unwrap().contains("491305"));
+    assert_eq!(
+        (&body["TrackOpens"], &body["TrackLinks"]),
+        (&serde_json::json!(false), &serde_json::json!("None")),
+        "no tracking in security mail"
+    );
+
+    let sent = outcome(&switchboard(config, "resend", &["invoke", EVENT]));
+    assert_eq!(
+        (sent["provider"].as_str(), sent["messageId"].as_str()),
+        (Some("resend"), Some("re-cli"))
+    );
+    let request = peers
+        .resend
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        request.headers.get("Authorization").unwrap(),
+        "Bearer re_cli_key"
+    );
+    let key = request
+        .headers
+        .get("Idempotency-Key")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(key.starts_with("switchboard-") && key.len() > 20, "{key}");
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["text"].as_str().unwrap().contains("491305"));
+
+    // The same event again (a Lambda retry): the same idempotency key.
+    outcome(&switchboard(config, "resend", &["invoke", EVENT]));
+    let again = peers
+        .resend
+        .received_requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(again.headers.get("Idempotency-Key").unwrap(), key);
+
+    for provider in ["postmark", "resend"] {
+        let output = switchboard(
+            config,
+            "outbox",
+            &[
+                "send-test",
+                "--provider",
+                provider,
+                "--to",
+                "ops@example.com",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "send-test --provider {provider}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_open_or_click_tracking_unless_a_provider_asks_for_it() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    let last_body = |requests: Vec<wiremock::Request>| requests.last().unwrap().body.clone();
+
+    outcome(&switchboard(config, "sendgrid", &["invoke", EVENT]));
+    let body: serde_json::Value = serde_json::from_slice(&last_body(
+        peers.sendgrid.received_requests().await.unwrap(),
+    ))
+    .unwrap();
+    let tracking = &body["tracking_settings"];
+    assert_eq!(
+        (
+            &tracking["click_tracking"]["enable"],
+            &tracking["click_tracking"]["enable_text"],
+            &tracking["open_tracking"]["enable"],
+            &tracking["subscription_tracking"]["enable"],
+        ),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!(false),
+            &serde_json::json!(false),
+            &serde_json::json!(false)
+        ),
+        "{body}"
+    );
+
+    outcome(&switchboard(config, "mailgun", &["invoke", EVENT]));
+    let form = String::from_utf8(last_body(peers.mailgun.received_requests().await.unwrap()))
+        .unwrap()
+        .replace("\r\n", "\n");
+    for field in ["o:tracking", "o:tracking-clicks", "o:tracking-opens"] {
+        assert!(
+            form.contains(&format!("name=\"{field}\"\n\nno\n")),
+            "{field}=no in\n{form}"
+        );
+    }
+
+    // One environment variable hands tracking back to the account's settings.
+    outcome(&switchboard_with(
+        config,
+        "sendgrid",
+        &["invoke", EVENT],
+        &[("SWITCHBOARD_PROVIDERS__SENDGRID__TRACKING", "true")],
+    ));
+    let body: serde_json::Value = serde_json::from_slice(&last_body(
+        peers.sendgrid.received_requests().await.unwrap(),
+    ))
+    .unwrap();
+    assert!(body.get("tracking_settings").is_none(), "{body}");
+    assert!(body["content"][0]["value"]
+        .as_str()
+        .unwrap()
+        .contains("491305"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_configured_by_environment_alone_verifies_with_standard_webhooks() {
+    const HOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/cognito"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let url = format!("{}/hooks/cognito", receiver.uri());
+    let output = Command::new(BINARY)
+        .args(["invoke", EVENT])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SWITCHBOARD_DECRYPT__MODE", "insecure-dev")
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .env("SWITCHBOARD_EMAIL__FROM", SENDER)
+        .env("SWITCHBOARD_EMAIL__PROVIDERS", "hook")
+        .env("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook")
+        .env("SWITCHBOARD_PROVIDERS__HOOK__URL", &url)
+        .env(
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+            "env:TEST_HOOK_SECRET",
+        )
+        .env("TEST_HOOK_SECRET", HOOK_SECRET)
+        .output()
+        .expect("run switchboard");
+    let sent = outcome(&output);
+    let request = receiver.received_requests().await.unwrap().pop().unwrap();
+    let message_id = switchboard_testkit::standard_webhooks::verify(HOOK_SECRET, &request)
+        .expect("the reference library verifies what the pipeline sent");
+    assert_eq!(sent["provider"], "hook");
+    assert_eq!(sent["messageId"].as_str(), Some(message_id.as_str()));
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert!(body["text"].as_str().unwrap().contains("491305"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_fails_over_and_an_all_failed_chain_exits_non_zero() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    // SendGrid is down (a refused port): Mailgun takes over.
+    let broken = tempfile::NamedTempFile::new().unwrap();
+    let text = std::fs::read_to_string(config).unwrap().replace(
+        &peers.sendgrid.uri(),
+        &format!("http://127.0.0.1:{}", switchboard_testkit::free_port()),
+    );
+    std::fs::write(broken.path(), text).unwrap();
+    let sent = outcome(&switchboard(
+        broken.path(),
+        "sendgrid,mailgun",
+        &["invoke", EVENT],
+    ));
+    assert_eq!(sent["provider"], "mailgun");
+    // Only the broken provider: the invocation fails, with the reason.
+    let output = switchboard(broken.path(), "sendgrid", &["invoke", EVENT]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not delivered") && stderr.contains("sendgrid"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("491305"), "no code in the error");
+    assert_eq!(
+        stderr.matches("cannot connect").count(),
+        1,
+        "one readable line per fact, the cause once:\n{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_test_reports_the_message_id_or_the_mapped_error() {
+    let peers = peers().await;
+    let config = peers.config.path();
+    let output = switchboard(
+        config,
+        "outbox",
+        &[
+            "send-test",
+            "--provider",
+            "sendgrid",
+            "--to",
+            "ops@example.com",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("sg-cli"));
+    let output = switchboard(
+        config,
+        "outbox",
+        &[
+            "send-test",
+            "--provider",
+            "smtp",
+            "--to",
+            "reject-me@example.com",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("550"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_environment_variable_swaps_sms_between_twilio_and_sns() {
+    let twilio = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"sid": "SMcli"})))
+        .mount(&twilio)
+        .await;
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        config.path(),
+        format!(
+            r#"
+[decrypt]
+mode = "insecure-dev"
+
+[cognito]
+lookup_missing_recipient = false
+
+[providers.twilio]
+type = "twilio"
+account_sid = "AC00000000000000000000000000000000"
+auth_token = "env:TEST_TWILIO_TOKEN"
+from = "+15005550006"
+base_url = "{}"
+
+[providers.sns]
+type = "sns"
+"#,
+            twilio.uri()
+        ),
+    )
+    .unwrap();
+    let sms_examples: Vec<_> = switchboard::cli::examples::EVENTS
+        .iter()
+        .filter(|(name, _)| name.starts_with("CustomSMSSender_"))
+        .collect();
+    assert_eq!(sms_examples.len(), 7);
+    for provider in ["twilio", "sns"] {
+        for (name, _) in &sms_examples {
+            let event = format!("{}/examples/events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            let output = Command::new(BINARY)
+                .args(["invoke", &event])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("SWITCHBOARD_CONFIG", config.path())
+                .env("SWITCHBOARD_SMS__PROVIDERS", provider)
+                .env("TEST_TWILIO_TOKEN", "twilio-test-token")
+                .envs(moto().env())
+                .output()
+                .unwrap();
+            let sent = outcome(&output);
+            assert_eq!(sent["provider"], provider, "{name}");
+        }
+    }
+    assert_eq!(twilio.received_requests().await.unwrap().len(), 7);
+    let data = moto().data().await;
+    let to_example = data["sns"]["SMS"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["phone_number"] == "+12025550123")
+        .count();
+    assert!(
+        to_example >= 7,
+        "SNS has the 7 example messages ({to_example})"
+    );
+}
+
+// `type = "aws-sms"` chosen and configured by environment variables alone: the
+// request that reaches the recording server is the one `tests/aws_sms.rs` of
+// the providers crate checks row by row.
+
+const EUM_TARGET: &str = "PinpointSMSVoiceV2.SendTextMessage";
+const EUM_ACCESS_KEY: &str = "AKIDSWITCHBOARDTEST";
+const EUM_SECRET_KEY: &str = "switchboard-sms-test-secret";
+
+async fn accepting_send_text_message(message_id: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .and(wiremock::matchers::header("x-amz-target", EUM_TARGET))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(serde_json::json!({ "MessageId": message_id })),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn switchboard_invoke_sends_through_aws_sms_configured_by_environment_alone() {
+    let server = accepting_send_text_message("eum-cli").await;
+    let event = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/events/CustomSMSSender_Authentication.json"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["invoke", event])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // The standard per-service endpoint variable of the AWS SDKs.
+        .env("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", server.uri())
+        .env("AWS_ACCESS_KEY_ID", EUM_ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", EUM_SECRET_KEY)
+        .env("AWS_REGION", "eu-central-1")
+        .env("SWITCHBOARD_PROVIDERS__EUM__TYPE", "aws-sms")
+        .env(
+            "SWITCHBOARD_PROVIDERS__EUM__ORIGINATION_IDENTITY",
+            "pool-0a1b2c3d",
+        )
+        .env("SWITCHBOARD_PROVIDERS__EUM__CONFIGURATION_SET", "cognito")
+        .env(
+            "SWITCHBOARD_PROVIDERS__EUM__PROTECT_CONFIGURATION_ID",
+            "protect-cli",
+        )
+        .env("SWITCHBOARD_PROVIDERS__EUM__MAX_PRICE", "0.10")
+        .env("SWITCHBOARD_SMS__PROVIDERS", "eum")
+        // The example event's app client sends from its own registered sender ID.
+        .env(
+            "SWITCHBOARD_CLIENTS__6u7c9vr3pkstoog1example2ab__SENDER_ID",
+            "AcmeApp",
+        )
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "switchboard failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (outcome["provider"].as_str(), outcome["messageId"].as_str()),
+        (Some("eum"), Some("eum-cli"))
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    switchboard_testkit::sigv4::assert_signed(
+        &requests[0],
+        EUM_SECRET_KEY,
+        "eu-central-1",
+        "sms-voice",
+        &["x-amz-target"],
+    );
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body["DestinationPhoneNumber"], "+12025550123");
+    assert_eq!(body["OriginationIdentity"], "AcmeApp");
+    assert_eq!(body["ConfigurationSetName"], "cognito");
+    assert_eq!(body["ProtectConfigurationId"], "protect-cli");
+    assert_eq!(body["MaxPrice"], "0.10");
+    assert_eq!(body["MessageType"], "TRANSACTIONAL");
+    assert_eq!(
+        body["Context"]["TriggerSource"],
+        "CustomSMSSender_Authentication"
+    );
+    assert_eq!(body["Context"]["UserPoolId"], "us-east-1_EXAMPLE1");
+    assert!(body["MessageBody"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .any(|c| c.is_ascii_digit()));
+}

@@ -1,0 +1,223 @@
+//! Secret references resolved from a local moto server (SSM SecureString, Secrets
+//! Manager JSON keys), cached, and never shown.
+
+use secrecy::ExposeSecret;
+use switchboard::providers::SecretValue;
+use switchboard::secrets::SecretResolver;
+use switchboard::startup::Runtime;
+use switchboard::testing::provider;
+use switchboard_testkit::moto::moto;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ssm_secure_strings_and_secrets_manager_json_keys_resolve() {
+    let aws = moto().sdk_config();
+    aws_sdk_ssm::Client::new(&aws)
+        .put_parameter()
+        .name("/switchboard/tests/sendgrid")
+        .value("SG.from-ssm")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_secretsmanager::Client::new(&aws)
+        .create_secret()
+        .name("switchboard/tests/providers")
+        .secret_string(r#"{"twilio":"twilio-from-sm","mailgun":"key-from-sm"}"#)
+        .send()
+        .await
+        .unwrap();
+    let mut resolver = SecretResolver::new(Some(&aws));
+    let ssm = resolver
+        .resolve(
+            "providers.sg.api_key",
+            &SecretValue::new("ssm:/switchboard/tests/sendgrid"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ssm.expose_secret(), "SG.from-ssm");
+    let sm = resolver
+        .resolve(
+            "providers.tw.auth_token",
+            &SecretValue::new("secretsmanager:switchboard/tests/providers#twilio"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sm.expose_secret(), "twilio-from-sm");
+    let whole = resolver
+        .resolve(
+            "k",
+            &SecretValue::new("secretsmanager:switchboard/tests/providers"),
+        )
+        .await
+        .unwrap();
+    assert!(whole.expose_secret().contains("mailgun"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_parameters_secrets_and_keys_are_named_without_values() {
+    let aws = moto().sdk_config();
+    aws_sdk_secretsmanager::Client::new(&aws)
+        .create_secret()
+        .name("switchboard/tests/only-one-key")
+        .secret_string(r#"{"present":"value-that-must-not-leak"}"#)
+        .send()
+        .await
+        .unwrap();
+    let mut resolver = SecretResolver::new(Some(&aws));
+    let err = resolver
+        .resolve(
+            "providers.a.api_key",
+            &SecretValue::new("ssm:/does/not/exist"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("providers.a.api_key")
+            && err.contains("ssm:/does/not/exist")
+            && err.contains("ssm:GetParameter"),
+        "{err}"
+    );
+    let err = resolver
+        .resolve(
+            "providers.b.api_key",
+            &SecretValue::new("secretsmanager:nope"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("secretsmanager:GetSecretValue"), "{err}");
+    let err = resolver
+        .resolve(
+            "providers.c.api_key",
+            &SecretValue::new("secretsmanager:switchboard/tests/only-one-key#absent"),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("absent") && !err.contains("value-that-must-not-leak"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
+    let aws = moto().sdk_config();
+    aws_sdk_ssm::Client::new(&aws)
+        .put_parameter()
+        .name("/switchboard/tests/webhook")
+        .value("webhook-secret-from-ssm-0123456789")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+    let mut config = switchboard::testing::defaults();
+    let webhook = |secret: &str| {
+        provider(
+            "hook",
+            &format!("type = 'webhook'\nurl = 'https://hooks.acme.test/x'\nsecret = '{secret}'"),
+        )
+    };
+    config
+        .providers
+        .insert("hook".into(), webhook("ssm:/switchboard/tests/webhook"));
+    let registry =
+        switchboard::startup::registry::build(&config.providers, Some(&aws), Runtime::Local)
+            .await
+            .unwrap();
+    assert!(registry.contains_key("hook"));
+    config
+        .providers
+        .insert("broken".into(), webhook("ssm:/switchboard/tests/missing"));
+    let err = switchboard::startup::registry::build(&config.providers, Some(&aws), Runtime::Local)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("providers.broken.secret"), "{err}");
+}
+
+async fn put_config(name: &str, toml: &str) {
+    aws_sdk_ssm::Client::new(&moto().sdk_config())
+        .put_parameter()
+        .name(name)
+        .value(toml)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// `check-config` as an operator runs it, with `SWITCHBOARD_CONFIG` naming `ssm:…`.
+fn check_config(parameter: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("check-config")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SWITCHBOARD_CONFIG", format!("ssm:{parameter}"))
+        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .env("HOOK_SECRET", "a-secret-of-enough-length")
+        .envs(moto().env())
+        .output()
+        .unwrap()
+}
+
+/// The configuration layer can live in SSM (a SecureString): changing providers
+/// is then a `put-parameter` and a cold start, no deploy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configuration_layer_in_ssm_is_read_at_start_up() {
+    put_config(
+        "/switchboard/tests/config",
+        r#"
+[providers.hook]
+type = "webhook"
+url = "https://hooks.acme.test/switchboard"
+secret = "env:HOOK_SECRET"
+
+[email]
+providers = ["hook"]
+"#,
+    )
+    .await;
+    let output = check_config("/switchboard/tests/config");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("type=webhook")
+            && stdout.contains("CustomEmailSender_SignUp")
+            && stdout.contains(" hook "),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_or_missing_ssm_layer_is_named() {
+    put_config(
+        "/switchboard/tests/broken",
+        "[email]\nproviderz = [\"x\"]\n",
+    )
+    .await;
+    let output = check_config("/switchboard/tests/broken");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("`email.providerz`")
+            && stderr.contains("SSM parameter /switchboard/tests/broken"),
+        "{stderr}"
+    );
+    let output = check_config("/switchboard/tests/nowhere");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("ssm:/switchboard/tests/nowhere") && stderr.contains("ssm:GetParameter"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,5 @@
+//! Delivery through real HTTP providers behind the real pipeline: providers
+//! that misbehave on purpose, and the bound on attempts across a chain.
+
+mod attempt_bound;
+mod hostile_providers;

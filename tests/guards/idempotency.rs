@@ -1,0 +1,364 @@
+//! The DynamoDB duplicate guard against a local moto server: duplicates of a
+//! delivered event are not sent again, concurrent duplicates deliver once, a failed
+//! send releases the claim, a crash between send and mark is recovered after the lock.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use switchboard::cli::examples::EVENTS;
+use switchboard::cognito::event::parse_custom_sender;
+use switchboard::cognito::mint::CodeMinter;
+use switchboard::pipeline::guards::idempotency::key_for;
+use switchboard::pipeline::guards::OnStoreError;
+use switchboard::providers::{
+    Channel, Delivery, ErrorKind, Message, ScriptedSender, SendError, Sender,
+};
+use switchboard::testing::TestApp;
+use switchboard::{App, HandleError, OutcomeStatus};
+use switchboard_testkit::moto::moto;
+
+async fn table() -> String {
+    moto().create_idempotency_table().await
+}
+
+/// Delivers after a pause, counting deliveries: long enough for a concurrent duplicate.
+#[derive(Debug, Default)]
+struct Slow {
+    delivered: AtomicUsize,
+}
+
+#[async_trait]
+impl Sender for Slow {
+    fn name(&self) -> &str {
+        "slow"
+    }
+    fn channels(&self) -> &[Channel] {
+        &[Channel::Email, Channel::Sms]
+    }
+    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let n = self.delivered.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(Delivery::new("slow", format!("slow-{n}")))
+    }
+}
+
+async fn app(
+    table: Option<String>,
+    sender: Arc<dyn Sender>,
+    lock: Duration,
+    on_store_error: OnStoreError,
+    aws: aws_config::SdkConfig,
+) -> App {
+    TestApp::new(switchboard::testing::defaults())
+        .configure(|config| {
+            config.idempotency.table = table;
+            config.idempotency.lock_timeout_ms = lock.as_millis() as u64;
+            config.idempotency.on_store_error = on_store_error;
+            config.delivery.max_attempts = 1;
+        })
+        .sender(sender)
+        .aws(aws)
+        .start()
+        .await
+}
+
+async fn event() -> switchboard::cognito::event::CustomSenderEvent {
+    let (_, json) = EVENTS
+        .iter()
+        .find(|(n, _)| *n == "CustomEmailSender_SignUp")
+        .unwrap();
+    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let minter = CodeMinter::insecure_dev_key().await.unwrap();
+    event.request.code = Some(minter.mint("135790", &event.user_pool_id).await.unwrap());
+    event
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_of_a_delivered_event_is_not_sent_again() {
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let app = app(
+        Some(table().await),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    let event = event().await;
+    let first = app.handle(event.clone()).await.unwrap();
+    let second = app.handle(event).await.unwrap();
+    assert_eq!(first.status, OutcomeStatus::Delivered);
+    assert_eq!(second.status, OutcomeStatus::Duplicate);
+    assert_eq!(
+        second.message_id, first.message_id,
+        "the duplicate reports the original message id"
+    );
+    assert_eq!(memory.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_invocations_deliver_exactly_once() {
+    let slow = Arc::new(Slow::default());
+    let app = Arc::new(
+        app(
+            Some(table().await),
+            slow.clone(),
+            Duration::from_secs(60),
+            OnStoreError::Deliver,
+            moto().sdk_config(),
+        )
+        .await,
+    );
+    let event = event().await;
+    let (a, b) = tokio::join!(app.handle(event.clone()), app.handle(event.clone()));
+    let results = [a, b];
+    assert_eq!(
+        slow.delivered.load(Ordering::SeqCst),
+        1,
+        "exactly one delivery"
+    );
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(HandleError::InProgress))),
+        "the other is told to retry later"
+    );
+    // Lambda's retry of the loser finds the event delivered.
+    assert_eq!(
+        app.handle(event).await.unwrap().status,
+        OutcomeStatus::Duplicate
+    );
+    assert_eq!(slow.delivered.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_send_releases_the_claim_so_the_retry_sends() {
+    let flaky = Arc::new(ScriptedSender::failing(
+        "flaky",
+        &[Channel::Email, Channel::Sms],
+        ErrorKind::Unavailable,
+        1,
+    ));
+    let app = app(
+        Some(table().await),
+        flaky.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    let event = event().await;
+    assert!(app.handle(event.clone()).await.is_err());
+    assert_eq!(
+        app.handle(event).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    assert_eq!(flaky.accepted().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
+    let table = table().await;
+    let event = event().await;
+    // What a crashed invocation leaves behind: a claim, never completed, whose lock expired.
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    ddb.put_item()
+        .table_name(&table)
+        .item("id", AttributeValue::S(key_for(&event).unwrap()))
+        .item("status", AttributeValue::S("IN_PROGRESS".into()))
+        .item("expires_at", AttributeValue::N((now - 5).to_string()))
+        .send()
+        .await
+        .unwrap();
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let app = app(
+        Some(table.clone()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await;
+    assert_eq!(
+        app.handle(event.clone()).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    // A lock that has not expired blocks instead.
+    ddb.put_item()
+        .table_name(&table)
+        .item("id", AttributeValue::S(key_for(&event).unwrap()))
+        .item("status", AttributeValue::S("IN_PROGRESS".into()))
+        .item("expires_at", AttributeValue::N((now + 600).to_string()))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        app.handle(event).await,
+        Err(HandleError::InProgress)
+    ));
+    assert_eq!(memory.attempts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_dynamodb_is_down_the_policy_decides() {
+    let unreachable = aws_config::SdkConfig::builder()
+        .endpoint_url(format!(
+            "http://127.0.0.1:{}",
+            switchboard_testkit::free_port()
+        ))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("testing", "testing", None, None, "tests"),
+            ),
+        )
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    let memory = Arc::new(ScriptedSender::new(
+        "memory",
+        &[Channel::Email, Channel::Sms],
+    ));
+    let open = app(
+        Some("any".into()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Deliver,
+        unreachable.clone(),
+    )
+    .await;
+    assert_eq!(
+        open.handle(event().await).await.unwrap().status,
+        OutcomeStatus::Delivered
+    );
+    let closed = app(
+        Some("any".into()),
+        memory.clone(),
+        Duration::from_secs(60),
+        OnStoreError::Fail,
+        unreachable,
+    )
+    .await;
+    let err = closed.handle(event().await).await.unwrap_err();
+    assert!(matches!(err, HandleError::Idempotency(_)), "{err}");
+    assert_eq!(memory.attempts(), 1, "fail closed sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_event_has_one_key_and_every_other_event_its_own() {
+    let event = event().await;
+    let key = key_for(&event).unwrap();
+    assert_eq!(key.len(), 64);
+    assert_eq!(
+        key_for(&event.clone()).unwrap(),
+        key,
+        "a retry of the event"
+    );
+    // Cognito encrypts every code with a fresh data key: the same plaintext for the
+    // same user is another event with another key.
+    let again = self::event().await;
+    assert_eq!(again.user_name, event.user_name);
+    assert_ne!(key_for(&again).unwrap(), key);
+    let mut other_user = event.clone();
+    other_user.user_name = "someone-else".into();
+    assert_ne!(key_for(&other_user).unwrap(), key);
+}
+
+/// An invocation whose lock expired must not delete or complete the newer claim
+/// that took over: release and complete are conditional on the owner.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
+    use switchboard::pipeline::guards::idempotency::{Claim, IdempotencyGuard};
+    let table = table().await;
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let guard = IdempotencyGuard::new(
+        ddb.clone(),
+        table.clone(),
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        OnStoreError::Fail,
+    );
+    let key = key_for(&event().await).unwrap();
+    let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+        panic!("the first claim proceeds")
+    };
+    // The lock (1 s, rounded up to whole seconds, plus one) runs out.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let Claim::Proceed(newer) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+        panic!("an expired claim can be taken over")
+    };
+    guard.release(&stale).await;
+    guard.complete(&stale, "stale", "stale-id").await;
+    let item = |ddb: aws_sdk_dynamodb::Client, table: String, key: String| async move {
+        ddb.get_item()
+            .table_name(table)
+            .key("id", AttributeValue::S(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item()
+            .cloned()
+            .expect("the newer claim is still there")
+    };
+    let now = item(ddb.clone(), table.clone(), key.clone()).await;
+    assert_eq!(now["status"].as_s().unwrap(), "IN_PROGRESS", "{now:?}");
+    assert!(
+        !now.contains_key("message_id"),
+        "not completed by the stale owner"
+    );
+    guard.complete(&newer, "primary", "m-1").await;
+    let now = item(ddb, table, key).await;
+    assert_eq!(now["message_id"].as_s().unwrap(), "m-1");
+}
+
+/// The lock lasts at least as long as the invocation may still run.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lock_covers_the_invocations_remaining_time() {
+    use switchboard::pipeline::guards::idempotency::{Claim, IdempotencyGuard};
+    let table = table().await;
+    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
+    let guard = IdempotencyGuard::new(
+        ddb.clone(),
+        table.clone(),
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        OnStoreError::Fail,
+    );
+    let key = key_for(&event().await).unwrap();
+    assert!(matches!(
+        guard.claim(&key, Duration::from_secs(600)).await.unwrap(),
+        Claim::Proceed(_)
+    ));
+    let item = ddb
+        .get_item()
+        .table_name(&table)
+        .key("id", AttributeValue::S(key))
+        .send()
+        .await
+        .unwrap();
+    let expires: u64 = item.item().unwrap()["expires_at"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(expires >= now + 599, "expires in {} s", expires - now);
+}

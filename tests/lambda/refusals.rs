@@ -1,0 +1,326 @@
+//! What Switchboard refuses at start-up inside Lambda, and why.
+
+use switchboard::startup::{self, Refusal, Runtime, StartupError, StartupOptions};
+use switchboard::testing::provider;
+
+fn lambda() -> StartupOptions {
+    StartupOptions::new(Runtime::Lambda)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_insecure_dev_key_is_refused_inside_lambda() {
+    let config = switchboard::testing::defaults();
+    let err = startup::build(&config, lambda()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, StartupError::Refused(Refusal::DevelopmentKey)),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("insecure development key") && text.contains("SWITCHBOARD_DECRYPT__KEY_ARN"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outbox_only_chain_is_refused_inside_lambda() {
+    let mut config = switchboard::testing::defaults();
+    config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
+    let err = startup::build(&config, lambda()).await.unwrap_err();
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
+        "{err:?}"
+    );
+    let err = err.to_string();
+    assert!(
+        err.contains("email.providers") && err.contains("outbox"),
+        "{err}"
+    );
+    assert!(
+        err.contains("SWITCHBOARD_EMAIL__PROVIDERS"),
+        "says which variable to set: {err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_id_instead_of_an_arn_fails_start_up_with_the_fix() {
+    let mut config = switchboard::testing::defaults();
+    config.decrypt.key_arn = Some("1234abcd-12ab-34cd-56ef-1234567890ab".into());
+    let err = startup::build(&config, StartupOptions::new(Runtime::Local))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("decrypt.key_arn")
+            && err.contains("bare key ID")
+            && err.contains("full key ARN"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_provider_in_a_chain_lists_the_configured_ones() {
+    let mut config = switchboard::testing::defaults();
+    config.email.providers = vec!["sendgrid".into()];
+    let err = startup::build(&config, StartupOptions::new(Runtime::Local))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`email.providers` names provider `sendgrid`")
+            && err.contains("configured providers: outbox"),
+        "{err}"
+    );
+}
+
+/// A deploy whose configuration would be accepted: KMS key, real providers,
+/// its own product and sender.
+fn production_like() -> switchboard::config::Config {
+    let mut config = switchboard::testing::defaults();
+    config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
+    config.app.name = "Acme".into();
+    config.email.from = "Acme <no-reply@acme.test>".into();
+    config.providers.insert(
+        "sendgrid".into(),
+        provider("sendgrid", "type = 'sendgrid'\napi_key = 'env:PATH'"),
+    );
+    config
+        .providers
+        .insert("sns".into(), provider("sns", "type = 'sns'"));
+    config.email.providers = vec!["sendgrid".into()];
+    config.sms.providers = vec!["sns".into()];
+    config
+}
+
+async fn build_as_lambda(
+    config: &switchboard::config::Config,
+) -> Result<switchboard::App, StartupError> {
+    let aws = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    let options = StartupOptions {
+        aws: Some(aws),
+        ..lambda()
+    };
+    startup::build(config, options).await
+}
+
+async fn refusal(config: &switchboard::config::Config) -> StartupError {
+    build_as_lambda(config).await.unwrap_err()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_production_like_configuration_starts_inside_lambda() {
+    build_as_lambda(&production_like())
+        .await
+        .expect("the refusals below are about one setting each");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_that_merely_contains_the_outbox_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.email.providers = vec!["sendgrid".into(), "outbox".into()];
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.providers.insert(
+        "sendgrid".into(),
+        provider(
+            "sendgrid",
+            "type = 'sendgrid'\napi_key = 'env:PATH'\nsandbox_mode = true",
+        ),
+    );
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "sendgrid"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("SWITCHBOARD_PROVIDERS__SENDGRID__SANDBOX_MODE=false"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postmarks_test_token_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.providers.insert(
+        "postmark".into(),
+        provider(
+            "postmark",
+            "type = 'postmark'\napi_key = 'POSTMARK_API_TEST'",
+        ),
+    );
+    let err = refusal(&config).await;
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "postmark"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("set SWITCHBOARD_PROVIDERS__POSTMARK__API_KEY to your server token"),
+        "{err}"
+    );
+}
+
+/// The refusal judges the value a reference resolves to, not the configured
+/// text: a Secrets Manager secret (on moto) that holds Postmark's test token is
+/// refused like the token itself, naming the reference, never a resolved secret.
+#[tokio::test(flavor = "multi_thread")]
+async fn postmarks_test_token_behind_a_reference_is_refused_inside_lambda() {
+    let moto = switchboard_testkit::moto::moto();
+    aws_sdk_secretsmanager::Client::new(&moto.sdk_config())
+        .create_secret()
+        .name("switchboard/tests/postmark-test-token")
+        .secret_string("POSTMARK_API_TEST")
+        .send()
+        .await
+        .expect("CreateSecret");
+    let mut config = production_like();
+    config.providers.insert(
+        "postmark".into(),
+        provider(
+            "postmark",
+            "type = 'postmark'\napi_key = 'secretsmanager:switchboard/tests/postmark-test-token'",
+        ),
+    );
+    let options = StartupOptions {
+        aws: Some(moto.sdk_config()),
+        ..lambda()
+    };
+    let err = startup::build(&config, options).await.unwrap_err();
+    assert!(
+        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "postmark"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(
+            "`secretsmanager:switchboard/tests/postmark-test-token`, which is POSTMARK_API_TEST"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_branding_is_refused_inside_lambda() {
+    let mut config = production_like();
+    config.app.name = "Switchboard Demo".into();
+    let err = refusal(&config).await.to_string();
+    assert!(
+        err.contains("app.name") && err.contains("SWITCHBOARD_APP__NAME"),
+        "{err}"
+    );
+    let mut config = production_like();
+    config.email.from = "Switchboard Demo <no-reply@example.com>".into();
+    let err = refusal(&config).await.to_string();
+    assert!(
+        err.contains("email.from") && err.contains("SWITCHBOARD_EMAIL__FROM"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_sender_fails_start_up_anywhere() {
+    let mut config = switchboard::testing::defaults();
+    config.routes.insert(
+        "CustomEmailSender_ForgotPassword".into(),
+        switchboard::config::RouteConfig {
+            reply_to: Some("help at acme".into()),
+            ..Default::default()
+        },
+    );
+    let err = startup::build(&config, StartupOptions::new(Runtime::Local))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StartupError::Mailbox { key, .. } if key == "routes.CustomEmailSender_ForgotPassword.reply_to"),
+        "{err}"
+    );
+}
+
+/// A configuration whose codes are decrypted with `key_arn` through `aws`.
+fn with_key(key_arn: &str) -> switchboard::config::Config {
+    let mut config = switchboard::testing::defaults();
+    config.decrypt.key_arn = Some(key_arn.to_string());
+    config
+}
+
+fn local_with(aws: aws_config::SdkConfig) -> StartupOptions {
+    StartupOptions {
+        aws: Some(aws),
+        ..StartupOptions::new(Runtime::Local)
+    }
+}
+
+/// The cold start asks KMS about the key (which also opens the KMS connection
+/// during init): a key KMS does not know fails the start, not every event.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_kms_does_not_know_fails_the_start() {
+    let moto = switchboard_testkit::moto::moto();
+    let missing = "arn:aws:kms:us-east-1:123456789012:key/0b9a8f6e-0000-4000-8000-000000000000";
+    let err = startup::build(&with_key(missing), local_with(moto.sdk_config()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StartupError::KeyUnusable { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains(missing) && err.contains("no such key in us-east-1"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_key_fails_the_start_with_the_fix() {
+    let moto = switchboard_testkit::moto::moto();
+    let key = moto.create_kms_key().await;
+    aws_sdk_kms::Client::new(&moto.sdk_config())
+        .disable_key()
+        // moto's DisableKey takes the key ID only.
+        .key_id(key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = startup::build(&with_key(&key), local_with(moto.sdk_config()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the key is Disabled") && err.contains("enable-key"),
+        "{err}"
+    );
+}
+
+/// Without kms:DescribeKey the start goes on (the check is a bonus); the
+/// function still decrypts with kms:Decrypt alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_describe_key_permission_the_start_goes_on() {
+    use wiremock::matchers::header;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let kms = MockServer::start().await;
+    Mock::given(header("x-amz-target", "TrentService.DescribeKey"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"{"__type":"AccessDeniedException","message":"not authorized to perform: kms:DescribeKey"}"#,
+            "application/x-amz-json-1.1",
+        ))
+        .expect(1)
+        .mount(&kms)
+        .await;
+    let aws = switchboard_testkit::moto::moto()
+        .sdk_config()
+        .into_builder()
+        .endpoint_url(kms.uri())
+        .build();
+    let key = "arn:aws:kms:us-east-1:123456789012:key/0b9a8f6e-0000-4000-8000-000000000001";
+    startup::build(&with_key(key), local_with(aws))
+        .await
+        .expect("starts without the check");
+}

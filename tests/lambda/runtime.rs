@@ -1,0 +1,176 @@
+//! The real binary as Lambda runs it: AWS_LAMBDA_RUNTIME_API set, events pulled
+//! from a Runtime API (scripts/runtime_api.py), KMS from moto with codes minted by
+//! the Python Encryption SDK, SendGrid on a recording server, SNS on moto.
+
+use crate::harness::{branding, example, run_as_lambda};
+use serde_json::Value;
+use switchboard_testkit::moto::moto;
+use switchboard_testkit::python::mint_with_python;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
+    let mut env = branding();
+    env.extend([
+        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
+        ("SWITCHBOARD_PROVIDERS__SENDGRID__TYPE", "sendgrid".into()),
+        (
+            "SWITCHBOARD_PROVIDERS__SENDGRID__API_KEY",
+            "env:SG_KEY".into(),
+        ),
+        (
+            "SWITCHBOARD_PROVIDERS__SENDGRID__BASE_URL",
+            sendgrid.to_string(),
+        ),
+        ("SWITCHBOARD_PROVIDERS__SNS__TYPE", "sns".into()),
+        ("SWITCHBOARD_EMAIL__PROVIDERS", "sendgrid".into()),
+        ("SWITCHBOARD_SMS__PROVIDERS", "sns".into()),
+        (
+            "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT",
+            "false".into(),
+        ),
+        ("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "1".into()),
+        ("SG_KEY", "SG.lambda-test".into()),
+    ]);
+    env
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
+    let key = moto().create_kms_key().await;
+    let sendgrid = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-lambda"))
+        .mount(&sendgrid)
+        .await;
+    let mut email = example("events/CustomEmailSender_ForgotPassword");
+    email["request"]["code"] =
+        mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "580231").into();
+    let mut sms = example("events/CustomSMSSender_Authentication");
+    sms["request"]["userAttributes"]["phone_number"] = "+12025550177".into();
+    sms["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "771133").into();
+    let custom_message = example("custom-message/CustomMessage_SignUp");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (results, printed) = run_as_lambda(
+        dir.path(),
+        &[email, sms, custom_message],
+        &config(&key, &sendgrid.uri()),
+    );
+    let metric_lines: Vec<Value> = printed
+        .lines()
+        .filter(|l| l.contains("CloudWatchMetrics"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        metric_lines.len(),
+        2,
+        "one EMF line per delivered custom sender event: {printed}"
+    );
+    assert!(metric_lines
+        .iter()
+        .any(|m| m["Provider"] == "sendgrid" && m["Delivered"] == 1));
+    assert!(
+        printed.contains("\"message\":\"event handled\""),
+        "JSON logs: {printed}"
+    );
+    assert!(
+        !printed.contains("580231") && !printed.contains("771133"),
+        "no code in the function's output"
+    );
+    assert_eq!(results["init_error"], Value::Null, "{results}");
+    let invocations = results["invocations"].as_array().unwrap();
+    assert_eq!(invocations.len(), 3, "{results}");
+    for invocation in invocations {
+        assert_eq!(invocation["status"], "response", "{invocation}");
+    }
+    let email_outcome: Value =
+        serde_json::from_str(invocations[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (
+            email_outcome["provider"].as_str(),
+            email_outcome["messageId"].as_str()
+        ),
+        (Some("sendgrid"), Some("sg-lambda"))
+    );
+    let sent: Value =
+        serde_json::from_slice(&sendgrid.received_requests().await.unwrap()[0].body).unwrap();
+    assert!(
+        sent["content"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("580231"),
+        "the Python-minted code was decrypted and sent"
+    );
+    let data = moto().data().await;
+    let sns = data["sns"]["SMS"].as_array().unwrap();
+    assert!(
+        sns.iter().any(|m| m["phone_number"] == "+12025550177"
+            && m["message"].as_str().unwrap().contains("771133")),
+        "{sns:?}"
+    );
+    let answer: Value = serde_json::from_str(invocations[2]["body"].as_str().unwrap()).unwrap();
+    assert!(answer["response"]["smsMessage"]
+        .as_str()
+        .unwrap()
+        .contains("{####}"));
+    // Nothing secret in what the function printed is checked by no_secrets_in_logs.rs;
+    // here the figures the bench script reads must exist.
+    assert!(results["cold_start_to_first_response_ms"]
+        .as_f64()
+        .is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_chain_makes_the_invocation_fail() {
+    let key = moto().create_kms_key().await;
+    let mut email = example("events/CustomEmailSender_SignUp");
+    email["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "1").into();
+    let dead = format!("http://127.0.0.1:{}", switchboard_testkit::free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let (results, printed) = run_as_lambda(dir.path(), &[email], &config(&key, &dead));
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.contains("CloudWatchMetrics") && l.contains("\"Failed\":1")),
+        "{printed}"
+    );
+    let invocation = &results["invocations"][0];
+    assert_eq!(invocation["status"], "error", "{results}");
+    assert!(
+        invocation["body"]
+            .as_str()
+            .unwrap()
+            .contains("not delivered"),
+        "{invocation}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_configuration_fails_the_init_with_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = example("events/CustomEmailSender_SignUp");
+    // The development defaults inside Lambda: refused before the first event.
+    let (results, printed) = run_as_lambda(
+        dir.path(),
+        &[event],
+        &[(
+            "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT",
+            "false".into(),
+        )],
+    );
+    assert!(
+        printed.contains("insecure development key"),
+        "the reason is printed: {printed}"
+    );
+    assert!(
+        results["invocations"].as_array().unwrap().is_empty(),
+        "{results}"
+    );
+    assert_ne!(
+        results["exit_code_before_stop"],
+        Value::Null,
+        "the process exited: {results}"
+    );
+}

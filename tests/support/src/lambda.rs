@@ -1,0 +1,50 @@
+//! A binary as Lambda runs it, under the Runtime API stand-in
+//! (`scripts/runtime_api.py`): AWS_LAMBDA_RUNTIME_API set, events pulled from
+//! `/invocation/next`, answers and errors recorded, the deadline enforced.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// An example event from `examples/` (`events/CustomEmailSender_SignUp`).
+pub fn example(path: &str) -> Value {
+    let file = crate::repo_root().join(format!("examples/{path}.json"));
+    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
+}
+
+/// Runs `events` through `binary` with only `env` (plus `PATH` and the moto
+/// server's endpoint and fake credentials) and a function timeout of
+/// `timeout_ms`; returns the stand-in's results and what the function printed.
+pub fn run(
+    binary: &str,
+    dir: &Path,
+    events: &[Value],
+    env: &[(&str, String)],
+    timeout_ms: u64,
+) -> (Value, String) {
+    let mut files = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let file = dir.join(format!("event-{i}.json"));
+        std::fs::write(&file, serde_json::to_vec(event).unwrap()).unwrap();
+        files.push(file.display().to_string());
+    }
+    let out = dir.join("results.json");
+    let output = Command::new(crate::python())
+        .arg(crate::script("runtime_api.py"))
+        .args(["--binary", binary, "--out", out.to_str().unwrap()])
+        .args(["--timeout-ms", &timeout_ms.to_string()])
+        .args(&files)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(crate::moto::moto().env())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("run the Runtime API stand-in");
+    let printed = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{printed}");
+    (
+        serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap(),
+        printed,
+    )
+}

@@ -1,0 +1,68 @@
+//! Real local peers for Switchboard's tests, started on free loopback ports and
+//! stopped when the test process exits: moto (KMS, DynamoDB, SES, SNS, SSM,
+//! Secrets Manager, Cognito), the official Python Encryption SDK, an aiosmtpd
+//! SMTP server with STARTTLS and AUTH, a hostile HTTP server, the Lambda Runtime
+//! API stand-in, and independent checks of what we send (SigV4, Standard
+//! Webhooks).
+//!
+//! A test that needs a service fails loudly when it is missing: run the suite
+//! with `./scripts/test`, which installs them.
+
+pub mod docs;
+pub mod hostile;
+pub mod lambda;
+pub mod moto;
+pub mod python;
+pub mod sigv4;
+pub mod smtp;
+pub mod standard_webhooks;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// The repository's root directory (where `scripts/` and `examples/` are).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// `scripts/<name>` in the repository.
+pub fn script(name: &str) -> String {
+    repo_root().join("scripts").join(name).display().to_string()
+}
+
+/// Runs `script` (sh) in the background behind a guard that kills it when our
+/// stdin pipe closes, i.e. when the test process exits, however it exits.
+pub fn spawn_guarded(script: &str) -> Child {
+    let guarded = format!(
+        "{{ {script} ; }} & pid=$!; read _ignored; kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+    );
+    Command::new("sh")
+        .args(["-c", &guarded])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("cannot spawn sh")
+}
+
+/// Fails loudly when `program` is not installed.
+pub fn require_program(program: &str, install: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    assert!(found, "{program} is not on PATH: run the suite with ./scripts/test, which installs it ({install})");
+}
+
+/// The Python interpreter with the test packages (`SB_TEST_PYTHON`, set by
+/// ./scripts/test; not `SWITCHBOARD_*`, which is configuration).
+pub fn python() -> String {
+    std::env::var("SB_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("cannot bind a loopback port")
+}

@@ -1,0 +1,179 @@
+//! A moto server (KMS, Cognito, SES, SNS, …) per test binary.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::process::Child;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A running moto server.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`
+    pub endpoint: String,
+    _guard: Child,
+}
+
+/// The moto server of this test binary, started on first use and stopped when
+/// the test process exits.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(start)
+}
+
+/// A second moto server that answers one request at a time. moto's DynamoDB has
+/// no locks, so its threaded server can interleave two conditional writes to one
+/// item, which DynamoDB itself never does (writes to an item are serialised).
+/// Tests about concurrent conditional writes use this one: the clients still
+/// race, the server applies each write whole, as DynamoDB does.
+pub fn serial_moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let python = crate::python();
+        start_with(&format!(
+            "{python} -c 'import sys; from werkzeug.serving import run_simple; \
+             from moto.server import DomainDispatcherApplication, create_backend_app; \
+             run_simple(\"127.0.0.1\", int(sys.argv[1]), \
+             DomainDispatcherApplication(create_backend_app), threaded=False)' PORT"
+        ))
+    })
+}
+
+fn start() -> Moto {
+    crate::require_program("moto_server", "pip install 'moto[server]'");
+    start_with("moto_server -H 127.0.0.1 -p PORT")
+}
+
+/// Starts `command` with `PORT` replaced by a free port.
+fn start_with(command: &str) -> Moto {
+    let port = crate::free_port();
+    let guard = crate::spawn_guarded(&format!(
+        "{} >/dev/null 2>&1",
+        command.replace("PORT", &port.to_string())
+    ));
+    let endpoint = format!("http://127.0.0.1:{port}");
+    wait_until_ready(port);
+    Moto {
+        endpoint,
+        _guard: guard,
+    }
+}
+
+fn wait_until_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Write;
+            let _ = stream.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut reply = [0u8; 12];
+            if stream.read_exact(&mut reply).is_ok() && reply.starts_with(b"HTTP/1") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto_server did not answer on 127.0.0.1:{port} within 30 s");
+}
+
+impl Moto {
+    /// An AWS SDK configuration pointing at this server with fake credentials.
+    pub fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::SdkConfig::builder()
+            .endpoint_url(&self.endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        "testing",
+                        "testing",
+                        None,
+                        None,
+                        "switchboard-tests",
+                    ),
+                ),
+            )
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build()
+    }
+
+    /// Environment for a child process (the Python SDK, the CLI) to reach this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_DEFAULT_REGION", "us-east-1".into()),
+            ("AWS_REGION", "us-east-1".into()),
+        ]
+    }
+
+    /// Creates a symmetric KMS key and returns its ARN.
+    pub async fn create_kms_key(&self) -> String {
+        let kms = aws_sdk_kms::Client::new(&self.sdk_config());
+        let key = kms
+            .create_key()
+            .description("switchboard test key")
+            .send()
+            .await
+            .expect("moto CreateKey");
+        key.key_metadata()
+            .expect("key metadata")
+            .arn()
+            .expect("key ARN")
+            .to_string()
+    }
+
+    /// A KMS client on this server.
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk_config())
+    }
+}
+
+impl Moto {
+    /// moto's record of everything it received (`/moto-api/data.json`).
+    pub async fn data(&self) -> serde_json::Value {
+        reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
+            .await
+            .expect("moto data")
+            .json()
+            .await
+            .expect("moto data is JSON")
+    }
+}
+
+impl Moto {
+    /// Creates an idempotency table (partition key `id`, string) and returns its name.
+    pub async fn create_idempotency_table(&self) -> String {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "switchboard-idempotency-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        aws_sdk_dynamodb::Client::new(&self.sdk_config())
+            .create_table()
+            .table_name(&name)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("id")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("id")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .expect("CreateTable");
+        name
+    }
+}
