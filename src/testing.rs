@@ -9,6 +9,7 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::Figment;
 use switchboard_providers::{ProviderConfig, Sender};
 
+use crate::cognito::event::CustomSenderEvent;
 use crate::config::{Config, DEFAULT_TOML};
 use crate::startup::{self, Registry, Runtime, StartupError, StartupOptions};
 use crate::{App, HandleError, Outcome};
@@ -43,6 +44,16 @@ pub fn provider(name: &str, section: &str) -> ProviderConfig {
         .providers
         .remove(name)
         .expect("the section was just read")
+}
+
+/// The embedded example event of `trigger_source` (`examples/events/`), parsed;
+/// its code is under the development key.
+pub fn example_event(trigger_source: &str) -> CustomSenderEvent {
+    let (_, json) = crate::cli::examples::EVENTS
+        .iter()
+        .find(|(name, _)| *name == trigger_source)
+        .unwrap_or_else(|| panic!("no example event for {trigger_source}"));
+    crate::cognito::event::parse_custom_sender(json.as_bytes()).expect("the examples parse")
 }
 
 /// Builds an [`App`] as a cold start does, with the test's senders in place of

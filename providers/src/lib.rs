@@ -27,6 +27,8 @@
 mod backend;
 mod error;
 #[cfg(feature = "http")]
+// With only some HTTP services compiled in, some of the helpers they share go unused.
+#[cfg_attr(not(feature = "all"), allow(dead_code))]
 mod http;
 pub mod layer;
 mod mask;

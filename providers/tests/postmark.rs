@@ -5,7 +5,7 @@ use switchboard_providers::services::postmark::{Postmark, PostmarkConfig};
 use switchboard_providers::testing::conformance::{self, SECRET_CODE};
 use switchboard_providers::testing::status_table::{self, body, status, Row};
 use switchboard_providers::{
-    BuildContext, EmailMessage, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
+    BuildContext, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -26,12 +26,7 @@ fn postmark(server: &MockServer) -> Provider<Postmark> {
 }
 
 fn message() -> Message {
-    let mut message =
-        conformance::sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
-    if let Message::Email(email) = &mut message {
-        email.reply_to = Some("help@acme.test".into());
-    }
-    message
+    conformance::sample_email_with_reply_to()
 }
 
 async fn accept(server: &MockServer, endpoint: &str) {
@@ -179,8 +174,6 @@ async fn the_status_table() {
             retry_after: Some("7"),
             ..status(429, ErrorKind::RateLimited, true)
         },
-        status(500, ErrorKind::Unavailable, true),
-        status(502, ErrorKind::Unavailable, true),
     ];
     status_table::check(ROWS, async |server| {
         postmark(server).send(&message()).await.unwrap_err()
@@ -190,11 +183,7 @@ async fn the_status_table() {
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = switchboard_testkit::answering(503).await;
     conformance::maps_transient_failure(&postmark(&server), &message()).await;
     conformance::refuses_other_channel(&postmark(&server)).await;
 }
@@ -214,18 +203,7 @@ async fn an_accepted_message_without_a_readable_id_is_still_delivered() {
 async fn an_invalid_recipient_never_reaches_postmark() {
     let server = MockServer::start().await;
     accept(&server, "/email").await;
-    let Message::Email(email) = message() else {
-        unreachable!()
-    };
-    let bad = EmailMessage {
-        to: "not an address".into(),
-        ..email
-    };
-    let err = postmark(&server)
-        .send(&Message::Email(bad))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
+    conformance::rejects_an_invalid_recipient(&postmark(&server)).await;
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

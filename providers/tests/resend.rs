@@ -5,7 +5,7 @@ use switchboard_providers::services::resend::{Resend, ResendConfig};
 use switchboard_providers::testing::conformance::{self, SECRET_CODE};
 use switchboard_providers::testing::status_table::{self, body, status, Row};
 use switchboard_providers::{
-    BuildContext, EmailMessage, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
+    BuildContext, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -22,10 +22,8 @@ fn resend(server: &MockServer) -> Provider<Resend> {
 }
 
 fn message() -> Message {
-    let mut message =
-        conformance::sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
+    let mut message = conformance::sample_email_with_reply_to();
     if let Message::Email(email) = &mut message {
-        email.reply_to = Some("help@acme.test".into());
         email.context.event_id = Some("7d1f0c2e".into());
     }
     message
@@ -192,8 +190,6 @@ async fn the_status_table() {
             ErrorKind::Config,
             Some("base URL"),
         ),
-        status(500, ErrorKind::Unavailable, true),
-        status(503, ErrorKind::Unavailable, true),
     ];
     status_table::check(ROWS, async |server| {
         resend(server).send(&message()).await.unwrap_err()
@@ -203,11 +199,7 @@ async fn the_status_table() {
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = switchboard_testkit::answering(503).await;
     conformance::maps_transient_failure(&resend(&server), &message()).await;
     conformance::refuses_other_channel(&resend(&server)).await;
 }
@@ -216,17 +208,6 @@ async fn conformance_transient_failure_and_channel() {
 async fn an_invalid_recipient_never_reaches_resend() {
     let server = MockServer::start().await;
     accept(&server).await;
-    let Message::Email(email) = message() else {
-        unreachable!()
-    };
-    let bad = EmailMessage {
-        to: "not an address".into(),
-        ..email
-    };
-    let err = resend(&server)
-        .send(&Message::Email(bad))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
+    conformance::rejects_an_invalid_recipient(&resend(&server)).await;
     assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -4,10 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use switchboard_providers::{
-    Channel, Delivery, ErrorKind, Failover, Message, MessageContext, Retry, RetryPolicy,
-    ScriptedSender, SendError, Sender, SmsMessage, Step, Strategy, Timeout,
+    Channel, ErrorKind, Failover, Message, MessageContext, Retry, RetryPolicy, ScriptedSender,
+    Sender, SmsMessage, Step, Strategy, Timeout,
 };
 
 const BOTH: &[Channel] = &[Channel::Email, Channel::Sms];
@@ -158,25 +157,12 @@ async fn a_retry_after_within_the_deadline_is_honoured() {
     assert_eq!(inner.attempts(), 2);
 }
 
-#[derive(Debug)]
-struct Hangs;
-
-#[async_trait]
-impl Sender for Hangs {
-    fn name(&self) -> &str {
-        "hangs"
-    }
-    fn channels(&self) -> &[Channel] {
-        BOTH
-    }
-    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
-        std::future::pending().await
-    }
-}
-
 #[tokio::test]
 async fn a_hanging_provider_times_out_as_temporary_and_is_retried_within_bounds() {
-    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_millis(20)));
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(
+        Arc::new(ScriptedSender::always("hangs", BOTH, Step::Hang)),
+        Duration::from_millis(20),
+    ));
     let err = Retry::new(timed, quick(2))
         .send(&sms(None))
         .await
@@ -221,27 +207,12 @@ async fn round_robin_still_fails_over() {
     assert_eq!(b.accepted().len(), 4);
 }
 
-#[derive(Debug)]
-struct Slow;
-
-#[async_trait]
-impl Sender for Slow {
-    fn name(&self) -> &str {
-        "slow"
-    }
-    fn channels(&self) -> &[Channel] {
-        BOTH
-    }
-    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        Ok(Delivery::new("slow", "slow-1"))
-    }
-}
-
-/// An attempt is cut at the deadline, whatever the attempt timeout says.
 #[tokio::test]
 async fn an_attempt_ends_at_the_deadline() {
-    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_secs(60)));
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(
+        Arc::new(ScriptedSender::always("hangs", BOTH, Step::Hang)),
+        Duration::from_secs(60),
+    ));
     let started = Instant::now();
     let deadline = started + Duration::from_millis(120);
     let err = timed.send(&sms(Some(deadline))).await.unwrap_err();
@@ -252,7 +223,14 @@ async fn an_attempt_ends_at_the_deadline() {
         started.elapsed()
     );
     // With time to spare the slow provider delivers.
-    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Slow), Duration::from_secs(5)));
+    let timed: Arc<dyn Sender> = Arc::new(Timeout::new(
+        Arc::new(ScriptedSender::always(
+            "slow",
+            BOTH,
+            Step::DeliverAfter(Duration::from_millis(50)),
+        )),
+        Duration::from_secs(5),
+    ));
     let far = Instant::now() + Duration::from_secs(10);
     assert_eq!(
         timed.send(&sms(Some(far))).await.unwrap().message_id,
@@ -263,7 +241,10 @@ async fn an_attempt_ends_at_the_deadline() {
 /// The chain does not start its next provider when the deadline leaves too little.
 #[tokio::test]
 async fn failover_starts_no_provider_past_the_deadline() {
-    let first: Arc<dyn Sender> = Arc::new(Timeout::new(Arc::new(Hangs), Duration::from_secs(60)));
+    let first: Arc<dyn Sender> = Arc::new(Timeout::new(
+        Arc::new(ScriptedSender::always("hangs", BOTH, Step::Hang)),
+        Duration::from_secs(60),
+    ));
     let second = Arc::new(ScriptedSender::new("second", BOTH));
     let chain = Failover::new("chain", vec![first, second.clone() as Arc<dyn Sender>])
         .with_min_attempt(Duration::from_millis(50));

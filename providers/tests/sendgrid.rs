@@ -5,7 +5,7 @@ use switchboard_providers::services::sendgrid::{SendGrid, SendGridConfig};
 use switchboard_providers::testing::conformance::{self, SECRET_CODE};
 use switchboard_providers::testing::status_table::{self, body, status, Row};
 use switchboard_providers::{
-    BuildContext, EmailMessage, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
+    BuildContext, ErrorKind, EspTemplate, Message, Provider, Sender, Service,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -21,12 +21,7 @@ fn sendgrid(server: &MockServer, sandbox: bool) -> Provider<SendGrid> {
 }
 
 fn message() -> Message {
-    let mut message =
-        conformance::sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
-    if let Message::Email(email) = &mut message {
-        email.reply_to = Some("help@acme.test".into());
-    }
-    message
+    conformance::sample_email_with_reply_to()
 }
 
 async fn accept(server: &MockServer) {
@@ -187,11 +182,6 @@ async fn the_status_table() {
             retry_after: Some("12"),
             ..status(429, ErrorKind::RateLimited, true)
         },
-        status(429, ErrorKind::RateLimited, true),
-        status(500, ErrorKind::Unavailable, true),
-        status(502, ErrorKind::Unavailable, true),
-        status(503, ErrorKind::Unavailable, true),
-        status(504, ErrorKind::Unavailable, true),
     ];
     status_table::check(ROWS, async |server| {
         sendgrid(server, false).send(&message()).await.unwrap_err()
@@ -201,11 +191,7 @@ async fn the_status_table() {
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = switchboard_testkit::answering(503).await;
     conformance::maps_transient_failure(&sendgrid(&server, false), &message()).await;
     conformance::refuses_other_channel(&sendgrid(&server, false)).await;
 }
@@ -246,17 +232,6 @@ fn plain_http_to_a_remote_host_is_refused() {
 async fn an_invalid_recipient_never_reaches_sendgrid() {
     let server = MockServer::start().await;
     accept(&server).await;
-    let Message::Email(email) = message() else {
-        unreachable!()
-    };
-    let bad = EmailMessage {
-        to: "not an address".into(),
-        ..email
-    };
-    let err = sendgrid(&server, false)
-        .send(&Message::Email(bad))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Rejected);
+    conformance::rejects_an_invalid_recipient(&sendgrid(&server, false)).await;
     assert!(server.received_requests().await.unwrap().is_empty());
 }

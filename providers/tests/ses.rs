@@ -127,19 +127,7 @@ async fn an_ses_template_is_requested_by_name_with_its_data() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_endpoint_is_temporary() {
-    let config = aws_config::SdkConfig::builder()
-        .endpoint_url(format!(
-            "http://127.0.0.1:{}",
-            switchboard_testkit::free_port()
-        ))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("testing", "testing", None, None, "tests"),
-            ),
-        )
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
+    let config = switchboard_testkit::moto::unreachable_sdk_config();
     let config = aws_sdk_sesv2::config::Builder::from(&config)
         .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
         .build();

@@ -50,13 +50,9 @@ async fn an_oversized_message_is_rejected_not_retried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_endpoint_is_temporary_and_email_is_refused() {
-    let config = aws_sdk_sns::config::Builder::from(&moto().sdk_config())
-        .endpoint_url(format!(
-            "http://127.0.0.1:{}",
-            switchboard_testkit::free_port()
-        ))
-        .retry_config(aws_sdk_sns::config::retry::RetryConfig::disabled())
-        .build();
+    let config =
+        aws_sdk_sns::config::Builder::from(&switchboard_testkit::moto::unreachable_sdk_config())
+            .build();
     let sender = Provider::new(
         "sns",
         Sns::new(aws_sdk_sns::Client::from_conf(config), SnsConfig::default()),

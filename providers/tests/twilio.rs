@@ -236,11 +236,7 @@ async fn the_error_table_uses_twilio_codes_and_statuses() {
 
 #[tokio::test]
 async fn conformance_transient_failure_and_channel() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
+    let server = switchboard_testkit::answering(503).await;
     let sender = twilio(config(&server));
     conformance::maps_transient_failure(&sender, &conformance::sample_sms("+12025550123")).await;
     conformance::refuses_other_channel(&sender).await;

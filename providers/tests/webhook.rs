@@ -208,11 +208,6 @@ async fn the_status_table() {
         status(404, ErrorKind::Config, false),
         status(408, ErrorKind::Timeout, true),
         status(422, ErrorKind::Other, false),
-        status(429, ErrorKind::RateLimited, true),
-        status(500, ErrorKind::Unavailable, true),
-        status(502, ErrorKind::Unavailable, true),
-        status(503, ErrorKind::Unavailable, true),
-        status(504, ErrorKind::Unavailable, true),
     ];
     status_table::check(ROWS, async |server| {
         webhook(server)

@@ -25,14 +25,10 @@ fn check_config_prints_the_route_table_with_secrets_redacted() {
     .unwrap();
     let output = switchboard(dir.path(), &["check-config"], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("CustomEmailSender_ForgotPassword") && stdout.contains("sg > outbox"),
-        "{stdout}"
+    switchboard_testkit::stdout_of(&output);
+    switchboard_testkit::assert_mentions(
+        &stdout,
+        &["CustomEmailSender_ForgotPassword", "sg > outbox"],
     );
     assert!(
         stdout.contains("<redacted>") && !stdout.contains("inline-secret-value"),
@@ -45,10 +41,7 @@ fn check_config_prints_the_route_table_with_secrets_redacted() {
             "no Rust Debug (`{debug}`) in:\n{stdout}"
         );
     }
-    assert!(
-        stdout.contains("type=sendgrid") && stdout.contains("countries: all countries"),
-        "{stdout}"
-    );
+    switchboard_testkit::assert_mentions(&stdout, &["type=sendgrid", "countries: all countries"]);
 }
 
 #[test]
@@ -79,10 +72,7 @@ fn check_config_catches_an_unknown_provider_and_a_broken_template() {
     );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("forgot-password.de.txt") && stderr.contains("line 2"),
-        "{stderr}"
-    );
+    switchboard_testkit::assert_mentions(&stderr, &["forgot-password.de.txt", "line 2"]);
 }
 
 #[test]
@@ -110,17 +100,15 @@ fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_l
     ];
     let output = switchboard(dir.path(), &["check-config"], &env);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("type=aws-sms")
-            && stdout.contains("origination_identity=pool-0123")
-            && stdout.contains("protect_configuration_id=protect-1")
-            && stdout.contains("message_type=TRANSACTIONAL"),
-        "{stdout}"
+    switchboard_testkit::stdout_of(&output);
+    switchboard_testkit::assert_mentions(
+        &stdout,
+        &[
+            "type=aws-sms",
+            "origination_identity=pool-0123",
+            "protect_configuration_id=protect-1",
+            "message_type=TRANSACTIONAL",
+        ],
     );
     let limits = stdout
         .split("sms limits:")
@@ -140,10 +128,7 @@ fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_l
     let output = switchboard(dir.path(), &["check-config"], &bad);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("sms.limits.per_country.uk") && stderr.contains("calling code"),
-        "{stderr}"
-    );
+    switchboard_testkit::assert_mentions(&stderr, &["sms.limits.per_country.uk", "calling code"]);
 }
 
 #[test]
@@ -170,11 +155,7 @@ fn render_writes_the_message_for_review() {
         ],
         &[],
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    switchboard_testkit::stdout_of(&output);
     let subject = std::fs::read_to_string(
         dir.path()
             .join("out/CustomEmailSender_ForgotPassword.subject"),

@@ -35,10 +35,7 @@ async fn every_example_configuration_builds() {
         let mut config =
             Config::load_file(&copy).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         config.cognito.lookup_missing_recipient = false;
-        let aws = aws_config::SdkConfig::builder()
-            .region(aws_config::Region::new("us-east-1"))
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build();
+        let aws = switchboard_testkit::moto::offline_sdk_config();
         let options = StartupOptions {
             aws: Some(aws),
             ..StartupOptions::new(Runtime::Lambda)

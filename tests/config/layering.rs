@@ -93,9 +93,9 @@ fn an_unknown_environment_variable_is_named() {
     Jail::expect_with(|jail| {
         jail.set_env("SWITCHBOARD_EMAIL__FORM", "x@y.test");
         let err = Config::load().unwrap_err().to_string();
-        assert!(
-            err.contains("at key `email.form`") && err.contains("SWITCHBOARD_EMAIL__FORM"),
-            "{err}"
+        switchboard_testkit::assert_mentions(
+            &err,
+            &["at key `email.form`", "SWITCHBOARD_EMAIL__FORM"],
         );
         assert!(err.contains("expected"), "lists the valid keys: {err}");
         Ok(())
@@ -110,10 +110,7 @@ fn an_unknown_provider_type_lists_the_available_types() {
             "[providers.x]\ntype = \"carrier-pigeon\"\n",
         )?;
         let err = Config::load().unwrap_err().to_string();
-        assert!(
-            err.contains("carrier-pigeon") && err.contains("outbox"),
-            "{err}"
-        );
+        switchboard_testkit::assert_mentions(&err, &["carrier-pigeon", "outbox"]);
         assert!(err.contains("providers.x"), "{err}");
         Ok(())
     });
@@ -236,10 +233,12 @@ fn a_bad_provider_value_names_the_full_key_and_its_variable() {
         jail.set_env("SWITCHBOARD_PROVIDERS__TW__ACCOUNT_SID", "AC1");
         jail.set_env("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS", "soon");
         let err = Config::load().unwrap_err().to_string();
-        assert!(
-            err.contains("`providers.tw.timeout_ms`")
-                && err.contains("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS"),
-            "{err}"
+        switchboard_testkit::assert_mentions(
+            &err,
+            &[
+                "`providers.tw.timeout_ms`",
+                "SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS",
+            ],
         );
         jail.set_env("SWITCHBOARD_PROVIDERS__TW__TIMEOUT_MS", "5000");
         jail.set_env("SWITCHBOARD_PROVIDERS__MG__TYPE", "mailgun");

@@ -73,11 +73,13 @@ async fn missing_parameters_secrets_and_keys_are_named_without_values() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("providers.a.api_key")
-            && err.contains("ssm:/does/not/exist")
-            && err.contains("ssm:GetParameter"),
-        "{err}"
+    switchboard_testkit::assert_mentions(
+        &err,
+        &[
+            "providers.a.api_key",
+            "ssm:/does/not/exist",
+            "ssm:GetParameter",
+        ],
     );
     let err = resolver
         .resolve(
@@ -185,16 +187,10 @@ providers = ["hook"]
     .await;
     let output = check_config("/switchboard/tests/config");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("type=webhook")
-            && stdout.contains("CustomEmailSender_SignUp")
-            && stdout.contains(" hook "),
-        "{stdout}"
+    switchboard_testkit::stdout_of(&output);
+    switchboard_testkit::assert_mentions(
+        &stdout,
+        &["type=webhook", "CustomEmailSender_SignUp", " hook "],
     );
 }
 
@@ -208,16 +204,18 @@ async fn a_broken_or_missing_ssm_layer_is_named() {
     let output = check_config("/switchboard/tests/broken");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(
-        stderr.contains("`email.providerz`")
-            && stderr.contains("SSM parameter /switchboard/tests/broken"),
-        "{stderr}"
+    switchboard_testkit::assert_mentions(
+        &stderr,
+        &[
+            "`email.providerz`",
+            "SSM parameter /switchboard/tests/broken",
+        ],
     );
     let output = check_config("/switchboard/tests/nowhere");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(
-        stderr.contains("ssm:/switchboard/tests/nowhere") && stderr.contains("ssm:GetParameter"),
-        "{stderr}"
+    switchboard_testkit::assert_mentions(
+        &stderr,
+        &["ssm:/switchboard/tests/nowhere", "ssm:GetParameter"],
     );
 }

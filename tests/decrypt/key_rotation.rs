@@ -218,10 +218,7 @@ async fn a_misspelt_pool_in_the_allow_list_fails_the_start() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("decrypt.user_pools") && err.contains("us-east-1 AbC"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["decrypt.user_pools", "us-east-1 AbC"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

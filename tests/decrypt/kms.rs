@@ -19,15 +19,16 @@ async fn decryptor_for(key_arn: &str) -> EsdkDecryptor {
         .expect("KMS decryptor")
 }
 
+/// Decrypts `code` of this test's pool under `key_arn`.
+async fn decrypt(key_arn: &str, code: &str) -> Result<secrecy::SecretString, DecryptError> {
+    decryptor_for(key_arn).await.decrypt(code, POOL).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn decrypts_a_code_minted_by_the_python_encryption_sdk() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "804213");
-    let plaintext = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap();
+    let plaintext = decrypt(&key, &code).await.unwrap();
     assert_eq!(plaintext.expose_secret(), "804213");
 }
 
@@ -55,11 +56,7 @@ async fn decrypts_a_code_minted_by_our_own_encrypt() {
         .await
         .unwrap();
     let code = minter.mint("Tmp&lt;pw&gt;1", POOL).await.unwrap();
-    let plaintext = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap();
+    let plaintext = decrypt(&key, &code).await.unwrap();
     assert_eq!(plaintext.expose_secret(), "Tmp&lt;pw&gt;1");
 }
 
@@ -92,11 +89,7 @@ async fn rejects_every_tampered_byte_region() {
 async fn rejects_a_code_from_another_user_pool_and_names_both_pools() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, "us-east-1_OtherPool", "123456");
-    let err = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap_err();
+    let err = decrypt(&key, &code).await.unwrap_err();
     assert!(matches!(err, DecryptError::WrongUserPool { .. }), "{err}");
     let text = err.to_string();
     assert!(
@@ -110,11 +103,7 @@ async fn rejects_a_code_under_another_key_and_names_that_key() {
     let key = moto().create_kms_key().await;
     let other = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &other, POOL, "123456");
-    let err = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap_err();
+    let err = decrypt(&key, &code).await.unwrap_err();
     assert!(
         matches!(err, DecryptError::Keys(KeyRefusal::WrongKey { .. })),
         "{err}"
@@ -138,11 +127,7 @@ async fn a_header_rewritten_to_our_pool_fails_authentication() {
         .unwrap();
     bytes[at + needle.len() - 1] = b'1'; // now reads us-east-1_TestPool1
     let forged = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let err = decryptor_for(&key)
-        .await
-        .decrypt(&forged, POOL)
-        .await
-        .unwrap_err();
+    let err = decrypt(&key, &forged).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -159,11 +144,7 @@ async fn a_header_rewritten_to_our_pool_fails_authentication() {
 async fn a_code_without_a_userpool_id_is_refused_by_the_sdk_itself() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python_options(moto(), &key, POOL, "123456", &["--no-pool-context"]);
-    let err = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap_err();
+    let err = decrypt(&key, &code).await.unwrap_err();
     assert!(matches!(err, DecryptError::NoUserPool), "{err}");
     assert!(err.to_string().contains("userpool-id"), "{err}");
 }
@@ -207,11 +188,7 @@ async fn the_committing_successor_suite_decrypts() {
         "246801",
         &["--suite", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"],
     );
-    let plaintext = decryptor_for(&key)
-        .await
-        .decrypt(&code, POOL)
-        .await
-        .unwrap();
+    let plaintext = decrypt(&key, &code).await.unwrap();
     assert_eq!(plaintext.expose_secret(), "246801");
 }
 
@@ -246,19 +223,15 @@ fn a_bare_key_id_is_refused_with_the_fix() {
         .parse::<KeyArn>()
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("bare key ID") && err.contains("full key ARN"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["bare key ID", "full key ARN"]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_encryption_sdk_cannot_decrypt_with_a_bare_key_id() {
-    // Why we insist on the ARN: the strict keyring matches data keys by ARN.
-    let key = moto().create_kms_key().await;
-    let code = mint_with_python(moto(), &key, POOL, "123456");
-    let key_id = key.rsplit('/').next().unwrap();
-    let keyring = aws_esdk::material_providers::client::Client::from_conf(
+/// The Encryption SDK's strict KMS keyring for `key_id`, straight from
+/// aws-esdk (not through our decryptor).
+async fn strict_kms_keyring(
+    key_id: &str,
+) -> aws_esdk::material_providers::types::keyring::KeyringRef {
+    aws_esdk::material_providers::client::Client::from_conf(
         aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig::builder().build().unwrap(),
     )
     .unwrap()
@@ -267,15 +240,16 @@ async fn the_encryption_sdk_cannot_decrypt_with_a_bare_key_id() {
     .kms_client(moto().kms())
     .send()
     .await
-    .unwrap();
-    let client = aws_esdk::Client::from_conf(
-        aws_esdk::AwsEncryptionSdkConfig::builder()
-            .commitment_policy(aws_esdk::material_providers::types::EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
-    let result = client
+    .unwrap()
+}
+
+/// `client` decrypting the base64 `code` with `keyring`.
+async fn decrypt_with(
+    client: &aws_esdk::Client,
+    keyring: aws_esdk::material_providers::types::keyring::KeyringRef,
+    code: &str,
+) -> Result<aws_esdk::operation::decrypt::DecryptOutput, aws_esdk::types::error::Error> {
+    client
         .decrypt()
         .ciphertext(
             base64::engine::general_purpose::STANDARD
@@ -284,7 +258,24 @@ async fn the_encryption_sdk_cannot_decrypt_with_a_bare_key_id() {
         )
         .keyring(keyring)
         .send()
-        .await;
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_encryption_sdk_cannot_decrypt_with_a_bare_key_id() {
+    // Why we insist on the ARN: the strict keyring matches data keys by ARN.
+    let key = moto().create_kms_key().await;
+    let code = mint_with_python(moto(), &key, POOL, "123456");
+    let key_id = key.rsplit('/').next().unwrap();
+    let keyring = strict_kms_keyring(key_id).await;
+    let client = aws_esdk::Client::from_conf(
+        aws_esdk::AwsEncryptionSdkConfig::builder()
+            .commitment_policy(aws_esdk::material_providers::types::EsdkCommitmentPolicy::RequireEncryptAllowDecrypt)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let result = decrypt_with(&client, keyring, &code).await;
     assert!(result.is_err(), "a bare key ID must not decrypt");
 }
 
@@ -293,29 +284,11 @@ async fn the_default_commitment_policy_would_reject_cognito_codes() {
     // Why we use RequireEncryptAllowDecrypt: Cognito's suite is not key-committing.
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "123456");
-    let keyring = aws_esdk::material_providers::client::Client::from_conf(
-        aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig::builder().build().unwrap(),
-    )
-    .unwrap()
-    .create_aws_kms_keyring()
-    .kms_key_id(&key)
-    .kms_client(moto().kms())
-    .send()
-    .await
-    .unwrap();
+    let keyring = strict_kms_keyring(&key).await;
     let strict =
         aws_esdk::Client::from_conf(aws_esdk::AwsEncryptionSdkConfig::builder().build().unwrap())
             .unwrap();
-    let result = strict
-        .decrypt()
-        .ciphertext(
-            base64::engine::general_purpose::STANDARD
-                .decode(code)
-                .unwrap(),
-        )
-        .keyring(keyring)
-        .send()
-        .await;
+    let result = decrypt_with(&strict, keyring, &code).await;
     assert!(
         result.is_err(),
         "RequireEncryptRequireDecrypt must refuse suite 0x0378"
@@ -371,13 +344,9 @@ async fn kms_access_denied_names_the_permission() {
 async fn an_unreachable_kms_is_a_temporary_error() {
     let key = moto().create_kms_key().await;
     let code = mint_with_python(moto(), &key, POOL, "1");
-    let config = aws_sdk_kms::config::Builder::from(&moto().sdk_config())
-        .endpoint_url(format!(
-            "http://127.0.0.1:{}",
-            switchboard_testkit::free_port()
-        ))
-        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-        .build();
+    let config =
+        aws_sdk_kms::config::Builder::from(&switchboard_testkit::moto::unreachable_sdk_config())
+            .build();
     let decryptor =
         EsdkDecryptor::kms(key.parse().unwrap(), aws_sdk_kms::Client::from_conf(config))
             .await

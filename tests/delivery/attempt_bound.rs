@@ -4,21 +4,11 @@
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::testing::provider;
 use switchboard::HandleError;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_chain_makes_exactly_max_attempts_per_provider_then_fails() {
-    let sendgrid = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&sendgrid)
-        .await;
-    let mailgun = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429))
-        .mount(&mailgun)
-        .await;
+    let sendgrid = switchboard_testkit::answering(503).await;
+    let mailgun = switchboard_testkit::answering(429).await;
     let mut config = switchboard::testing::defaults();
     config.delivery.max_attempts = 3;
     config.delivery.base_delay_ms = 1;

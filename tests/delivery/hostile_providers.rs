@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use switchboard::cli::examples::EVENTS;
-use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
+use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::config::Config;
 use switchboard::providers::{ErrorKind, ProviderConfig};
@@ -129,8 +128,7 @@ async fn pipeline(
 
 /// The example event of `source` with `plaintext` encrypted as Cognito does, under `key`.
 async fn event(source: &str, key: &str, plaintext: &str) -> CustomSenderEvent {
-    let (_, json) = EVENTS.iter().find(|(n, _)| *n == source).unwrap();
-    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let mut event = switchboard::testing::example_event(source);
     event
         .request
         .user_attributes
@@ -153,6 +151,15 @@ async fn send_through(
 
 fn healthy_backup() -> Hostile {
     Hostile::start(vec![Kind::WebhookReceiver.accepts()])
+}
+
+/// One event through `kind` as the primary answering `modes`, before a healthy
+/// backup: the pipeline's answer, and both servers to read what they received.
+async fn through(kind: Kind, modes: Vec<Mode>) -> (Result<Outcome, HandleError>, Hostile, Hostile) {
+    let primary = Hostile::start(modes);
+    let backup = healthy_backup();
+    let result = send_through(kind, &primary, &backup).await;
+    (result, primary, backup)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,13 +202,16 @@ async fn every_transport_fault_is_retried_then_the_backup_delivers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_huge_retry_after_neither_panics_nor_stops_the_backup() {
     for kind in KINDS {
-        let primary = Hostile::start(vec![Mode::with_headers(
-            429,
-            &[("Retry-After", "18446744073709551615")],
-            "",
-        )]);
-        let backup = healthy_backup();
-        let outcome = send_through(kind, &primary, &backup).await.unwrap();
+        let (result, primary, _backup) = through(
+            kind,
+            vec![Mode::with_headers(
+                429,
+                &[("Retry-After", "18446744073709551615")],
+                "",
+            )],
+        )
+        .await;
+        let outcome = result.unwrap();
         assert_eq!(outcome.provider, "backup", "{kind:?}");
         assert_eq!(
             primary.received().len(),
@@ -377,9 +387,8 @@ async fn an_error_about_this_recipient_stops_the_chain() {
     ];
     for (kind, mode) in cases {
         let described = format!("{kind:?} answering {mode:?}");
-        let primary = Hostile::start(vec![mode]);
-        let backup = healthy_backup();
-        let err = send_through(kind, &primary, &backup).await.unwrap_err();
+        let (result, _primary, backup) = through(kind, vec![mode]).await;
+        let err = result.unwrap_err();
         assert!(
             matches!(&err, HandleError::Send(e) if e.kind() == ErrorKind::Rejected && !e.is_temporary()),
             "{described}: {err}"
@@ -449,12 +458,15 @@ async fn neither_the_code_nor_the_recipient_reaches_an_error() {
 async fn a_50_mb_answer_is_read_only_in_part() {
     let size = 50 * 1024 * 1024;
     for kind in [Kind::SendGridApi, Kind::TwilioApi] {
-        let primary = Hostile::start(vec![Mode::Huge {
-            status: 400,
-            bytes: size,
-        }]);
-        let backup = healthy_backup();
-        let _ = send_through(kind, &primary, &backup).await;
+        let (result, primary, _backup) = through(
+            kind,
+            vec![Mode::Huge {
+                status: 400,
+                bytes: size,
+            }],
+        )
+        .await;
+        let _ = result;
         // Give the server a moment to notice the closed connection.
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(

@@ -2,47 +2,20 @@
 //! delivered event are not sent again, concurrent duplicates deliver once, a failed
 //! send releases the claim, a crash between send and mark is recovered after the lock.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
-use switchboard::cli::examples::EVENTS;
-use switchboard::cognito::event::parse_custom_sender;
 use switchboard::cognito::mint::CodeMinter;
-use switchboard::pipeline::guards::idempotency::key_for;
+use switchboard::pipeline::guards::idempotency::{key_for, Claim, IdempotencyGuard};
 use switchboard::pipeline::guards::OnStoreError;
-use switchboard::providers::{
-    Channel, Delivery, ErrorKind, Message, ScriptedSender, SendError, Sender,
-};
+use switchboard::providers::{Channel, ErrorKind, ScriptedSender, Sender, Step};
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError, OutcomeStatus};
 use switchboard_testkit::moto::moto;
 
 async fn table() -> String {
     moto().create_idempotency_table().await
-}
-
-/// Delivers after a pause, counting deliveries: long enough for a concurrent duplicate.
-#[derive(Debug, Default)]
-struct Slow {
-    delivered: AtomicUsize,
-}
-
-#[async_trait]
-impl Sender for Slow {
-    fn name(&self) -> &str {
-        "slow"
-    }
-    fn channels(&self) -> &[Channel] {
-        &[Channel::Email, Channel::Sms]
-    }
-    async fn send(&self, _: &Message) -> Result<Delivery, SendError> {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let n = self.delivered.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok(Delivery::new("slow", format!("slow-{n}")))
-    }
 }
 
 async fn app(
@@ -66,11 +39,7 @@ async fn app(
 }
 
 async fn event() -> switchboard::cognito::event::CustomSenderEvent {
-    let (_, json) = EVENTS
-        .iter()
-        .find(|(n, _)| *n == "CustomEmailSender_SignUp")
-        .unwrap();
-    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let mut event = switchboard::testing::example_event("CustomEmailSender_SignUp");
     let minter = CodeMinter::insecure_dev_key().await.unwrap();
     event.request.code = Some(minter.mint("135790", &event.user_pool_id).await.unwrap());
     event
@@ -104,7 +73,12 @@ async fn a_duplicate_of_a_delivered_event_is_not_sent_again() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_concurrent_invocations_deliver_exactly_once() {
-    let slow = Arc::new(Slow::default());
+    // Delivers after a pause: long enough for a concurrent duplicate.
+    let slow = Arc::new(ScriptedSender::always(
+        "slow",
+        &[Channel::Email, Channel::Sms],
+        Step::DeliverAfter(Duration::from_millis(300)),
+    ));
     let app = Arc::new(
         app(
             Some(table().await),
@@ -118,11 +92,7 @@ async fn two_concurrent_invocations_deliver_exactly_once() {
     let event = event().await;
     let (a, b) = tokio::join!(app.handle(event.clone()), app.handle(event.clone()));
     let results = [a, b];
-    assert_eq!(
-        slow.delivered.load(Ordering::SeqCst),
-        1,
-        "exactly one delivery"
-    );
+    assert_eq!(slow.accepted().len(), 1, "exactly one delivery");
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
     assert!(
         results
@@ -135,7 +105,7 @@ async fn two_concurrent_invocations_deliver_exactly_once() {
         app.handle(event).await.unwrap().status,
         OutcomeStatus::Duplicate
     );
-    assert_eq!(slow.delivered.load(Ordering::SeqCst), 1);
+    assert_eq!(slow.accepted().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,20 +185,7 @@ async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn when_dynamodb_is_down_the_policy_decides() {
-    let unreachable = aws_config::SdkConfig::builder()
-        .endpoint_url(format!(
-            "http://127.0.0.1:{}",
-            switchboard_testkit::free_port()
-        ))
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("testing", "testing", None, None, "tests"),
-            ),
-        )
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
+    let unreachable = switchboard_testkit::moto::unreachable_sdk_config();
     let memory = Arc::new(ScriptedSender::new(
         "memory",
         &[Channel::Email, Channel::Sms],
@@ -278,11 +235,8 @@ async fn one_event_has_one_key_and_every_other_event_its_own() {
     assert_ne!(key_for(&other_user).unwrap(), key);
 }
 
-/// An invocation whose lock expired must not delete or complete the newer claim
-/// that took over: release and complete are conditional on the owner.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
-    use switchboard::pipeline::guards::idempotency::{Claim, IdempotencyGuard};
+/// A guard on a fresh table whose lock lasts 1 s, with a client on that table.
+async fn guard_with_a_one_second_lock() -> (IdempotencyGuard, aws_sdk_dynamodb::Client, String) {
     let table = table().await;
     let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
     let guard = IdempotencyGuard::new(
@@ -292,6 +246,14 @@ async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
         Duration::from_secs(3600),
         OnStoreError::Fail,
     );
+    (guard, ddb, table)
+}
+
+/// An invocation whose lock expired must not delete or complete the newer claim
+/// that took over: release and complete are conditional on the owner.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
+    let (guard, ddb, table) = guard_with_a_one_second_lock().await;
     let key = key_for(&event().await).unwrap();
     let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
         panic!("the first claim proceeds")
@@ -329,16 +291,7 @@ async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
 /// The lock lasts at least as long as the invocation may still run.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_lock_covers_the_invocations_remaining_time() {
-    use switchboard::pipeline::guards::idempotency::{Claim, IdempotencyGuard};
-    let table = table().await;
-    let ddb = aws_sdk_dynamodb::Client::new(&moto().sdk_config());
-    let guard = IdempotencyGuard::new(
-        ddb.clone(),
-        table.clone(),
-        Duration::from_secs(1),
-        Duration::from_secs(3600),
-        OnStoreError::Fail,
-    );
+    let (guard, ddb, table) = guard_with_a_one_second_lock().await;
     let key = key_for(&event().await).unwrap();
     assert!(matches!(
         guard.claim(&key, Duration::from_secs(600)).await.unwrap(),

@@ -7,8 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use switchboard::cli::examples::EVENTS;
-use switchboard::cognito::event::{parse_custom_sender, CustomSenderEvent};
+use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::config::Config;
 use switchboard::pipeline::guards::OnStoreError;
 use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
@@ -49,11 +48,7 @@ fn memory() -> Arc<ScriptedSender> {
 
 /// A real SMS event (its code under the development key) to `phone_number`.
 fn sms_to(phone_number: &str) -> CustomSenderEvent {
-    let (_, json) = EVENTS
-        .iter()
-        .find(|(n, _)| *n == "CustomSMSSender_Authentication")
-        .unwrap();
-    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let mut event = switchboard::testing::example_event("CustomSMSSender_Authentication");
     event
         .request
         .user_attributes
@@ -268,10 +263,7 @@ async fn a_limit_without_a_table_or_a_window_refuses_to_start() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        error.contains("sms.limits.per_number") && error.contains("sms.limits.table"),
-        "{error}"
-    );
+    switchboard_testkit::assert_mentions(&error, &["sms.limits.per_number", "sms.limits.table"]);
 
     let zero_window = config(table().await, |c| {
         c.sms.limits.per_number = 5;

@@ -16,9 +16,9 @@ async fn the_insecure_dev_key_is_refused_inside_lambda() {
         matches!(err, StartupError::Refused(Refusal::DevelopmentKey)),
         "{err:?}"
     );
-    assert!(
-        text.contains("insecure development key") && text.contains("SWITCHBOARD_DECRYPT__KEY_ARN"),
-        "{text}"
+    switchboard_testkit::assert_mentions(
+        &text,
+        &["insecure development key", "SWITCHBOARD_DECRYPT__KEY_ARN"],
     );
 }
 
@@ -32,10 +32,7 @@ async fn an_outbox_only_chain_is_refused_inside_lambda() {
         "{err:?}"
     );
     let err = err.to_string();
-    assert!(
-        err.contains("email.providers") && err.contains("outbox"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["email.providers", "outbox"]);
     assert!(
         err.contains("SWITCHBOARD_EMAIL__PROVIDERS"),
         "says which variable to set: {err}"
@@ -50,12 +47,7 @@ async fn a_key_id_instead_of_an_arn_fails_start_up_with_the_fix() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("decrypt.key_arn")
-            && err.contains("bare key ID")
-            && err.contains("full key ARN"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["decrypt.key_arn", "bare key ID", "full key ARN"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -66,10 +58,12 @@ async fn an_unknown_provider_in_a_chain_lists_the_configured_ones() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("`email.providers` names provider `sendgrid`")
-            && err.contains("configured providers: outbox"),
-        "{err}"
+    switchboard_testkit::assert_mentions(
+        &err,
+        &[
+            "`email.providers` names provider `sendgrid`",
+            "configured providers: outbox",
+        ],
     );
 }
 
@@ -95,10 +89,7 @@ fn production_like() -> switchboard::config::Config {
 async fn build_as_lambda(
     config: &switchboard::config::Config,
 ) -> Result<switchboard::App, StartupError> {
-    let aws = aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new("us-east-1"))
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
+    let aws = switchboard_testkit::moto::offline_sdk_config();
     let options = StartupOptions {
         aws: Some(aws),
         ..lambda()
@@ -215,17 +206,11 @@ async fn the_demo_branding_is_refused_inside_lambda() {
     let mut config = production_like();
     config.app.name = "Switchboard Demo".into();
     let err = refusal(&config).await.to_string();
-    assert!(
-        err.contains("app.name") && err.contains("SWITCHBOARD_APP__NAME"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["app.name", "SWITCHBOARD_APP__NAME"]);
     let mut config = production_like();
     config.email.from = "Switchboard Demo <no-reply@example.com>".into();
     let err = refusal(&config).await.to_string();
-    assert!(
-        err.contains("email.from") && err.contains("SWITCHBOARD_EMAIL__FROM"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["email.from", "SWITCHBOARD_EMAIL__FROM"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,10 +278,7 @@ async fn a_disabled_key_fails_the_start_with_the_fix() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("the key is Disabled") && err.contains("enable-key"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["the key is Disabled", "enable-key"]);
 }
 
 /// Without kms:DescribeKey the start goes on (the check is a bonus); the

@@ -92,10 +92,7 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
         .lines()
         .find(|l| l.contains("SMS limit reached"))
         .unwrap_or_else(|| panic!("a warning for the limited SMS: {printed}"));
-    assert!(
-        warning.contains("WARN") && warning.contains("sms.limits.per_number"),
-        "{warning}"
-    );
+    switchboard_testkit::assert_mentions(warning, &["WARN", "sms.limits.per_number"]);
     assert!(
         !printed.contains(number) && printed.contains("+12*******88"),
         "the number is masked in every line: {printed}"

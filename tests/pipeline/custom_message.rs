@@ -99,10 +99,7 @@ async fn a_template_without_the_code_is_refused_with_its_name() {
     let err = app.handle_custom_message(event).unwrap_err();
     assert!(matches!(err, HandleError::CustomMessage { .. }), "{err}");
     let text = err.to_string();
-    assert!(
-        text.contains("smsMessage") && text.contains("{####}") && text.contains("sign-up.sms"),
-        "{text}"
-    );
+    switchboard_testkit::assert_mentions(&text, &["smsMessage", "{####}", "sign-up.sms"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -119,7 +116,7 @@ async fn an_sms_over_140_characters_is_refused() {
         .find(|(n, _)| n.ends_with("_SignUp"))
         .unwrap();
     let err = app.handle_custom_message(event).unwrap_err().to_string();
-    assert!(err.contains("smsMessage") && err.contains("140"), "{err}");
+    switchboard_testkit::assert_mentions(&err, &["smsMessage", "140"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -151,11 +148,7 @@ fn the_binary_answers_a_custom_message_event() {
         .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    switchboard_testkit::stdout_of(&output);
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(answer["response"]["emailMessage"]
         .as_str()

@@ -20,6 +20,13 @@ async fn app_with(config: &mut Config, senders: &[&Arc<ScriptedSender>]) -> App 
     TestApp::new(config.clone()).senders(&senders).start().await
 }
 
+/// An app on the embedded defaults whose only provider is a scripted `memory`.
+async fn app_with_memory() -> (Arc<ScriptedSender>, App) {
+    let memory = scripted("memory");
+    let app = app_with(&mut switchboard::testing::defaults(), &[&memory]).await;
+    (memory, app)
+}
+
 fn scripted(name: &str) -> Arc<ScriptedSender> {
     Arc::new(ScriptedSender::new(name, &[Channel::Email, Channel::Sms]))
 }
@@ -28,11 +35,7 @@ async fn example_with_code(
     trigger: &str,
     plaintext: &str,
 ) -> switchboard::cognito::event::CustomSenderEvent {
-    let (_, json) = EVENTS
-        .iter()
-        .find(|(name, _)| *name == trigger)
-        .expect("example exists");
-    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let mut event = switchboard::testing::example_event(trigger);
     let minter = CodeMinter::insecure_dev_key().await.unwrap();
     event.request.code = Some(minter.mint(plaintext, &event.user_pool_id).await.unwrap());
     event
@@ -110,9 +113,7 @@ async fn the_demo_delivers_all_fifteen_examples_to_the_outbox() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn temporary_password_is_unescaped_then_escaped_correctly_for_html() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let event = example_with_code(
         "CustomEmailSender_AdminCreateUser",
         &cognito_escape("Tmp<Pa&ss>9"),
@@ -133,9 +134,7 @@ async fn temporary_password_is_unescaped_then_escaped_correctly_for_html() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_code_on_a_source_that_needs_one_is_an_error_and_sends_nothing() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
     event.request.code = Some("  ".into());
     let err = app.handle(event).await.unwrap_err();
@@ -146,9 +145,7 @@ async fn a_missing_code_on_a_source_that_needs_one_is_an_error_and_sends_nothing
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tampered_code_is_an_error_and_sends_nothing() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_ForgotPassword", "777777").await;
     let code = event.request.code.take().unwrap();
     let mut chars: Vec<char> = code.chars().collect();
@@ -162,9 +159,7 @@ async fn a_tampered_code_is_an_error_and_sends_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_trigger_source_goes_to_its_channels_default_route() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_SignUp", "246810").await;
     event.trigger_source = "CustomEmailSender_SomethingNew".parse().unwrap();
     let outcome = app.handle(event).await.unwrap();
@@ -244,17 +239,12 @@ async fn when_every_provider_fails_the_invocation_fails_with_all_attempts_named(
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(
-        text.contains("primary") && text.contains("backup"),
-        "{text}"
-    );
+    switchboard_testkit::assert_mentions(&text, &["primary", "backup"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_email_without_lookup_is_a_clear_error() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let json = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/account-takeover-without-email.json"
@@ -262,10 +252,7 @@ async fn a_missing_email_without_lookup_is_a_clear_error() {
     .unwrap();
     let err = app.handle_json(&json).await.unwrap_err();
     let text = err.to_string();
-    assert!(
-        text.contains("takeover-user-without-email") && text.contains("`email`"),
-        "{text}"
-    );
+    switchboard_testkit::assert_mentions(&text, &["takeover-user-without-email", "`email`"]);
     assert!(
         text.contains("lookup_missing_recipient"),
         "says how to fix it: {text}"
@@ -275,9 +262,7 @@ async fn a_missing_email_without_lookup_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_events_name_the_field() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let err = app.handle_json(br#"{"triggerSource":"CustomEmailSender_SignUp","userPoolId":"p","userName":"u","request":{"code":42}}"#).await.unwrap_err();
     assert!(err.to_string().contains("request.code"), "{err}");
     let err = app.handle_json(b"not json").await.unwrap_err();
@@ -287,9 +272,7 @@ async fn malformed_events_name_the_field() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sms_number_that_is_not_e164_is_refused_without_echoing_it() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
     event
         .request
@@ -306,9 +289,7 @@ async fn an_sms_number_that_is_not_e164_is_refused_without_echoing_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_shipped_examples_carry_codes_the_dev_key_decrypts() {
     // So `switchboard invoke examples/events/<source>.json` works out of the box.
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     for (name, json) in EVENTS {
         let outcome = app
             .handle_json(json.as_bytes())
@@ -390,9 +371,9 @@ async fn a_refused_number_names_the_setting_that_refused_it() {
         .user_attributes
         .insert("phone_number".into(), "+4915112345678".into());
     let err = app.handle(event.clone()).await.unwrap_err().to_string();
-    assert!(
-        err.contains("`routes.CustomSMSSender_SignUp.allowed_countries`") && err.contains("+49"),
-        "{err}"
+    switchboard_testkit::assert_mentions(
+        &err,
+        &["`routes.CustomSMSSender_SignUp.allowed_countries`", "+49"],
     );
     // A national number without sms.default_region: the hint survives.
     event
@@ -400,10 +381,7 @@ async fn a_refused_number_names_the_setting_that_refused_it() {
         .user_attributes
         .insert("phone_number".into(), "0170 9876543".into());
     let err = app.handle(event).await.unwrap_err().to_string();
-    assert!(
-        err.contains("phone_number") && err.contains("set sms.default_region"),
-        "{err}"
-    );
+    switchboard_testkit::assert_mentions(&err, &["phone_number", "set sms.default_region"]);
     assert!(!err.contains("9876543"), "never the number itself: {err}");
     assert_eq!(memory.attempts(), 0);
 }
@@ -440,11 +418,13 @@ async fn a_template_over_the_segment_cap_fails_start_up() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("CustomSMSSender_AdminCreateUser")
-            && err.contains("admin-create-user.sms")
-            && err.contains("max_segments = 0"),
-        "{err}"
+    switchboard_testkit::assert_mentions(
+        &err,
+        &[
+            "CustomSMSSender_AdminCreateUser",
+            "admin-create-user.sms",
+            "max_segments = 0",
+        ],
     );
 }
 
@@ -499,9 +479,7 @@ async fn nothing_is_sent_past_the_invocation_deadline() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_users_locale_picks_the_template_language() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_ForgotPassword", "1").await;
     event
         .request
@@ -572,9 +550,7 @@ async fn an_app_client_gets_its_own_branding_and_sender() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_attributes_arrive_as_text_in_html() {
-    let memory = scripted("memory");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&memory]).await;
+    let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_SignUp", "1").await;
     event
         .request

@@ -22,6 +22,16 @@ pub fn sample_email(to: &str, from: &str) -> Message {
     })
 }
 
+/// [`sample_email`] from `Acme Support <no-reply@acme.test>` to `jane@example.com`,
+/// replying to `help@acme.test`: what the HTTP email services' tests send.
+pub fn sample_email_with_reply_to() -> Message {
+    let mut message = sample_email("jane@example.com", "Acme Support <no-reply@acme.test>");
+    if let Message::Email(email) = &mut message {
+        email.reply_to = Some("help@acme.test".into());
+    }
+    message
+}
+
 /// A sample SMS carrying [`SECRET_CODE`].
 pub fn sample_sms(to: &str) -> Message {
     Message::Sms(SmsMessage {
@@ -83,6 +93,24 @@ pub async fn maps_transient_failure(sender: &dyn Sender, message: &Message) -> S
     assert_eq!(error.provider(), sender.name());
     assert_no_secret(&error.to_string(), "the error");
     assert_no_secret(&format!("{error:?}"), "the error's Debug");
+    error
+}
+
+/// An email to something that is not an address is rejected before it is sent
+/// (`to` is [`sample_email_with_reply_to`]'s otherwise).
+pub async fn rejects_an_invalid_recipient(sender: &dyn Sender) -> SendError {
+    let Message::Email(email) = sample_email_with_reply_to() else {
+        unreachable!("a sample email")
+    };
+    let bad = EmailMessage {
+        to: "not an address".into(),
+        ..email
+    };
+    let error = sender
+        .send(&Message::Email(bad))
+        .await
+        .expect_err("an invalid recipient must not be sent");
+    assert_eq!(error.kind(), crate::ErrorKind::Rejected, "{error}");
     error
 }
 

@@ -17,6 +17,10 @@ pub enum Step {
     Fail(ErrorKind),
     /// Fail with this kind and ask to wait this long (`Retry-After`).
     FailRetryAfter(ErrorKind, std::time::Duration),
+    /// Never answer (a provider that hangs).
+    Hang,
+    /// Wait this long, then accept the message (a slow provider).
+    DeliverAfter(std::time::Duration),
 }
 
 /// A sender that answers from a script, then delivers; see the module docs.
@@ -45,6 +49,11 @@ impl ScriptedSender {
     pub fn with_script(self, steps: impl IntoIterator<Item = Step>) -> Self {
         lock(&self.script).extend(steps);
         self
+    }
+
+    /// A sender that answers every message with `step`.
+    pub fn always(name: impl Into<String>, channels: &[Channel], step: Step) -> Self {
+        Self::new(name, channels).with_script(std::iter::repeat_n(step, 10_000))
     }
 
     /// A sender that fails `times` times with `kind`, then delivers.
@@ -93,6 +102,15 @@ impl Sender for ScriptedSender {
         };
         let step = lock(&self.script).pop_front().unwrap_or(Step::Deliver);
         match step {
+            Step::Hang => std::future::pending().await,
+            Step::DeliverAfter(wait) => {
+                tokio::time::sleep(wait).await;
+                lock(&self.accepted).push(message.clone());
+                Ok(Delivery::new(
+                    self.name.clone(),
+                    format!("{}-{attempt}", self.name),
+                ))
+            }
             Step::Deliver => {
                 lock(&self.accepted).push(message.clone());
                 Ok(Delivery::new(

@@ -54,9 +54,19 @@ pub const fn body(
     }
 }
 
-/// Answers every row from a fresh server and checks `send`'s error against it.
+/// The temporary answers every HTTP provider shares: retried, then failed over.
+pub const TEMPORARY: &[Row] = &[
+    status(429, ErrorKind::RateLimited, true),
+    status(500, ErrorKind::Unavailable, true),
+    status(502, ErrorKind::Unavailable, true),
+    status(503, ErrorKind::Unavailable, true),
+    status(504, ErrorKind::Unavailable, true),
+];
+
+/// Answers every row of `rows`, then of [`TEMPORARY`], each from a fresh
+/// server, and checks `send`'s error against it.
 pub async fn check(rows: &[Row], send: impl AsyncFn(&MockServer) -> SendError) {
-    for row in rows {
+    for row in rows.iter().chain(TEMPORARY) {
         let server = MockServer::start().await;
         let mut response = ResponseTemplate::new(row.status).set_body_string(row.body);
         if let Some(wait) = row.retry_after {

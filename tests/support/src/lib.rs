@@ -66,3 +66,46 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("cannot bind a loopback port")
 }
+
+/// An HTTP server (wiremock) that answers every `POST` with `status` and an
+/// empty body, recording what it received.
+pub async fn answering(status: u16) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(status))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Asserts that `text` (an error, an output) mentions every one of `parts`.
+#[track_caller]
+pub fn assert_mentions(text: &str, parts: &[&str]) {
+    let missing: Vec<&&str> = parts.iter().filter(|part| !text.contains(**part)).collect();
+    assert!(missing.is_empty(), "{missing:?} not mentioned in: {text}");
+}
+
+/// The standard output of a command that must have succeeded; its standard
+/// error otherwise fails the test.
+#[track_caller]
+pub fn stdout_of(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "the command failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts that `text` (a log, an error, a `Debug` output) contains none of
+/// `secrets`; `what` names the text in the failure.
+#[track_caller]
+pub fn assert_absent(text: &str, secrets: &[&str], what: &str) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "{what} contains the secret `{secret}`"
+        );
+    }
+}

@@ -6,6 +6,44 @@ use std::process::Child;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// An AWS SDK configuration for `endpoint` in us-east-1 with fake credentials.
+pub fn sdk_config_at(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    "testing",
+                    "testing",
+                    None,
+                    None,
+                    "switchboard-tests",
+                ),
+            ),
+        )
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
+}
+
+/// An AWS SDK configuration whose endpoint nobody listens on (connections are
+/// refused), with the SDK's retries off.
+pub fn unreachable_sdk_config() -> aws_config::SdkConfig {
+    sdk_config_at(&format!("http://127.0.0.1:{}", crate::free_port()))
+        .to_builder()
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .build()
+}
+
+/// An AWS SDK configuration for us-east-1 without an endpoint or credentials:
+/// enough to build clients, for tests that never send.
+pub fn offline_sdk_config() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build()
+}
+
 /// A running moto server.
 pub struct Moto {
     /// `http://127.0.0.1:PORT`
@@ -77,22 +115,7 @@ fn wait_until_ready(port: u16) {
 impl Moto {
     /// An AWS SDK configuration pointing at this server with fake credentials.
     pub fn sdk_config(&self) -> aws_config::SdkConfig {
-        aws_config::SdkConfig::builder()
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(
-                    aws_credential_types::Credentials::new(
-                        "testing",
-                        "testing",
-                        None,
-                        None,
-                        "switchboard-tests",
-                    ),
-                ),
-            )
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build()
+        sdk_config_at(&self.endpoint)
     }
 
     /// Environment for a child process (the Python SDK, the CLI) to reach this server.
