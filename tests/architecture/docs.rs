@@ -129,7 +129,10 @@ fn docs_providers_md_is_generated_from_the_services_docs() {
         .split_once(PROVIDERS_MARKER)
         .map(|(intro, _)| intro)
         .unwrap_or_else(|| panic!("docs/providers.md keeps the marker line {PROVIDERS_MARKER}"));
-    let mut expected = format!("{intro}{PROVIDERS_MARKER}\n");
+    let mut expected = format!("{intro}{PROVIDERS_MARKER}\n\n| type | service |\n|---|---|\n");
+    for doc in in_registry_order() {
+        expected.push_str(&format!("| `{}` | {} |\n", doc.type_name, doc.title));
+    }
     for doc in in_registry_order() {
         expected.push('\n');
         expected.push_str(&format!("#{}", doc.text));
@@ -177,6 +180,12 @@ fn the_readme_is_short_and_the_reference_is_complete() {
         lines <= README_MAX_LINES,
         "README.md has {lines} lines (at most {README_MAX_LINES}): move reference into docs/"
     );
+    for kind in ProviderConfig::TYPES {
+        assert!(
+            readme.contains(&format!("`{kind}`")),
+            "README.md lists every provider type: `{kind}` is missing"
+        );
+    }
     for doc in DOCS {
         assert!(repo().join("docs").join(doc).is_file(), "docs/{doc} exists");
         assert!(
