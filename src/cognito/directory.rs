@@ -1,6 +1,8 @@
 //! Finds a user's email address or phone number in Cognito when the event does
 //! not carry it (account takeover notifications may have no `email` attribute).
 
+use std::time::Instant;
+
 use aws_sdk_cognitoidentityprovider::Client;
 
 use crate::aws;
@@ -28,18 +30,33 @@ impl UserDirectory {
         }
     }
 
-    /// The value of `attribute` for `user` in `pool`, if the user has one.
+    /// The value of `attribute` for `user` in `pool`, if the user has one; the
+    /// call ends by `deadline` (a read: the SDK may retry it).
     pub async fn attribute(
         &self,
         pool: &str,
         user: &str,
         attribute: &str,
+        deadline: Option<Instant>,
     ) -> Result<Option<String>, LookupError> {
+        let failed = |detail: String| LookupError {
+            pool: pool.to_string(),
+            user: switchboard_providers::mask_username(user),
+            detail,
+        };
+        let timeouts = aws::COGNITO
+            .until(deadline)
+            .ok_or_else(|| failed("no time left before the event's deadline".into()))?;
         let output = self
             .client
             .admin_get_user()
             .user_pool_id(pool)
             .username(user)
+            .customize()
+            .config_override(
+                aws_sdk_cognitoidentityprovider::config::Builder::default()
+                    .timeout_config(timeouts),
+            )
             .send()
             .await
             .map_err(|e| {
@@ -47,11 +64,7 @@ impl UserDirectory {
                     Some(service) => format!("{service} (the function's role needs cognito-idp:AdminGetUser on the pool)"),
                     None => format!("{}", aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(&e)),
                 };
-                LookupError {
-                    pool: pool.to_string(),
-                    user: switchboard_providers::mask_username(user),
-                    detail: switchboard_providers::text::redact(&detail),
-                }
+                failed(switchboard_providers::text::redact(&detail))
             })?;
         Ok(output
             .user_attributes()

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use switchboard_providers::SecretValue;
+
 use super::de;
 
 /// `[email]`
@@ -63,6 +65,13 @@ pub struct SmsLimitsConfig {
     /// The DynamoDB table (partition key `id`); "" uses `idempotency.table`.
     #[serde(default, deserialize_with = "de::empty_as_none")]
     pub table: Option<String>,
+    /// Items each country's count is split over, so that a busy calling code
+    /// is not one hot item.
+    pub country_shards: u32,
+    /// The HMAC key numbers are stored under (a secret reference); "" stores
+    /// them as plain SHA-256, which a reader of the table can reverse.
+    #[serde(default, deserialize_with = "de::empty_secret_as_none")]
+    pub number_key: Option<SecretValue>,
 }
 
 impl SmsLimitsConfig {

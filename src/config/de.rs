@@ -270,6 +270,13 @@ pub(super) fn empty_as_none<'de, D: Deserializer<'de>>(
     Ok(value.filter(|v| !v.trim().is_empty()))
 }
 
+/// As [`empty_as_none`], for a secret setting.
+pub(super) fn empty_secret_as_none<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<switchboard_providers::SecretValue>, D::Error> {
+    Ok(empty_as_none(deserializer)?.map(switchboard_providers::SecretValue::new))
+}
+
 /// As [`empty_as_none`], for paths.
 pub(super) fn empty_path_as_none<'de, D: Deserializer<'de>>(
     deserializer: D,

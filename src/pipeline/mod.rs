@@ -17,7 +17,7 @@ use switchboard_providers::{mask_recipient, Message};
 
 pub use outcome::{HandleError, Outcome, OutcomeStatus};
 
-use crate::cognito::decrypt::{unescape_cognito_html, Decryptor};
+use crate::cognito::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::cognito::event::{self, CustomSenderEvent};
 use crate::route::{Route, RouteTable};
 use crate::sms::phone::E164;
@@ -149,9 +149,10 @@ impl App {
             .map(|d| d.saturating_duration_since(Instant::now()))
             .unwrap_or(self.budget)
             .saturating_add(self.deadline_margin);
+        let after_send = self.bookkeeping_deadline(deadline);
         let claimed = match (&self.guards.idempotency, idempotency::key_for(&event)) {
             (Some(guard), Some(key)) => match guard
-                .claim(&key, remaining)
+                .claim(&key, remaining, deadline)
                 .await
                 .map_err(HandleError::Idempotency)?
             {
@@ -164,18 +165,25 @@ impl App {
             },
             _ => None,
         };
-        let result = self.send(&event, route, deadline).await;
+        let result = self.send(&event, route, deadline, after_send).await;
         if let Some((guard, claim)) = claimed {
             match &result {
                 Ok(outcome) => {
                     guard
-                        .complete(&claim, &outcome.provider, &outcome.message_id)
+                        .complete(&claim, &outcome.provider, &outcome.message_id, after_send)
                         .await
                 }
-                Err(_) => guard.release(&claim).await,
+                Err(_) => guard.release(&claim, after_send).await,
             }
         }
         result
+    }
+
+    /// When the writes after the send (complete, release, give-back) must be
+    /// over: half the margin past the delivery's end, the other half left to
+    /// answer Lambda. Without an invocation deadline, none (their own timeouts).
+    fn bookkeeping_deadline(&self, deadline: Option<Instant>) -> Option<Instant> {
+        deadline.map(|d| d + self.deadline_margin / 2)
     }
 
     async fn send(
@@ -183,14 +191,15 @@ impl App {
         event: &CustomSenderEvent,
         route: &Route,
         deadline: Option<Instant>,
+        after_send: Option<Instant>,
     ) -> Result<Outcome, HandleError> {
-        let code = self.decrypt_code(event).await?;
-        let to = self.recipients.find(event, route).await?;
+        let code = self.decrypt_code(event, deadline).await?;
+        let to = self.recipients.find(event, route, deadline).await?;
         let mut message =
             self.composer
                 .compose(event, route, code.as_ref(), to.address().to_string())?;
         set_deadline(&mut message, deadline);
-        let reservation = match self.check_sms_limits(to.phone()).await? {
+        let reservation = match self.check_sms_limits(event, to.phone(), deadline).await? {
             Verdict::Allowed(reservation) => Some(reservation),
             Verdict::Limited(limit) => return Ok(limited(event, route, &message, &limit)),
             Verdict::Uncounted => None,
@@ -199,7 +208,7 @@ impl App {
             Ok(delivery) => delivery,
             Err(error) => {
                 if let (Some(limiter), Some(reservation)) = (&self.guards.sms_limit, reservation) {
-                    limiter.give_back(reservation).await;
+                    limiter.give_back(reservation, after_send).await;
                 }
                 return Err(error.into());
             }
@@ -221,20 +230,29 @@ impl App {
     }
 
     /// The SMS pumping guard's verdict for a message to `phone`; uncounted for
-    /// email and when no limit is configured.
-    async fn check_sms_limits(&self, phone: Option<&E164>) -> Result<Verdict, HandleError> {
+    /// email and when no limit is configured. The counters record the event's
+    /// token, so every retry of the event counts once.
+    async fn check_sms_limits(
+        &self,
+        event: &CustomSenderEvent,
+        phone: Option<&E164>,
+        deadline: Option<Instant>,
+    ) -> Result<Verdict, HandleError> {
         match (&self.guards.sms_limit, phone) {
             (Some(limiter), Some(to)) => limiter
-                .reserve(to)
+                .reserve(to, &sms_limit::token_for(event), deadline)
                 .await
                 .map_err(HandleError::SmsLimitStore),
             _ => Ok(Verdict::Uncounted),
         }
     }
 
+    /// The plaintext code; the KMS call ends by `deadline` (the keyring's client
+    /// has its own timeouts too).
     async fn decrypt_code(
         &self,
         event: &CustomSenderEvent,
+        deadline: Option<Instant>,
     ) -> Result<Option<SecretString>, HandleError> {
         let Some(ciphertext) = event.code() else {
             if event.trigger_source.requires_code() {
@@ -242,10 +260,16 @@ impl App {
             }
             return Ok(None);
         };
-        let code = self
-            .decryptor
-            .decrypt(ciphertext, &event.user_pool_id)
-            .await?;
+        let decrypting = self.decryptor.decrypt(ciphertext, &event.user_pool_id);
+        let code = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), decrypting)
+                .await
+                .map_err(|_| DecryptError::Kms {
+                    detail: "no answer before the event's deadline".into(),
+                    temporary: true,
+                })??,
+            None => decrypting.await?,
+        };
         if event.trigger_source.code_is_temporary_password() {
             return Ok(Some(SecretString::from(unescape_cognito_html(
                 code.expose_secret(),

@@ -55,11 +55,13 @@ impl Recipients {
         }
     }
 
-    /// The address or E.164 number `event` goes to on `route`.
+    /// The address or E.164 number `event` goes to on `route`; a look-up in
+    /// Cognito ends by `deadline`.
     pub async fn find(
         &self,
         event: &CustomSenderEvent,
         route: &Route,
+        deadline: Option<std::time::Instant>,
     ) -> Result<Recipient, HandleError> {
         let attribute = match route.channel {
             Channel::Email => "email",
@@ -74,7 +76,7 @@ impl Recipients {
         let value = match (in_event, &self.directory) {
             (Some(value), _) => value,
             (None, Some(directory)) => directory
-                .attribute(&event.user_pool_id, &event.user_name, attribute)
+                .attribute(&event.user_pool_id, &event.user_name, attribute, deadline)
                 .await?
                 .ok_or_else(|| no_recipient(event, attribute, true))?,
             (None, None) => return Err(no_recipient(event, attribute, false)),

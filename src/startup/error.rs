@@ -162,7 +162,7 @@ pub enum StartupError {
         /// The value as configured.
         value: String,
         /// What is wrong and the fix.
-        problem: &'static str,
+        problem: String,
     },
     /// Something needs AWS but no AWS configuration was loaded.
     #[error("{what} needs an AWS configuration, but none was given")]

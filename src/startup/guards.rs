@@ -9,17 +9,19 @@ use super::StartupError;
 use crate::aws;
 use crate::config::Config;
 use crate::pipeline::guards::idempotency::IdempotencyGuard;
-use crate::pipeline::guards::sms_limit::{CountryLimits, SmsLimiter};
+use crate::pipeline::guards::sms_limit::{CountryLimits, Limits, SmsLimiter};
 use crate::pipeline::guards::Guards;
+use crate::secrets::SecretResolver;
+use secrecy::ExposeSecret;
 
 /// The guards the configuration turns on.
-pub(super) fn build(
+pub(super) async fn build(
     config: &Config,
     aws_config: Option<&aws_config::SdkConfig>,
 ) -> Result<Guards, StartupError> {
     Ok(Guards {
         idempotency: idempotency(config, aws_config)?,
-        sms_limit: sms_limiter(config, aws_config)?,
+        sms_limit: sms_limiter(config, aws_config).await?,
     })
 }
 
@@ -44,8 +46,12 @@ fn idempotency(
     )))
 }
 
+/// The most a shard of a country's count may hold: each counted event's token
+/// is kept in the shard's item, and writes cost by the item's size.
+const MAX_PER_SHARD: u32 = 5000;
+
 /// The SMS pumping guard, or `None` when no limit is set.
-fn sms_limiter(
+async fn sms_limiter(
     config: &Config,
     aws_config: Option<&aws_config::SdkConfig>,
 ) -> Result<Option<SmsLimiter>, StartupError> {
@@ -58,7 +64,19 @@ fn sms_limiter(
         return Err(StartupError::SmsLimits {
             key: "sms.limits.window_seconds".into(),
             value: "0".into(),
-            problem: "a window must last at least 1 second; 3600 counts per hour",
+            problem: "a window must last at least 1 second; 3600 counts per hour".into(),
+        });
+    }
+    let shards = limits.country_shards.max(1);
+    let largest = per_country.largest();
+    if largest.div_ceil(shards) > MAX_PER_SHARD {
+        return Err(StartupError::SmsLimits {
+            key: "sms.limits.country_shards".into(),
+            value: limits.country_shards.to_string(),
+            problem: format!(
+                "a country limit of {largest} over {shards} shards leaves more than {MAX_PER_SHARD} per item; set it to at least {}",
+                largest.div_ceil(MAX_PER_SHARD)
+            ),
         });
     }
     let Some(table) = config.sms_limits_table() else {
@@ -73,17 +91,34 @@ fn sms_limiter(
         return Err(StartupError::SmsLimits {
             key: key.into(),
             value,
-            problem: "nothing can count it: set sms.limits.table (or idempotency.table) to a DynamoDB table with partition key `id` (string)",
+            problem: "nothing can count it: set sms.limits.table (or idempotency.table) to a DynamoDB table with partition key `id` (string)".into(),
         });
     };
     let aws_config = aws_config.ok_or(StartupError::NeedsAws { what: "sms.limits" })?;
+    let number_key = match &limits.number_key {
+        Some(reference) => {
+            let mut resolver = SecretResolver::new(Some(aws_config));
+            let key = resolver.resolve("sms.limits.number_key", reference).await?;
+            Some(key.expose_secret().as_bytes().to_vec())
+        }
+        None => {
+            if limits.per_number > 0 {
+                tracing::warn!("sms.limits.number_key is not set: phone numbers are stored as plain SHA-256, which a reader of the table can reverse; set it to a secret reference");
+            }
+            None
+        }
+    };
     Ok(Some(SmsLimiter::new(
         aws_sdk_dynamodb::Client::new(&aws::with_timeouts(aws_config, aws::DYNAMODB)),
         table.to_string(),
-        limits.per_number,
-        per_country,
-        Duration::from_secs(limits.window_seconds),
-        config.idempotency.on_store_error,
+        Limits {
+            per_number: limits.per_number,
+            per_country,
+            window: Duration::from_secs(limits.window_seconds),
+            country_shards: shards,
+            number_key,
+            on_store_error: config.idempotency.on_store_error,
+        },
     )))
 }
 
@@ -106,7 +141,7 @@ fn country_limits(
             return Err(StartupError::SmsLimits {
                 key: format!("sms.limits.per_country.{key}"),
                 value: limit.to_string(),
-                problem: "the key must be `default` or a country calling code such as \"44\" (1–3 digits)",
+                problem: "the key must be `default` or a country calling code such as \"44\" (1–3 digits)".into(),
             });
         };
         limits.by_code.insert(code, limit);

@@ -111,7 +111,7 @@ async fn assemble(
     profile.mark("decryptor");
     prime::encryption_sdk().await?;
     profile.mark("prime");
-    let guards = guards::build(config, aws.as_ref())?;
+    let guards = guards::build(config, aws.as_ref()).await?;
     let directory = match (&aws, config.cognito.lookup_missing_recipient) {
         (Some(aws), true) => Some(UserDirectory::new(aws)),
         _ => None,

@@ -255,16 +255,16 @@ async fn guard_with_a_one_second_lock() -> (IdempotencyGuard, aws_sdk_dynamodb::
 async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
     let (guard, ddb, table) = guard_with_a_one_second_lock().await;
     let key = key_for(&event().await).unwrap();
-    let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+    let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO, None).await.unwrap() else {
         panic!("the first claim proceeds")
     };
     // The lock (1 s, rounded up to whole seconds, plus one) runs out.
     tokio::time::sleep(Duration::from_millis(3200)).await;
-    let Claim::Proceed(newer) = guard.claim(&key, Duration::ZERO).await.unwrap() else {
+    let Claim::Proceed(newer) = guard.claim(&key, Duration::ZERO, None).await.unwrap() else {
         panic!("an expired claim can be taken over")
     };
-    guard.release(&stale).await;
-    guard.complete(&stale, "stale", "stale-id").await;
+    guard.release(&stale, None).await;
+    guard.complete(&stale, "stale", "stale-id", None).await;
     let item = |ddb: aws_sdk_dynamodb::Client, table: String, key: String| async move {
         ddb.get_item()
             .table_name(table)
@@ -283,7 +283,7 @@ async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
         !now.contains_key("message_id"),
         "not completed by the stale owner"
     );
-    guard.complete(&newer, "primary", "m-1").await;
+    guard.complete(&newer, "primary", "m-1", None).await;
     let now = item(ddb, table, key).await;
     assert_eq!(now["message_id"].as_s().unwrap(), "m-1");
 }
@@ -294,7 +294,10 @@ async fn the_lock_covers_the_invocations_remaining_time() {
     let (guard, ddb, table) = guard_with_a_one_second_lock().await;
     let key = key_for(&event().await).unwrap();
     assert!(matches!(
-        guard.claim(&key, Duration::from_secs(600)).await.unwrap(),
+        guard
+            .claim(&key, Duration::from_secs(600), None)
+            .await
+            .unwrap(),
         Claim::Proceed(_)
     ));
     let item = ddb

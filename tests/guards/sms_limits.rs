@@ -46,13 +46,18 @@ fn memory() -> Arc<ScriptedSender> {
     ))
 }
 
-/// A real SMS event (its code under the development key) to `phone_number`.
+/// A real SMS event (its code under the development key) to `phone_number`:
+/// a new one each time (another user signing in with that number), since the
+/// guard counts each event once however often it is retried.
 fn sms_to(phone_number: &str) -> CustomSenderEvent {
+    static USERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut event = switchboard::testing::example_event("CustomSMSSender_Authentication");
     event
         .request
         .user_attributes
         .insert("phone_number".into(), phone_number.into());
+    let user = USERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    event.user_name = format!("sms-limits-user-{user}");
     event
 }
 
@@ -206,10 +211,11 @@ async fn a_failed_send_gives_its_count_back() {
     ));
     let first = app(&config(table.clone(), limits), failing.clone()).await;
     let number = "+4915100000106";
-    let error = first.handle(sms_to(number)).await.unwrap_err();
+    let event = sms_to(number);
+    let error = first.handle(event.clone()).await.unwrap_err();
     assert!(matches!(error, HandleError::Send(_)), "{error}");
     // Lambda's retry of the failed event still finds the number's quota intact.
-    let retry = first.handle(sms_to(number)).await.unwrap();
+    let retry = first.handle(event).await.unwrap();
     assert_eq!(retry.status, OutcomeStatus::Delivered);
     assert_eq!(sent_to(&failing, number), 1);
     assert_eq!(

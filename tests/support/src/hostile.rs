@@ -261,7 +261,7 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Reads one request (Content-Length or chunked body); `None` at end of stream.
-async fn read_request(stream: &mut TcpStream) -> Option<Received> {
+pub(crate) async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -348,6 +348,6 @@ fn dechunk(data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

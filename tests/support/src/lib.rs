@@ -8,6 +8,7 @@
 //! A test that needs a service fails loudly when it is missing: run the suite
 //! with `./scripts/test`, which installs them.
 
+pub mod aws_proxy;
 pub mod docs;
 pub mod hostile;
 pub mod lambda;
