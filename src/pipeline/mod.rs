@@ -260,15 +260,39 @@ impl App {
             }
             return Ok(None);
         };
-        let decrypting = self.decryptor.decrypt(ciphertext, &event.user_pool_id);
         let code = match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), decrypting)
-                .await
-                .map_err(|_| DecryptError::Kms {
-                    detail: "no answer before the event's deadline".into(),
-                    temporary: true,
-                })??,
-            None => decrypting.await?,
+            // The Encryption SDK blocks its thread while KMS answers, so a
+            // timeout around it here could not fire: it runs as its own task,
+            // and the event stops waiting for it at the deadline.
+            Some(deadline) => {
+                let decryptor = Arc::clone(&self.decryptor);
+                let (ciphertext, pool) = (ciphertext.to_string(), event.user_pool_id.clone());
+                let task = tokio::spawn(async move { decryptor.decrypt(&ciphertext, &pool).await });
+                // At least the shortest call: a local key answers at once even
+                // for an event whose deadline has passed.
+                let until = deadline.max(Instant::now() + crate::aws::MIN_CALL);
+                match tokio::time::timeout_at(until.into(), task).await {
+                    Ok(Ok(decrypted)) => decrypted?,
+                    Ok(Err(panicked)) => {
+                        return Err(DecryptError::Setup(format!(
+                            "the decryption task failed: {panicked}"
+                        ))
+                        .into())
+                    }
+                    Err(_) => {
+                        return Err(DecryptError::Kms {
+                            detail: "no answer before the event's deadline".into(),
+                            temporary: true,
+                        }
+                        .into())
+                    }
+                }
+            }
+            None => {
+                self.decryptor
+                    .decrypt(ciphertext, &event.user_pool_id)
+                    .await?
+            }
         };
         if event.trigger_source.code_is_temporary_password() {
             return Ok(Some(SecretString::from(unescape_cognito_html(

@@ -4,6 +4,7 @@
 
 mod custom_message;
 mod events;
+mod hostile_aws;
 mod hostile_input;
 mod no_secrets;
 mod recipient_lookup;

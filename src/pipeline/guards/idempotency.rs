@@ -22,7 +22,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use switchboard_providers::text::{epoch_millis, hex};
 
-use super::store::{call_config, is_conditional_failure, now_secs, number, Retries};
+use super::store::{call_config, is_conditional_failure, now_secs, number};
 use super::{store_failure, OnStoreError, StoreError};
 use crate::cognito::event::CustomSenderEvent;
 
@@ -120,7 +120,7 @@ impl IdempotencyGuard {
         let now = now_secs();
         let hold = self.lock.max(remaining).as_secs().saturating_add(1);
         let owner = owner_token();
-        let config = match call_config(deadline, Retries::Sdk) {
+        let config = match call_config(deadline) {
             Ok(config) => config,
             Err(detail) => return self.store_failure("PutItem", detail),
         };
@@ -187,7 +187,7 @@ impl IdempotencyGuard {
         claimed: Claimed,
         deadline: Option<Instant>,
     ) -> Result<Claim, StoreError> {
-        let config = match call_config(deadline, Retries::Sdk) {
+        let config = match call_config(deadline) {
             Ok(config) => config,
             Err(detail) => return self.store_failure("GetItem", detail),
         };
@@ -220,7 +220,7 @@ impl IdempotencyGuard {
         message_id: &str,
         deadline: Option<Instant>,
     ) {
-        let config = match call_config(deadline, Retries::Sdk) {
+        let config = match call_config(deadline) {
             Ok(config) => config,
             Err(detail) => {
                 tracing::warn!(table = %self.table, %detail, "could not mark the event completed; a retry after the lock expires may send again");
@@ -263,7 +263,7 @@ impl IdempotencyGuard {
     /// invocation) or already gone (our own earlier attempt deleted it); by
     /// `deadline`.
     pub async fn release(&self, claim: &Claimed, deadline: Option<Instant>) {
-        let config = match call_config(deadline, Retries::Sdk) {
+        let config = match call_config(deadline) {
             Ok(config) => config,
             Err(detail) => {
                 tracing::warn!(table = %self.table, %detail, "could not release the idempotency lock; a retry waits for it to expire");

@@ -31,7 +31,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use switchboard_providers::text::hex;
 
-use super::store::{call_config, is_conditional_failure, now_secs, number, Retries};
+use super::store::{call_config, is_conditional_failure, now_secs, number};
 use super::{store_failure, OnStoreError, StoreError};
 use crate::sms::phone::E164;
 
@@ -291,7 +291,7 @@ impl SmsLimiter {
         ttl: u64,
         deadline: Option<Instant>,
     ) -> Result<(), Refused> {
-        let config = call_config(deadline, Retries::Sdk).map_err(Refused::Failed)?;
+        let config = call_config(deadline).map_err(Refused::Failed)?;
         let result = self
             .client
             .update_item()
@@ -344,7 +344,7 @@ impl SmsLimiter {
     /// repeated give-back subtracts nothing twice.
     pub async fn give_back(&self, reservation: Reservation, deadline: Option<Instant>) {
         for key in reservation.keys {
-            let config = match call_config(deadline, Retries::Sdk) {
+            let config = match call_config(deadline) {
                 Ok(config) => config,
                 Err(detail) => {
                     tracing::warn!(table = %self.table, %detail, "could not give back an SMS limit count after a failed send");

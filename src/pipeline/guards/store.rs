@@ -1,9 +1,9 @@
 //! What the two DynamoDB guards — idempotency and the SMS limits — share: the
 //! clock they write, number attributes, recognising a failed condition, and
-//! each call's configuration: cut to the event's deadline, with or without the
-//! SDK's retries (see the table in docs/guarantees.md for which call is which).
+//! each call's configuration: cut to the event's deadline, with the SDK's
+//! retries (every call is safe to repeat; docs/guarantees.md has the table).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -29,28 +29,23 @@ pub(crate) fn is_conditional_failure<E: ProvideErrorMetadata, R>(error: &SdkErro
         .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
 }
 
-/// Whether the SDK may repeat a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retries {
-    /// The call is safe to repeat (idempotent, or recognises its own earlier
-    /// attempt): the SDK's standard retries, within the time left.
-    Sdk,
-    /// A repeat could count twice: one attempt, its outcome resolved by the caller.
-    Off,
-}
-
 /// The configuration override for one call that must end by `deadline`, or
-/// the store failure "no time left" when the event has none.
+/// the store failure "no time left" when the event has none. Every guard call
+/// is safe to repeat (each recognises its own earlier attempt), so the SDK
+/// retries within the time left.
 pub(crate) fn call_config(
     deadline: Option<Instant>,
-    retries: Retries,
 ) -> Result<aws_sdk_dynamodb::config::Builder, String> {
     let timeouts = aws::DYNAMODB
         .until(deadline)
         .ok_or_else(|| "no time left before the event's deadline".to_string())?;
-    let mut config = aws_sdk_dynamodb::config::Builder::default().timeout_config(timeouts);
-    if retries == Retries::Off {
-        config = config.retry_config(RetryConfig::disabled());
-    }
-    Ok(config)
+    // Short backoffs, so that three attempts fit the 2 s a call has: a
+    // throttled counter shard then moves on to the next in time.
+    let retry = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(50))
+        .with_max_backoff(Duration::from_millis(400));
+    Ok(aws_sdk_dynamodb::config::Builder::default()
+        .timeout_config(timeouts)
+        .retry_config(retry))
 }
