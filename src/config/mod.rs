@@ -328,6 +328,7 @@ impl Config {
         let text = crate::secrets::ssm_parameter(aws, name)
             .await
             .map_err(problem)?;
+        check_syntax(&text).map_err(problem)?;
         let figment = Figment::from(Toml::string(DEFAULT_TOML))
             .merge(de::Named::new(
                 Toml::string(&text),
@@ -451,5 +452,25 @@ fn check_provider_name(name: &str) -> Result<(), String> {
     Err(format!(
         "provider name `{name}` (in [providers.{name}]) must use only lower-case letters, digits, '-' and '_', because environment variables cannot carry case; rename it, e.g. `{}`",
         name.to_ascii_lowercase()
+    ))
+}
+
+/// A TOML syntax error placed by line and column, without the line: figment's
+/// own message quotes it, and a layer may hold a secret.
+fn check_syntax(text: &str) -> Result<(), String> {
+    let Err(error) = toml::from_str::<toml::Table>(text) else {
+        return Ok(());
+    };
+    let at = error
+        .span()
+        .map(|span| span.start)
+        .unwrap_or(0)
+        .min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    Err(format!(
+        "TOML syntax error at line {line}, column {column}: {} (the line is not shown: it may hold a secret)",
+        error.message().trim()
     ))
 }

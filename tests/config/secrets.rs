@@ -219,3 +219,31 @@ async fn a_broken_or_missing_ssm_layer_is_named() {
         &["ssm:/switchboard/tests/nowhere", "ssm:GetParameter"],
     );
 }
+
+/// A TOML layer in SSM holds secrets (a SecureString is recommended for it),
+/// so its syntax errors name the parameter, the line and the column — never
+/// the line's text.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_syntax_error_in_the_ssm_layer_is_placed_without_its_text() {
+    const SECRET: &str = "SG.SECRET-IN-A-BROKEN-LAYER-4417";
+    put_config(
+        "/switchboard/tests/unclosed",
+        &format!("[providers.sendgrid]\ntype = \"sendgrid\"\napi_key = \"{SECRET}\n"),
+    )
+    .await;
+    let output = check_config("/switchboard/tests/unclosed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        !stderr.contains(SECRET),
+        "the line's text was printed: {stderr}"
+    );
+    assert!(
+        !stderr.contains("SG.SECRET"),
+        "part of the secret was printed: {stderr}"
+    );
+    switchboard_testkit::assert_mentions(
+        &stderr,
+        &["ssm:/switchboard/tests/unclosed", "line 3, column 44"],
+    );
+}

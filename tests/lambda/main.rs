@@ -2,6 +2,7 @@
 //! cold start refuses inside Lambda.
 
 mod faults;
+mod hostile_aws;
 mod no_secrets;
 mod refusals;
 mod runtime;
