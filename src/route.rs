@@ -25,8 +25,12 @@ pub struct Route {
     pub from: String,
     /// Email reply-to.
     pub reply_to: Option<String>,
-    /// SMS sender ID.
+    /// SMS sender ID of this route (`[routes.X] sender_id`): replaces a
+    /// provider's own.
     pub sender_id: Option<String>,
+    /// The channel's default SMS sender (`[sms] sender_id`): only for a provider
+    /// without its own.
+    pub default_sender_id: Option<String>,
     /// Provider-side template IDs by provider name.
     pub esp_templates: BTreeMap<String, String>,
     /// Most SMS segments a message may cost.

@@ -57,7 +57,7 @@ pub fn example_event(trigger_source: &str) -> CustomSenderEvent {
 }
 
 /// Builds an [`App`] as a cold start does, with the test's senders in place of
-/// configured providers.
+/// configured providers (or with the configured providers, when it gives none).
 #[derive(Debug)]
 pub struct TestApp {
     config: Config,
@@ -125,8 +125,12 @@ impl TestApp {
         self
     }
 
-    /// Builds the app, or the start-up error a cold start would report.
+    /// Builds the app, or the start-up error a cold start would report: with
+    /// the test's senders when it gave some, else with the configured providers.
     pub async fn build(self) -> Result<App, StartupError> {
+        if self.registry.is_empty() {
+            return startup::build(&self.config, self.options).await;
+        }
         startup::build_with(&self.config, self.options, self.registry).await
     }
 

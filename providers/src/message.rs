@@ -117,8 +117,12 @@ pub struct SmsMessage {
     pub to: String,
     /// Message text.
     pub body: String,
-    /// Alphanumeric sender ID or origination number, where the provider supports one.
+    /// Alphanumeric sender ID or origination number for this message (a route's
+    /// or an app client's): it replaces the provider's own.
     pub sender_id: Option<String>,
+    /// The channel's default sender (`[sms] sender_id`): used only by a
+    /// provider that has no sender of its own, never in place of one.
+    pub default_sender_id: Option<String>,
     /// Where the message comes from.
     pub context: MessageContext,
 }
@@ -129,6 +133,7 @@ impl fmt::Debug for SmsMessage {
             .field("to", &mask_phone(&self.to))
             .field("body_len", &self.body.chars().count())
             .field("sender_id", &self.sender_id)
+            .field("default_sender_id", &self.default_sender_id)
             .field("context", &self.context)
             .finish()
     }

@@ -13,6 +13,7 @@ fn sms() -> Message {
         to: "+12025550123".into(),
         body: "Your code is 1".into(),
         sender_id: None,
+        default_sender_id: None,
         context: MessageContext::default(),
     })
 }

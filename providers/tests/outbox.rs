@@ -68,6 +68,7 @@ async fn an_sms_becomes_a_json_file_with_its_context() {
         to: "+12025550123".into(),
         body: "Your code is 111222".into(),
         sender_id: Some("Acme".into()),
+        default_sender_id: None,
         context: context(),
     });
     let delivery = outbox.send(&sms).await.unwrap();

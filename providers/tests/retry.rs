@@ -16,6 +16,7 @@ fn sms(deadline: Option<Instant>) -> Message {
         to: "+12025550123".into(),
         body: "Your code is 1".into(),
         sender_id: None,
+        default_sender_id: None,
         context: MessageContext {
             deadline,
             ..MessageContext::default()

@@ -117,6 +117,7 @@ impl Composer {
                     to,
                     body,
                     sender_id: client.sender_id.or_else(|| route.sender_id.clone()),
+                    default_sender_id: route.default_sender_id.clone(),
                     context,
                 }))
             }

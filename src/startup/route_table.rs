@@ -133,7 +133,8 @@ impl RouteBuilder<'_> {
                 .unwrap_or_else(|| source.template().to_string()),
             from: pick(route.map(|r| &r.from)).unwrap_or_else(|| email.from.clone()),
             reply_to: pick(route.map(|r| &r.reply_to)).or_else(|| email.reply_to.clone()),
-            sender_id: pick(route.map(|r| &r.sender_id)).or_else(|| sms.sender_id.clone()),
+            sender_id: pick(route.map(|r| &r.sender_id)),
+            default_sender_id: sms.sender_id.clone(),
             esp_templates,
             enabled: route.and_then(|r| r.enabled).unwrap_or(true),
             max_segments: route

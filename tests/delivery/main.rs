@@ -3,3 +3,4 @@
 
 mod attempt_bound;
 mod hostile_providers;
+mod sender_ids;

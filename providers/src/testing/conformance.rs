@@ -38,6 +38,7 @@ pub fn sample_sms(to: &str) -> Message {
         to: to.into(),
         body: format!("Your code is {SECRET_CODE}"),
         sender_id: None,
+        default_sender_id: None,
         context: context(),
     })
 }

@@ -125,10 +125,12 @@ impl Backend for AwsSms {
             SmsMessageType::Transactional => MessageType::Transactional,
             SmsMessageType::Promotional => MessageType::Promotional,
         };
+        // This message's sender, else the provider's own, else the channel's default.
         let origination = sms
             .sender_id
             .as_ref()
-            .or(self.config.origination_identity.as_ref());
+            .or(self.config.origination_identity.as_ref())
+            .or(sms.default_sender_id.as_ref());
         let output = self
             .client
             .send_text_message()

@@ -115,7 +115,7 @@ impl Backend for Outbox {
         let file = SmsFile {
             to: &sms.to,
             body: &sms.body,
-            sender_id: sms.sender_id.as_deref(),
+            sender_id: sms.sender_id.as_ref().or(sms.default_sender_id.as_ref()).map(String::as_str),
             trigger_source: &sms.context.trigger_source,
             user_pool_id: &sms.context.user_pool_id,
         };

@@ -73,7 +73,12 @@ impl Backend for Sns {
             .phone_number(&sms.to)
             .message(&sms.body)
             .message_attributes("AWS.SNS.SMS.SMSType", attribute("Transactional")?);
-        if let Some(sender_id) = sms.sender_id.as_ref().or(self.config.sender_id.as_ref()) {
+        let sender_id = sms
+            .sender_id
+            .as_ref()
+            .or(self.config.sender_id.as_ref())
+            .or(sms.default_sender_id.as_ref());
+        if let Some(sender_id) = sender_id {
             request = request.message_attributes("AWS.SNS.SMS.SenderID", attribute(sender_id)?);
         }
         if let Some(number) = &self.config.origination_number {
