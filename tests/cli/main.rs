@@ -2,4 +2,5 @@
 //! review tools (`check-config`, `render`, `mint`, `demo`).
 
 mod invoke;
+mod redrive;
 mod tools;
