@@ -247,3 +247,73 @@ async fn a_syntax_error_in_the_ssm_layer_is_placed_without_its_text() {
         &["ssm:/switchboard/tests/unclosed", "line 3, column 44"],
     );
 }
+
+/// SSM and Secrets Manager at a cold start, through a hostile proxy: an answer
+/// that comes after the 2 s attempt timeout is retried by the SDK (a read is
+/// safe to repeat) and resolves; a service that keeps failing is an error that
+/// names the reference and the action, within the 4 s the call may take.
+#[tokio::test(flavor = "multi_thread")]
+async fn ssm_and_secrets_manager_late_are_retried_and_failing_ones_are_named_in_time() {
+    use std::time::{Duration, Instant};
+    use switchboard_testkit::aws_proxy::{AwsProxy, Fault};
+    let aws = moto().sdk_config();
+    aws_sdk_ssm::Client::new(&aws)
+        .put_parameter()
+        .name("/switchboard/tests/hostile-ssm")
+        .value("value-from-ssm")
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_secretsmanager::Client::new(&aws)
+        .create_secret()
+        .name("switchboard/tests/hostile-sm")
+        .secret_string("value-from-sm")
+        .send()
+        .await
+        .unwrap();
+    let references = [
+        (
+            "AmazonSSM.GetParameter",
+            "ssm:/switchboard/tests/hostile-ssm",
+            "value-from-ssm",
+            "ssm:GetParameter",
+        ),
+        (
+            "secretsmanager.GetSecretValue",
+            "secretsmanager:switchboard/tests/hostile-sm",
+            "value-from-sm",
+            "secretsmanager:GetSecretValue",
+        ),
+    ];
+    for (target, reference, value, action) in references {
+        let proxy = AwsProxy::start(&moto().endpoint);
+        proxy.fail(
+            target,
+            vec![Fault::LateAfterApply(Duration::from_millis(2600))],
+        );
+        let through = switchboard_testkit::moto::sdk_config_at(&proxy.url());
+        let resolved = SecretResolver::new(Some(&through))
+            .resolve("providers.p.api_key", &SecretValue::new(reference))
+            .await
+            .unwrap_or_else(|e| panic!("{reference}: {e}"));
+        assert_eq!(resolved.expose_secret(), value);
+        assert_eq!(proxy.calls(target).len(), 2, "{reference}: retried once");
+
+        let failing = AwsProxy::start(&moto().endpoint);
+        failing.always(target, None, Fault::INTERNAL);
+        let through = switchboard_testkit::moto::sdk_config_at(&failing.url());
+        let started = Instant::now();
+        let error = SecretResolver::new(Some(&through))
+            .resolve("providers.p.api_key", &SecretValue::new(reference))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            started.elapsed() < Duration::from_millis(4500),
+            "{reference}: in time"
+        );
+        switchboard_testkit::assert_mentions(&error, &["providers.p.api_key", reference, action]);
+    }
+}
