@@ -58,6 +58,7 @@ pub struct Attempt {
 ///     to: "+12025550123".into(),
 ///     body: "Your code is 123456".into(),
 ///     sender_id: None,
+///     default_sender_id: None,
 ///     context: MessageContext::default(),
 /// });
 /// let delivery = sender.send(&message).await.unwrap();

@@ -415,17 +415,20 @@ async fn a_failing_or_hanging_cognito_fails_the_event_in_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_throttled_country_shard_is_skipped_and_every_sms_is_counted() {
     let world = World::healthy().await;
-    // Shard 0 of every country is hot: always throttled.
-    world
-        .proxy
-        .always(UPDATE, Some("#0\"}"), Fault::THROUGHPUT_EXCEEDED);
+    // Shards 0, 1 and 2 of every country are hot: always throttled. Every
+    // event that does not start at shard 3 meets a hot one first.
+    for shard in ["#0\"}", "#1\"}", "#2\"}"] {
+        world
+            .proxy
+            .always(UPDATE, Some(shard), Fault::THROUGHPUT_EXCEEDED);
+    }
     let (key, table) = (world.key.clone(), world.table.clone());
     let app = TestApp::new(switchboard::testing::defaults())
         .configure(move |c| {
             c.decrypt.key_arn = Some(key);
             c.idempotency.table = Some(table);
             c.idempotency.on_store_error = OnStoreError::Deliver;
-            c.sms.limits.per_country = [("default".to_string(), 8)].into();
+            c.sms.limits.per_country = [("default".to_string(), 24)].into();
             c.sms.limits.country_shards = 4;
         })
         .sender(Arc::clone(&world.sender) as Arc<dyn Sender>)
