@@ -10,7 +10,10 @@ locals {
   ses_region  = var.ses_region == "" ? local.region : var.ses_region
   create_pool = var.existing_user_pool_id == ""
   pool_id     = local.create_pool ? aws_cognito_user_pool.this[0].id : var.existing_user_pool_id
-  pool_arn    = local.create_pool ? aws_cognito_user_pool.this[0].arn : "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/${var.existing_user_pool_id}"
+  pool_arn    = local.create_pool ? aws_cognito_user_pool.this[0].arn : local.existing_pool_arn
+  # From the variable alone: the key's policy must not depend on the pool, which
+  # names the key (Terraform counts both branches of a conditional).
+  existing_pool_arn = "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/${var.existing_user_pool_id}"
   config_parameter_arns = var.config_parameter_name == "" ? [] : [
     "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter${var.config_parameter_name}"
   ]
@@ -41,7 +44,7 @@ resource "aws_kms_key" "codes" {
         Condition = {
           StringEquals = { "aws:SourceAccount" = local.account }
           ArnLike = {
-            "aws:SourceArn" = local.create_pool ? "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/*" : local.pool_arn
+            "aws:SourceArn" = local.create_pool ? "arn:${local.partition}:cognito-idp:${local.region}:${local.account}:userpool/*" : local.existing_pool_arn
           }
         }
       }
@@ -63,6 +66,8 @@ resource "aws_dynamodb_table" "idempotency" {
   name         = "${var.name}-idempotency"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "id"
+  # It holds the in-flight claims and the SMS counts: not lost to a replacement.
+  deletion_protection_enabled = var.deletion_protection
   attribute {
     name = "id"
     type = "S"
@@ -154,15 +159,20 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = var.use_sns ? [1] : []
     content {
-      # SMS to phone numbers has no resource ARN; the condition excludes topics.
+      # SMS to phone numbers has no resource ARN: allowed on "*", with every topic
+      # denied below (AWS's documented pattern for SMS-only publishing).
       sid       = "SendSms"
       actions   = ["sns:Publish"]
       resources = ["*"]
-      condition {
-        test     = "Null"
-        variable = "sns:Protocol"
-        values   = ["true"]
-      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.use_sns ? [1] : []
+    content {
+      sid       = "NoTopics"
+      effect    = "Deny"
+      actions   = ["sns:Publish"]
+      resources = ["arn:${local.partition}:sns:*:*:*"]
     }
   }
   dynamic "statement" {
@@ -335,18 +345,18 @@ resource "aws_iam_role_policy" "sms" {
   role = aws_iam_role.sms.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sns:Publish"
-      Resource  = "*"
-      Condition = { Null = { "sns:Protocol" = "true" } }
-    }]
+    Statement = [
+      { Sid = "SendSms", Effect = "Allow", Action = "sns:Publish", Resource = "*" },
+      { Sid = "NoTopics", Effect = "Deny", Action = "sns:Publish", Resource = "arn:${local.partition}:sns:*:*:*" },
+    ]
   })
 }
 
 resource "aws_cognito_user_pool" "this" {
-  count                    = local.create_pool ? 1 : 0
-  name                     = "${var.name}-users"
+  count = local.create_pool ? 1 : 0
+  name  = "${var.name}-users"
+  # The accounts: a destroy or a replacement must not delete them.
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
   auto_verified_attributes = ["email"]
   username_attributes      = ["email"]
   sms_configuration {
@@ -365,6 +375,8 @@ resource "aws_cognito_user_pool" "this" {
       lambda_version = "V1_0"
     }
   }
+  # Cognito checks the SMS role when the pool is created: its policy must be there.
+  depends_on = [aws_iam_role_policy.sms]
 }
 
 # CloudWatch alarms can publish only to a topic whose key lets CloudWatch use it: not

@@ -78,9 +78,9 @@ variable "secret_arns" {
 }
 
 variable "use_ses" {
-  description = "Allow ses:SendEmail (identities and configuration sets in ses_region)."
+  description = "Define the provider `ses` and allow ses:SendEmail (identities and configuration sets in ses_region); on by default, as the default email chain is ses."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "ses_region" {
@@ -96,9 +96,9 @@ variable "ses_from_arn" {
 }
 
 variable "use_sns" {
-  description = "Allow sns:Publish to phone numbers."
+  description = "Define the provider `sns` and allow sns:Publish to phone numbers (never to topics); on by default, as the default SMS chain is sns."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "use_aws_sms" {
@@ -194,4 +194,10 @@ variable "alarm_email" {
   description = "Optional address subscribed to the alarms (a topic with a key CloudWatch may use is created)."
   type        = string
   default     = ""
+}
+
+variable "deletion_protection" {
+  description = "Protect the user pool (and its accounts) and the idempotency table from deletion: a destroy or a replacement fails instead of deleting every user. Turn off only to tear down a test deployment."
+  type        = bool
+  default     = true
 }

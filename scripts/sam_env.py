@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The environment CloudFormation gives the function of infra/sam/template.yaml, for
+given parameters: the template transformed with aws-sam-translator (as `sam deploy`
+does), conditions evaluated, intrinsics resolved — parameters from the command line
+over the template's defaults, and the resources the environment names (the code key,
+the table, the pool) from --resource. Prints it as JSON, for scripts/deployed_function.py.
+
+    sam_env.py TEMPLATE [--parameter Name=Value ...] [--resource LogicalId[.Attr]=Value ...]
+"""
+import argparse
+import json
+import re
+import sys
+
+import yaml
+from samtranslator.translator.transform import transform
+
+from check_sam_graph import CfnLoader, NoPolicies, evaluate, packaged
+
+PSEUDO = {"AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::AccountId": "123456789012",
+          "AWS::StackName": "switchboard", "AWS::URLSuffix": "amazonaws.com"}
+NO_VALUE = object()
+
+
+def resolver(parameters, resources, conditions):
+    def lookup(name):
+        if name in parameters:
+            return parameters[name]
+        if name in resources:
+            return resources[name]
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        sys.exit(f"sam_env: the environment refers to `{name}`: pass it with --resource {name}=VALUE")
+
+    def resolve(value):
+        if isinstance(value, dict) and len(value) == 1:
+            (key, inner), = value.items()
+            if key == "Ref":
+                return lookup(inner)
+            if key == "Fn::GetAtt":
+                name = ".".join(inner) if isinstance(inner, list) else inner
+                return lookup(name)
+            if key == "Fn::If":
+                name, yes, no = inner
+                return resolve(yes if evaluate(conditions[name], conditions, parameters) else no)
+            if key == "Fn::Sub":
+                text, extra = (inner, {}) if isinstance(inner, str) else inner
+                def sub(match):
+                    name = match.group(1)
+                    return str(resolve(extra[name]) if name in extra else lookup(name))
+                return re.sub(r"\$\{([A-Za-z0-9:.]+)\}", sub, text)
+            if key == "Fn::Join":
+                separator, items = inner
+                return separator.join(str(resolve(i)) for i in items)
+        return value
+
+    return resolve
+
+
+def main():
+    parser = argparse.ArgumentParser(usage=__doc__)
+    parser.add_argument("template")
+    parser.add_argument("--parameter", action="append", default=[])
+    parser.add_argument("--resource", action="append", default=[])
+    args = parser.parse_args()
+    given = dict(p.split("=", 1) for p in args.parameter)
+    resources = dict(r.split("=", 1) for r in args.resource)
+    with open(args.template) as f:
+        template = yaml.load(f, Loader=CfnLoader)
+    cfn = transform(packaged(template), given, NoPolicies())
+    parameters = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
+    parameters.update(given)
+    parameters.update(PSEUDO)
+    conditions = cfn.get("Conditions", {})
+    functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    if len(functions) != 1:
+        sys.exit(f"sam_env: expected one function, found {len(functions)}")
+    variables = functions[0]["Properties"].get("Environment", {}).get("Variables", {})
+    resolve = resolver(parameters, resources, conditions)
+    env = {}
+    for name, value in variables.items():
+        value = resolve(value)
+        if value is not NO_VALUE:
+            env[name] = str(value)
+    print(json.dumps(env, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
