@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Fails when a deployment lets a role publish to SNS topics: `sns:Publish` allowed on
+"*" (what SMS to phone numbers needs) must come with a Deny on every topic
+(`arn:<partition>:sns:*:*:*`) in the same policy — a condition on `sns:Protocol` does
+not do it (only Subscribe requests carry that key). Checks the SAM template as
+transformed for its defaults and for every option, or Terraform's applied state.
+
+    check_policies.py --sam TEMPLATE
+    check_policies.py --terraform STATE.json [STATE.json ...]
+"""
+import argparse
+import json
+import sys
+
+
+def statements(document):
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, dict) else found
+
+
+def listed(value):
+    return value if isinstance(value, list) else [value]
+
+
+def problems_in(label, document):
+    stmts = [s for s in statements(document) if isinstance(s, dict)]
+    publishes_anywhere = any(
+        s.get("Effect") == "Allow"
+        and any(a in ("sns:Publish", "sns:*") for a in listed(s.get("Action", [])))
+        and "*" in listed(s.get("Resource", []))
+        for s in stmts
+    )
+    if not publishes_anywhere:
+        return []
+    denies_topics = any(
+        s.get("Effect") == "Deny"
+        and "sns:Publish" in listed(s.get("Action", []))
+        and any(str(r).endswith(":sns:*:*:*") for r in listed(s.get("Resource", [])))
+        for s in stmts
+    )
+    if denies_topics:
+        return []
+    return [f"{label}: sns:Publish is allowed on \"*\" without a Deny on arn:…:sns:*:*:* — the role may publish to any topic"]
+
+
+def resolved(value, choose):
+    """`value` with every Fn::If decided by `choose` and Sub/GetAtt kept as text."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::If"}:
+            name, yes, no = value["Fn::If"]
+            return resolved(yes if choose(name) else no, choose)
+        if set(value) == {"Fn::Sub"}:
+            text = value["Fn::Sub"]
+            return text if isinstance(text, str) else text[0]
+        return {k: resolved(v, choose) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [resolved(v, choose) for v in value]
+        return [i for i in items if i != {"Ref": "AWS::NoValue"}]
+    return value
+
+
+def check_sam(path):
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    import yaml
+    from check_sam_graph import CfnLoader, NoPolicies, evaluate, packaged
+    from samtranslator.translator.transform import transform
+
+    with open(path) as f:
+        template = yaml.load(f, Loader=CfnLoader)
+    required = {"ProductName": "Acme", "EmailFrom": "Acme <no-reply@acme.test>"}
+    every = dict(required, UseAwsSms="true", ConfigParameterName="/switchboard/config",
+                 SsmParameterArns="arn:aws:ssm:us-east-1:111122223333:parameter/x",
+                 SecretArns="arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+                 ExistingUserPoolId="us-east-1_Existing1")
+    problems = []
+    for label, parameters in [("defaults", required), ("every option", every)]:
+        cfn = transform(packaged(template), parameters, NoPolicies())
+        values = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
+        values.update(parameters)
+        conditions = cfn.get("Conditions", {})
+        choose = lambda name: evaluate(conditions[name], conditions, values)
+        for logical, resource in cfn["Resources"].items():
+            properties = resolved(resource.get("Properties", {}), choose)
+            documents = []
+            if resource["Type"] == "AWS::IAM::Role":
+                documents = [p["PolicyDocument"] for p in properties.get("Policies", []) if isinstance(p, dict)]
+            elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+                documents = [properties.get("PolicyDocument", {})]
+            for document in documents:
+                problems += problems_in(f"SAM ({label}) {logical}", document)
+    return problems
+
+
+def check_terraform(paths):
+    problems = []
+    for path in paths:
+        with open(path) as f:
+            state = json.load(f)
+        def walk(module):
+            for resource in module.get("resources", []):
+                if resource["type"] == "aws_iam_role_policy":
+                    problems.extend(problems_in(f"Terraform {path}: {resource['address']}",
+                                                json.loads(resource["values"]["policy"])))
+            for child in module.get("child_modules", []):
+                walk(child)
+        walk(state["values"]["root_module"])
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(usage=__doc__)
+    parser.add_argument("--sam")
+    parser.add_argument("--terraform", nargs="*", default=[])
+    args = parser.parse_args()
+    problems = (check_sam(args.sam) if args.sam else []) + check_terraform(args.terraform)
+    if problems:
+        sys.exit("\n".join(problems))
+    print("policies: sns:Publish reaches phone numbers only")
+
+
+if __name__ == "__main__":
+    main()
