@@ -6,12 +6,29 @@ use std::fmt::Write;
 
 use switchboard_providers::{Channel, ProviderConfig};
 
+use crate::cognito::key_arn::KeyArn;
+use crate::cognito::keys::{KeyRefusal, PoolKeys};
 use crate::config::{Config, DecryptConfig, DecryptMode};
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 
-/// Validates the configuration (as inside Lambda with `lambda`) and prints it.
-pub async fn run(lambda: bool) -> anyhow::Result<()> {
+/// `--user-pool` (and `--key-arn`): would this pool's codes, made under this key,
+/// decrypt here? Answered as the function answers it per event ([`PoolKeys`]).
+#[derive(Debug, Clone)]
+pub struct PoolQuestion {
+    /// The user pool ID.
+    pub pool: String,
+    /// The pool's `KMSKeyID`.
+    pub key_arn: Option<String>,
+}
+
+/// How the error begins when the configuration loads but refuses the pool or its
+/// key, which `switchboard doctor` reports apart from a configuration that fails.
+pub const POOL_REFUSED: &str = "the configuration loads, but";
+
+/// Validates the configuration (as inside Lambda with `lambda`) and prints it;
+/// with `question`, fails unless that pool's codes decrypt here.
+pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result<()> {
     let runtime = if lambda {
         Runtime::Lambda
     } else {
@@ -43,10 +60,58 @@ pub async fn run(lambda: bool) -> anyhow::Result<()> {
         )?;
     }
     out.push_str(&sms_limits_section(&config));
+    if let Some(question) = question {
+        match pool_answer(&config.decrypt, &question) {
+            Ok(answer) => writeln!(out, "\n{answer}")?,
+            Err(refusal) => {
+                super::print(&out);
+                anyhow::bail!("{POOL_REFUSED} {refusal}");
+            }
+        }
+    }
     let mode = if lambda { "as inside Lambda" } else { "local" };
     writeln!(out, "\nconfiguration OK ({mode})")?;
     super::print(&out);
     Ok(())
+}
+
+/// Which setting decrypts `question.pool`'s codes, or why they are refused.
+fn pool_answer(decrypt: &DecryptConfig, question: &PoolQuestion) -> Result<String, KeyRefusal> {
+    let owned = |keys: Vec<&str>| keys.into_iter().map(str::to_string).collect::<Vec<_>>();
+    let default = decrypt
+        .default_key_setting()
+        .map(|(setting, keys)| (setting.to_string(), owned(keys)));
+    let per_pool = decrypt.pools.iter().map(|(pool, keys)| {
+        let setting = DecryptConfig::pool_key_setting(pool);
+        (pool.clone(), (setting, owned(keys.all())))
+    });
+    let keys = PoolKeys::new(default, per_pool, decrypt.user_pools.clone());
+    let (setting, allowed) = keys.for_pool(&question.pool)?;
+    let Some(key) = &question.key_arn else {
+        return Ok(format!(
+            "user pool {}: its codes decrypt under {setting}",
+            question.pool
+        ));
+    };
+    let same_key = |arn: &String| {
+        arn.parse::<KeyArn>()
+            .is_ok_and(|arn| arn.names_same_key(key))
+    };
+    if !allowed.iter().any(same_key) {
+        return Err(KeyRefusal::WrongKey {
+            found: format!("KMS key `{key}`"),
+            setting: setting.clone(),
+            expected: allowed
+                .iter()
+                .map(|arn| format!("`{arn}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    Ok(format!(
+        "user pool {}: its codes under {key} decrypt ({setting})",
+        question.pool
+    ))
 }
 
 /// Which keys decrypt which pools' codes.

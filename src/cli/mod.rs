@@ -2,6 +2,7 @@
 
 pub mod check_config;
 pub mod demo;
+pub mod doctor;
 pub mod examples;
 pub mod invoke;
 pub mod mint;
@@ -60,6 +61,25 @@ pub enum Command {
         /// Validate as inside Lambda (refuses the development key and outbox-only chains).
         #[arg(long)]
         lambda: bool,
+        /// Fail unless this user pool's codes decrypt here (`decrypt.user_pools`, its keys).
+        #[arg(long)]
+        user_pool: Option<String>,
+        /// With `--user-pool`: the pool's `KMSKeyID`, which its keys must include.
+        #[arg(long, requires = "user_pool")]
+        key_arn: Option<String>,
+    },
+    /// Check a live user pool's wiring to this function, the "my trigger never
+    /// fires" check: the triggers, the key, both resource policies and the
+    /// function's configuration. One line per check with the fix; exits 1 when
+    /// one fails.
+    Doctor {
+        /// The user pool (`<region>_<id>`).
+        #[arg(long)]
+        user_pool_id: String,
+        /// The function the pool should invoke (name or ARN; default: the one
+        /// its CustomEmailSender names).
+        #[arg(long)]
+        function: Option<String>,
     },
     /// Send one sample message through one configured provider, to check it before
     /// attaching the Lambda. Prints the provider's message id or the mapped error.
@@ -99,7 +119,18 @@ impl Command {
                 client_id,
                 out,
             } => render::run(&trigger, locale.as_deref(), client_id.as_deref(), &out).await,
-            Command::CheckConfig { lambda } => check_config::run(lambda).await,
+            Command::CheckConfig {
+                lambda,
+                user_pool,
+                key_arn,
+            } => {
+                let question = user_pool.map(|pool| check_config::PoolQuestion { pool, key_arn });
+                check_config::run(lambda, question).await
+            }
+            Command::Doctor {
+                user_pool_id,
+                function,
+            } => doctor::run(&user_pool_id, function.as_deref()).await,
             Command::SendTest {
                 provider,
                 to,

@@ -141,17 +141,19 @@ impl KeySet {
     }
 }
 
-/// The key sets by pool, and which pools are served at all.
+/// The key sets by pool, and which pools are served at all. `K` is a [`KeySet`]
+/// for decrypting; `switchboard check-config --user-pool` asks the same question
+/// of the configured ARNs alone.
 #[derive(Debug, Clone)]
-pub struct PoolKeys {
-    default: Option<KeySet>,
-    per_pool: HashMap<String, KeySet>,
+pub struct PoolKeys<K = KeySet> {
+    default: Option<K>,
+    per_pool: HashMap<String, K>,
     allowed: Vec<String>,
 }
 
-impl PoolKeys {
+impl<K> PoolKeys<K> {
     /// Every pool's codes decrypt under `keys`.
-    pub fn any_pool(keys: KeySet) -> Self {
+    pub fn any_pool(keys: K) -> Self {
         PoolKeys {
             default: Some(keys),
             per_pool: HashMap::new(),
@@ -162,8 +164,8 @@ impl PoolKeys {
     /// Key sets by pool ID (`default` for pools without their own), and the only
     /// pools served (`allowed`; empty: any).
     pub fn new(
-        default: Option<KeySet>,
-        per_pool: impl IntoIterator<Item = (String, KeySet)>,
+        default: Option<K>,
+        per_pool: impl IntoIterator<Item = (String, K)>,
         allowed: Vec<String>,
     ) -> Self {
         PoolKeys {
@@ -177,7 +179,7 @@ impl PoolKeys {
     }
 
     /// The keys for an event of `pool`, or why its codes are not decrypted here.
-    pub fn for_pool(&self, pool: &str) -> Result<&KeySet, KeyRefusal> {
+    pub fn for_pool(&self, pool: &str) -> Result<&K, KeyRefusal> {
         if !self.allowed.is_empty() && !self.allowed.iter().any(|a| pool_key(a) == pool_key(pool)) {
             return Err(KeyRefusal::PoolNotAllowed {
                 pool: pool.to_string(),

@@ -141,6 +141,22 @@ impl DecryptConfig {
     pub fn default_keys(&self) -> Vec<&str> {
         key_list(self.key_arn.as_deref(), &self.key_arns)
     }
+
+    /// The keys for pools without their own and the setting they come from, for
+    /// messages (`decrypt.key_arn`, or `decrypt.key_arns` for several); `None`
+    /// when only pools have keys.
+    pub fn default_key_setting(&self) -> Option<(&'static str, Vec<&str>)> {
+        match self.default_keys() {
+            keys if keys.is_empty() => None,
+            keys if keys.len() == 1 => Some(("decrypt.key_arn", keys)),
+            keys => Some(("decrypt.key_arns", keys)),
+        }
+    }
+
+    /// The setting one pool's keys come from, for messages.
+    pub fn pool_key_setting(pool: &str) -> String {
+        format!("decrypt.pools.{pool}.key_arn")
+    }
 }
 
 /// `[app]`: branding for templates.

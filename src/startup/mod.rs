@@ -25,7 +25,7 @@ use crate::cognito::decrypt::{
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{self, KeySet, PoolKeys};
-use crate::config::{Config, Layer};
+use crate::config::{Config, DecryptConfig, Layer};
 use crate::pipeline::compose::Composer;
 use crate::pipeline::recipient::Recipients;
 use crate::pipeline::App;
@@ -161,20 +161,13 @@ async fn decryptor(
     let aws = aws.ok_or(StartupError::NeedsAws {
         what: "decrypt.key_arn",
     })?;
-    let default = match decrypt.default_keys().as_slice() {
-        [] => None,
-        arns => {
-            let setting = if arns.len() == 1 {
-                "decrypt.key_arn"
-            } else {
-                "decrypt.key_arns"
-            };
-            Some(key_set(setting, arns, aws).await?)
-        }
+    let default = match decrypt.default_key_setting() {
+        Some((setting, arns)) => Some(key_set(setting, &arns, aws).await?),
+        None => None,
     };
     let mut per_pool = Vec::new();
     for (pool, pool_keys) in &decrypt.pools {
-        let setting = format!("decrypt.pools.{pool}.key_arn");
+        let setting = DecryptConfig::pool_key_setting(pool);
         match pool_keys.all().as_slice() {
             [] => {
                 let source = "".parse::<KeyArn>().expect_err("an empty ARN is refused");

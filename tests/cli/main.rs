@@ -1,7 +1,8 @@
 //! The command line, run as users run it: `invoke`, `send-test` and the
-//! review tools (`check-config`, `render`, `mint`, `demo`).
+//! review tools (`check-config`, `render`, `mint`, `demo`), `doctor` and the deploy guide.
 
 mod deploy_guide;
+mod doctor;
 mod invoke;
 mod redrive;
 mod tools;

@@ -9,15 +9,7 @@ use serde_json::{json, Value};
 use switchboard_testkit::moto::moto;
 
 fn aws(args: &[&str]) -> Value {
-    let output = Command::new("aws")
-        .args(["--endpoint-url", &moto().endpoint])
-        .args(args)
-        .args(["--output", "json"])
-        .envs(moto().env())
-        .output()
-        .expect("the AWS CLI (./scripts/test installs it)");
-    let stdout = switchboard_testkit::stdout_of(&output);
-    serde_json::from_str(&stdout).unwrap_or(Value::Null)
+    moto().aws_cli(args)
 }
 
 fn redrive(args: &[&str]) -> String {

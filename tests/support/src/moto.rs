@@ -58,6 +58,13 @@ pub fn moto() -> &'static Moto {
     MOTO.get_or_init(start)
 }
 
+/// A moto server for tests that create Lambda functions: once one exists, moto's
+/// `/moto-api/data.json` (which other tests read to see what was sent) answers 500.
+pub fn lambda_moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(start)
+}
+
 /// A second moto server that answers one request at a time. moto's DynamoDB has
 /// no locks, so its threaded server can interleave two conditional writes to one
 /// item, which DynamoDB itself never does (writes to an item are serialised).
@@ -127,6 +134,20 @@ impl Moto {
             ("AWS_DEFAULT_REGION", "us-east-1".into()),
             ("AWS_REGION", "us-east-1".into()),
         ]
+    }
+
+    /// Runs the AWS CLI (`aws ARGS --output json`) against this server and returns
+    /// its answer (`null` for none); fails the test when the command fails.
+    pub fn aws_cli(&self, args: &[&str]) -> serde_json::Value {
+        let output = std::process::Command::new("aws")
+            .args(["--endpoint-url", &self.endpoint])
+            .args(args)
+            .args(["--output", "json"])
+            .envs(self.env())
+            .output()
+            .expect("the AWS CLI (./scripts/test installs it)");
+        let stdout = crate::stdout_of(&output);
+        serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null)
     }
 
     /// Creates a symmetric KMS key and returns its ARN.
