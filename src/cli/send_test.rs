@@ -1,10 +1,12 @@
 //! `switchboard send-test`: one sample message through one configured provider,
 //! so a live ESP can be checked before the Lambda is attached.
 
-use switchboard_providers::Channel;
+use switchboard_providers::{check_mailbox, Channel};
 
 use super::preview::{self, Sample};
 use crate::cognito::event::TriggerSource;
+use crate::route::Route;
+use crate::sms::phone;
 use crate::startup::{self, registry, StartupOptions};
 
 /// Sends the sample message of `trigger` (default: the channel's SignUp) to `to`
@@ -33,6 +35,9 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
     } else {
         Channel::Sms
     };
+    if channel == Channel::Email {
+        check_mailbox(to).map_err(|problem| anyhow::anyhow!("--to: {problem}"))?;
+    }
     let default_trigger = match channel {
         Channel::Email => "CustomEmailSender_SignUp",
         Channel::Sms => "CustomSMSSender_SignUp",
@@ -43,8 +48,13 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
         ..StartupOptions::demo()
     };
     let app = startup::build_with(&config, options, providers).await?;
+    let route = app.routes().get(&trigger, channel);
+    let to = match channel {
+        Channel::Email => to.to_string(),
+        Channel::Sms => phone_number(to, config.sms.default_region.as_deref(), route)?,
+    };
     let sample = Sample {
-        to: Some(to),
+        to: Some(&to),
         ..Sample::default()
     };
     let message = preview::message(&app, &trigger, &sample)?;
@@ -54,4 +64,21 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
         delivery.provider, delivery.message_id
     );
     Ok(())
+}
+
+/// `--to` for an SMS, read as a real event's `phone_number` is: E.164 (or national
+/// with `sms.default_region`), in a country the route allows.
+fn phone_number(to: &str, default_region: Option<&str>, route: &Route) -> anyhow::Result<String> {
+    let number = phone::normalise(to, default_region).map_err(|problem| {
+        anyhow::anyhow!(
+            "--to is neither an email address nor a phone number: it {problem}; give an address (ops@example.com) or an E.164 number (+4915112345678)"
+        )
+    })?;
+    if let Some(setting) = route.countries.refusing_key(&number) {
+        anyhow::bail!(
+            "--to: numbers with country calling code +{} are refused by {setting}",
+            number.calling_code()
+        );
+    }
+    Ok(number.as_str().to_string())
 }

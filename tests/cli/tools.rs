@@ -179,3 +179,45 @@ fn render_writes_the_message_for_review() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 segment(s)"));
 }
+
+#[test]
+fn send_test_reads_its_recipient_as_a_real_event_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let send_test = |to: &str| {
+        switchboard(
+            dir.path(),
+            &["send-test", "--provider", "outbox", "--to", to],
+            &[],
+        )
+    };
+    for (to, problem) in [
+        ("not an address", "--to is neither an email address nor a phone number: it is not a phone number (it contains letters)"),
+        ("12345", "--to is neither an email address nor a phone number"),
+        ("ops@", "--to: not a valid mailbox"),
+    ] {
+        let output = send_test(to);
+        assert!(!output.status.success(), "`{to}` was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(problem), "`{to}`: {stderr}");
+    }
+    assert!(
+        !dir.path().join("outbox").exists()
+            || std::fs::read_dir(dir.path().join("outbox"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "nothing was written to the outbox"
+    );
+    let output = send_test("+49 151 12345678");
+    switchboard_testkit::stdout_of(&output);
+    let sent: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].contains("+4915112345678"),
+        "sent to the E.164 form: {}",
+        sent[0]
+    );
+}
