@@ -566,3 +566,79 @@ async fn hostile_attributes_arrive_as_text_in_html() {
         email.html
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_takeover_mail_says_what_cognito_did_in_words() {
+    let (memory, app) = app_with_memory().await;
+    let cases = [
+        ("BLOCK", "en", "and blocked it."),
+        (
+            "MFA_REQUIRED",
+            "en",
+            "and required an extra verification step.",
+        ),
+        ("mfa_if_configured", "en", "if you have one set up."),
+        ("NO_ACTION", "en", "It was allowed: no action was taken."),
+        (
+            "SOMETHING_NEW",
+            "en",
+            "We noticed an unusual sign-in to your account.",
+        ),
+        ("BLOCK", "de", "bemerkt und sie blockiert."),
+        (
+            "MFA_REQUIRED",
+            "de",
+            "einen zusätzlichen Bestätigungsschritt verlangt.",
+        ),
+        (
+            "MFA_IF_CONFIGURED",
+            "de",
+            "sofern Sie einen eingerichtet haben.",
+        ),
+        (
+            "NO_ACTION",
+            "de",
+            "Sie wurde zugelassen; es wurde nichts unternommen.",
+        ),
+    ];
+    for (action, locale, sentence) in cases {
+        let mut event =
+            switchboard::testing::example_event("CustomEmailSender_AccountTakeOverNotification");
+        let attributes = &mut event.request.user_attributes;
+        attributes.insert("ACCOUNT_TAKE_OVER_ACTION".into(), action.into());
+        attributes.insert("locale".into(), locale.into());
+        app.handle(event).await.unwrap();
+        let Some(Message::Email(email)) = memory.accepted().pop() else {
+            panic!("an email")
+        };
+        for (part, body) in [("text", &email.text), ("html", &email.html)] {
+            assert!(
+                body.contains(sentence),
+                "{action} ({locale}, {part}): {body}"
+            );
+            if action == "SOMETHING_NEW" {
+                assert!(
+                    !body.contains("allowed"),
+                    "an unknown action is not called allowed: {body}"
+                );
+            }
+            let words = body.split(|c: char| !c.is_alphanumeric() && c != '_');
+            let raw: Vec<&str> = words.filter(|w| w.eq_ignore_ascii_case(action)).collect();
+            assert!(
+                raw.is_empty() && !body.contains("took this action"),
+                "{action} ({locale}, {part}): Cognito's word is not the message: {body}"
+            );
+        }
+        for detail in [
+            "Chrome 131, Windows 11",
+            "Springfield",
+            "2026-11-23T10:15:02Z",
+        ] {
+            assert!(
+                email.text.contains(detail),
+                "{action} ({locale}): the device, place and time: {}",
+                email.text
+            );
+        }
+    }
+}
