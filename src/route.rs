@@ -35,6 +35,8 @@ pub struct Route {
     pub esp_templates: BTreeMap<String, String>,
     /// Most SMS segments a message may cost.
     pub max_segments: usize,
+    /// How long an SMS may wait undelivered before its provider drops it.
+    pub validity: Option<std::time::Duration>,
     /// Which destination countries SMS may go to.
     pub countries: CountryFilter,
     /// `false`: dropped on purpose by configuration.

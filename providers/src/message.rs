@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +124,10 @@ pub struct SmsMessage {
     /// The channel's default sender (`[sms] sender_id`): used only by a
     /// provider that has no sender of its own, never in place of one.
     pub default_sender_id: Option<String>,
+    /// How long the code in it can be used: a provider that can drop a message
+    /// still undelivered after that is told (AWS End User Messaging `TimeToLive`,
+    /// Twilio `ValidityPeriod`), since a code that arrives expired is worse than none.
+    pub validity: Option<Duration>,
     /// Where the message comes from.
     pub context: MessageContext,
 }
@@ -134,6 +139,7 @@ impl fmt::Debug for SmsMessage {
             .field("body_len", &self.body.chars().count())
             .field("sender_id", &self.sender_id)
             .field("default_sender_id", &self.default_sender_id)
+            .field("validity", &self.validity)
             .field("context", &self.context)
             .finish()
     }

@@ -59,6 +59,7 @@ pub struct Attempt {
 ///     body: "Your code is 123456".into(),
 ///     sender_id: None,
 ///     default_sender_id: None,
+///     validity: None,
 ///     context: MessageContext::default(),
 /// });
 /// let delivery = sender.send(&message).await.unwrap();

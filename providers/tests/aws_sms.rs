@@ -124,7 +124,12 @@ async fn a_message_sender_id_replaces_the_origination_identity_and_unset_keys_ar
     let body: Value =
         serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
     assert_eq!(body["OriginationIdentity"], "AcmeClient");
-    for unset in ["ConfigurationSetName", "ProtectConfigurationId", "MaxPrice"] {
+    for unset in [
+        "ConfigurationSetName",
+        "ProtectConfigurationId",
+        "MaxPrice",
+        "TimeToLive",
+    ] {
         assert!(body.get(unset).is_none(), "{unset} sent unset: {body}");
     }
 }
@@ -282,4 +287,31 @@ async fn an_unreachable_endpoint_is_temporary_and_email_is_refused() {
             .await;
     assert_eq!(err.kind(), ErrorKind::Unavailable);
     conformance::refuses_other_channel(&*sender).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_codes_lifetime_is_its_time_to_live_within_the_apis_range() {
+    let server = accepting("eum-0003").await;
+    let sender = provider(&server, AwsSmsConfig::default());
+    for seconds in [180, 1, 7 * 24 * 3600] {
+        let mut message = conformance::sample_sms("+4915100000013");
+        if let switchboard_providers::Message::Sms(sms) = &mut message {
+            sms.validity = Some(std::time::Duration::from_secs(seconds));
+        }
+        sender.send(&message).await.unwrap();
+    }
+    let sent: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|request| {
+            serde_json::from_slice::<Value>(&request.body).unwrap()["TimeToLive"].clone()
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [json!(180), json!(5), json!(259_200)],
+        "5 s to 72 hours"
+    );
 }

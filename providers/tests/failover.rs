@@ -14,6 +14,7 @@ fn sms() -> Message {
         body: "Your code is 1".into(),
         sender_id: None,
         default_sender_id: None,
+        validity: None,
         context: MessageContext::default(),
     })
 }

@@ -69,6 +69,7 @@ async fn an_sms_becomes_a_json_file_with_its_context() {
         body: "Your code is 111222".into(),
         sender_id: Some("Acme".into()),
         default_sender_id: None,
+        validity: None,
         context: context(),
     });
     let delivery = outbox.send(&sms).await.unwrap();

@@ -17,6 +17,7 @@ fn sms(deadline: Option<Instant>) -> Message {
         body: "Your code is 1".into(),
         sender_id: None,
         default_sender_id: None,
+        validity: None,
         context: MessageContext {
             deadline,
             ..MessageContext::default()

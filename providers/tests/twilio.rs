@@ -266,3 +266,34 @@ async fn debug_output_hides_the_token() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn a_codes_lifetime_is_its_validity_period_within_twilios_range() {
+    let server = MockServer::start().await;
+    accept(&server, &basic(SID, "auth-token-test")).await;
+    let sender = twilio(config(&server));
+    for seconds in [180, 7 * 24 * 3600] {
+        let mut message = conformance::sample_sms("+4915112345678");
+        if let switchboard_providers::Message::Sms(sms) = &mut message {
+            sms.validity = Some(std::time::Duration::from_secs(seconds));
+        }
+        sender.send(&message).await.unwrap();
+    }
+    let periods: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|request| {
+            form(&request.body)
+                .into_iter()
+                .find(|(key, _)| key == "ValidityPeriod")
+                .map(|(_, value)| value)
+        })
+        .collect();
+    assert_eq!(
+        periods,
+        [Some("180".to_string()), Some("36000".to_string())],
+        "a week is cut to Twilio's 10 hours"
+    );
+}

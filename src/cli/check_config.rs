@@ -215,9 +215,12 @@ fn details(route: &Route) -> String {
             )
         }
         Channel::Sms => format!(
-            "sender_id={} max_segments={} countries: {}",
+            "sender_id={} max_segments={} validity={} countries: {}",
             route.sender_id.as_deref().unwrap_or("-"),
             route.max_segments,
+            route
+                .validity
+                .map_or("-".to_string(), |v| format!("{}s", v.as_secs())),
             route.countries.describe()
         ),
     }

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use switchboard_providers::Channel;
@@ -111,6 +112,26 @@ impl TriggerSource {
             self,
             TriggerSource::Email(EmailTrigger::AccountTakeOverNotification)
         )
+    }
+
+    /// How long Cognito keeps the source's code usable, by default: an MFA code
+    /// 3 minutes, a password-reset code 1 hour, a confirmation code 24 hours, a
+    /// temporary password the pool's `TemporaryPasswordValidityDays` (7 by default).
+    /// `None` where there is no code.
+    pub fn code_lifetime(&self) -> Option<Duration> {
+        const HOUR: u64 = 3600;
+        let seconds = match self {
+            TriggerSource::Email(EmailTrigger::Authentication)
+            | TriggerSource::Sms(SmsTrigger::Authentication) => 180,
+            TriggerSource::Email(EmailTrigger::ForgotPassword)
+            | TriggerSource::Sms(SmsTrigger::ForgotPassword) => HOUR,
+            TriggerSource::Email(EmailTrigger::AdminCreateUser)
+            | TriggerSource::Sms(SmsTrigger::AdminCreateUser) => 7 * 24 * HOUR,
+            TriggerSource::Email(EmailTrigger::AccountTakeOverNotification)
+            | TriggerSource::Unknown(_) => return None,
+            TriggerSource::Email(_) | TriggerSource::Sms(_) => 24 * HOUR,
+        };
+        Some(Duration::from_secs(seconds))
     }
 
     /// Whether the code is a temporary password (which Cognito HTML-escapes).

@@ -39,6 +39,10 @@ pub struct SmsChannelConfig {
     pub default_region: Option<String>,
     /// Most segments one SMS may cost.
     pub max_segments: usize,
+    /// How long an SMS may wait undelivered, for every source (0: the provider's
+    /// own default); unset: each source's code lifetime (`TriggerSource::code_lifetime`).
+    #[serde(default)]
+    pub validity_seconds: Option<u64>,
     /// Only these country calling codes (e.g. [1, 44, 49]); empty = all.
     #[serde(default, deserialize_with = "de::list")]
     pub allowed_countries: Vec<u16>,

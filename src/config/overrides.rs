@@ -44,6 +44,9 @@ pub struct RouteConfig {
     /// Segment cap for this source (SMS only).
     #[serde(default)]
     pub max_segments: Option<usize>,
+    /// How long this source's SMS may wait undelivered (0: the provider's default).
+    #[serde(default)]
+    pub validity_seconds: Option<u64>,
     /// Allowed calling codes for this source (SMS only).
     #[serde(default, deserialize_with = "de::optional_list")]
     pub allowed_countries: Option<Vec<u16>>,

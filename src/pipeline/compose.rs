@@ -118,6 +118,7 @@ impl Composer {
                     body,
                     sender_id: client.sender_id.or_else(|| route.sender_id.clone()),
                     default_sender_id: route.default_sender_id.clone(),
+                    validity: route.validity,
                     context,
                 }))
             }

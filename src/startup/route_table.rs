@@ -140,6 +140,7 @@ impl RouteBuilder<'_> {
             max_segments: route
                 .and_then(|r| r.max_segments)
                 .unwrap_or(sms.max_segments),
+            validity: validity(source, route, sms.validity_seconds),
             countries: self.countries(source, route),
         })
     }
@@ -230,5 +231,19 @@ impl RouteBuilder<'_> {
             allowed_key,
             denied_key,
         }
+    }
+}
+
+/// The route's `validity_seconds`, else the channel's, else the code's own
+/// lifetime; 0 leaves it to the provider.
+fn validity(
+    source: &TriggerSource,
+    route: Option<&RouteConfig>,
+    channel: Option<u64>,
+) -> Option<std::time::Duration> {
+    match route.and_then(|r| r.validity_seconds).or(channel) {
+        Some(0) => None,
+        Some(seconds) => Some(std::time::Duration::from_secs(seconds)),
+        None => source.code_lifetime(),
     }
 }

@@ -642,3 +642,58 @@ async fn the_takeover_mail_says_what_cognito_did_in_words() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sms_carries_how_long_its_code_lives() {
+    use std::time::Duration;
+    let memory = scripted("memory");
+    let mut config = switchboard::testing::defaults();
+    config.routes.insert(
+        "CustomSMSSender_AdminCreateUser".into(),
+        switchboard::config::RouteConfig {
+            validity_seconds: Some(0),
+            ..Default::default()
+        },
+    );
+    let app = app_with(&mut config, &[&memory]).await;
+    let mut validities = Vec::new();
+    for source in [
+        "CustomSMSSender_Authentication",
+        "CustomSMSSender_ForgotPassword",
+        "CustomSMSSender_SignUp",
+        "CustomSMSSender_AdminCreateUser",
+    ] {
+        app.handle(example_with_code(source, "1").await)
+            .await
+            .unwrap();
+        let Some(Message::Sms(sms)) = memory.accepted().pop() else {
+            panic!("an SMS")
+        };
+        validities.push(sms.validity);
+    }
+    assert_eq!(
+        validities,
+        [
+            Some(Duration::from_secs(180)),
+            Some(Duration::from_secs(3600)),
+            Some(Duration::from_secs(86_400)),
+            None,
+        ],
+        "Cognito's lifetimes; 0 on a route leaves it to the provider"
+    );
+
+    let mut config = switchboard::testing::defaults();
+    config.sms.validity_seconds = Some(600);
+    let app = app_with(&mut config, &[&memory]).await;
+    app.handle(example_with_code("CustomSMSSender_Authentication", "1").await)
+        .await
+        .unwrap();
+    let Some(Message::Sms(sms)) = memory.accepted().pop() else {
+        panic!("an SMS")
+    };
+    assert_eq!(
+        sms.validity,
+        Some(Duration::from_secs(600)),
+        "sms.validity_seconds for every source"
+    );
+}

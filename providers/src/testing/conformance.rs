@@ -39,6 +39,7 @@ pub fn sample_sms(to: &str) -> Message {
         body: format!("Your code is {SECRET_CODE}"),
         sender_id: None,
         default_sender_id: None,
+        validity: None,
         context: context(),
     })
 }

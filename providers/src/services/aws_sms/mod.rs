@@ -116,6 +116,12 @@ fn context(message: &MessageContext) -> HashMap<String, String> {
     .collect()
 }
 
+/// `TimeToLive` in seconds, within what the API accepts (5 s to 72 hours): the
+/// service stops trying to hand off a message after it.
+fn time_to_live(validity: std::time::Duration) -> i32 {
+    validity.as_secs().clamp(5, 259_200) as i32
+}
+
 #[async_trait]
 impl Backend for AwsSms {
     const CHANNELS: &'static [Channel] = &[Channel::Sms];
@@ -141,6 +147,7 @@ impl Backend for AwsSms {
             .set_configuration_set_name(self.config.configuration_set.clone())
             .set_protect_configuration_id(self.config.protect_configuration_id.clone())
             .set_max_price(self.config.max_price.clone())
+            .set_time_to_live(sms.validity.map(time_to_live))
             .set_context(Some(context(&sms.context)))
             .send()
             .await

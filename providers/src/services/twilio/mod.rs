@@ -62,6 +62,9 @@ fn kind_for_code(code: u32) -> Option<ErrorKind> {
     }
 }
 
+/// Twilio's longest `ValidityPeriod`: 10 hours.
+const MAX_VALIDITY_SECONDS: u64 = 36_000;
+
 #[async_trait]
 impl Backend for Twilio {
     const CHANNELS: &'static [Channel] = &[Channel::Sms];
@@ -76,6 +79,13 @@ impl Backend for Twilio {
         }
         if let Some(callback) = &self.status_callback {
             form.push(("StatusCallback", callback));
+        }
+        // Twilio drops a message still queued after this (1 to 36000 s).
+        let validity = sms
+            .validity
+            .map(|v| v.as_secs().clamp(1, MAX_VALIDITY_SECONDS).to_string());
+        if let Some(validity) = &validity {
+            form.push(("ValidityPeriod", validity));
         }
         let request = self
             .client
