@@ -9,6 +9,7 @@ the table, the pool) from --resource. Prints it as JSON, for scripts/deployed_fu
 """
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -67,6 +68,9 @@ def main():
     resources = dict(r.split("=", 1) for r in args.resource)
     with open(args.template) as f:
         template = yaml.load(f, Loader=CfnLoader)
+    # The translator asks boto for the region its pseudo parameters resolve in:
+    # the same one as PSEUDO's, whatever the caller's environment says.
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = PSEUDO["AWS::Region"]
     cfn = transform(packaged(template), given, NoPolicies())
     parameters = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
     parameters.update(given)
