@@ -62,8 +62,7 @@ def resolved(value, choose):
 def check_sam(path):
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
     import yaml
-    from check_sam_graph import CfnLoader, NoPolicies, evaluate, packaged
-    from samtranslator.translator.transform import transform
+    from check_sam_graph import CfnLoader, evaluate, transformed
 
     with open(path) as f:
         template = yaml.load(f, Loader=CfnLoader)
@@ -74,9 +73,7 @@ def check_sam(path):
                  ExistingUserPoolId="us-east-1_Existing1")
     problems = []
     for label, parameters in [("defaults", required), ("every option", every)]:
-        cfn = transform(packaged(template), parameters, NoPolicies())
-        values = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
-        values.update(parameters)
+        cfn, values = transformed(template, parameters)
         conditions = cfn.get("Conditions", {})
         choose = lambda name: evaluate(conditions[name], conditions, values)
         for logical, resource in cfn["Resources"].items():

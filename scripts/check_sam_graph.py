@@ -7,6 +7,7 @@ applied as the parameters set them).
     check_sam_graph.py TEMPLATE
 """
 import copy
+import os
 import re
 import sys
 
@@ -137,12 +138,27 @@ def packaged(template):
     return template
 
 
-def check(template, parameters, label):
+PSEUDO = {"AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::AccountId": "123456789012",
+          "AWS::StackName": "switchboard", "AWS::URLSuffix": "amazonaws.com"}
+
+
+def transformed(template, parameters):
+    """`template` as CloudFormation receives it for `parameters` (transformed as `sam
+    deploy` does), and the values its conditions and references resolve with: the
+    template's defaults, then `parameters`, then the pseudo parameters (PSEUDO)."""
+    # The translator asks boto for the region its pseudo parameters resolve in:
+    # PSEUDO's, whatever the caller's environment says (CI sets none).
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = PSEUDO["AWS::Region"]
     cfn = transform(packaged(template), parameters, NoPolicies())
-    defaults = {k: v.get("Default", "") for k, v in cfn.get("Parameters", {}).items()}
-    defaults.update(parameters)
-    defaults.update({"AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::AccountId": "111122223333",
-                     "AWS::StackName": "switchboard", "AWS::NoValue": None})
+    values = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
+    values.update(parameters)
+    values.update(PSEUDO)
+    return cfn, values
+
+
+def check(template, parameters, label):
+    cfn, defaults = transformed(template, parameters)
+    defaults["AWS::NoValue"] = None
     conditions = cfn.get("Conditions", {})
     resources = cfn["Resources"]
     active = {name for name, r in resources.items()

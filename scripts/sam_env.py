@@ -9,17 +9,13 @@ the table, the pool) from --resource. Prints it as JSON, for scripts/deployed_fu
 """
 import argparse
 import json
-import os
 import re
 import sys
 
 import yaml
-from samtranslator.translator.transform import transform
 
-from check_sam_graph import CfnLoader, NoPolicies, evaluate, packaged
+from check_sam_graph import CfnLoader, evaluate, transformed
 
-PSEUDO = {"AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::AccountId": "123456789012",
-          "AWS::StackName": "switchboard", "AWS::URLSuffix": "amazonaws.com"}
 NO_VALUE = object()
 
 
@@ -68,13 +64,7 @@ def main():
     resources = dict(r.split("=", 1) for r in args.resource)
     with open(args.template) as f:
         template = yaml.load(f, Loader=CfnLoader)
-    # The translator asks boto for the region its pseudo parameters resolve in:
-    # the same one as PSEUDO's, whatever the caller's environment says.
-    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = PSEUDO["AWS::Region"]
-    cfn = transform(packaged(template), given, NoPolicies())
-    parameters = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
-    parameters.update(given)
-    parameters.update(PSEUDO)
+    cfn, parameters = transformed(template, given)
     conditions = cfn.get("Conditions", {})
     functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     if len(functions) != 1:
