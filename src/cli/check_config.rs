@@ -77,13 +77,12 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
 
 /// Which setting decrypts `question.pool`'s codes, or why they are refused.
 fn pool_answer(decrypt: &DecryptConfig, question: &PoolQuestion) -> Result<String, KeyRefusal> {
-    let owned = |keys: Vec<&str>| keys.into_iter().map(str::to_string).collect::<Vec<_>>();
     let default = decrypt
         .default_key_setting()
-        .map(|(setting, keys)| (setting.to_string(), owned(keys)));
+        .map(|(setting, keys)| (setting.to_string(), keys));
     let per_pool = decrypt.pools.iter().map(|(pool, keys)| {
         let setting = DecryptConfig::pool_key_setting(pool);
-        (pool.clone(), (setting, owned(keys.all())))
+        (pool.clone(), (setting, keys.all()))
     });
     let keys = PoolKeys::new(default, per_pool, decrypt.user_pools.clone());
     let (setting, allowed) = keys.for_pool(&question.pool)?;
@@ -93,7 +92,7 @@ fn pool_answer(decrypt: &DecryptConfig, question: &PoolQuestion) -> Result<Strin
             question.pool
         ));
     };
-    let same_key = |arn: &String| {
+    let same_key = |arn: &&str| {
         arn.parse::<KeyArn>()
             .is_ok_and(|arn| arn.names_same_key(key))
     };

@@ -132,13 +132,7 @@ fn request<'a>(wiring: &'a Wiring, action: &'a str) -> Request<'a> {
 }
 
 fn invoke_permission(wiring: &Wiring) -> Outcome {
-    let target = wiring
-        .email_sender
-        .as_ref()
-        .or(wiring.sms_sender.as_ref())
-        .map(|t| t.lambda_arn.clone())
-        .or_else(|| wiring.function.as_ref().ok().map(|f| f.arn.clone()))
-        .unwrap_or_else(|| "FUNCTION".into());
+    let target = wiring.policy_target.as_deref().unwrap_or("FUNCTION");
     let fix = format!(
         "aws lambda add-permission --function-name {target} --statement-id cognito-{} --action lambda:InvokeFunction --principal {COGNITO} --source-arn {}",
         wiring.pool_id, wiring.pool_arn
@@ -239,13 +233,10 @@ fn sms_role(wiring: &Wiring) -> Outcome {
             fix,
         );
     };
-    let is_role = role.role_arn.starts_with("arn:")
-        && role.role_arn.split(':').nth(2) == Some("iam")
-        && role
-            .role_arn
-            .split(':')
-            .nth(5)
-            .is_some_and(|r| r.starts_with("role/"));
+    // arn:PARTITION:iam::ACCOUNT:role/NAME
+    let parts: Vec<&str> = role.role_arn.split(':').collect();
+    let is_role =
+        parts.len() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5].starts_with("role/");
     if !is_role {
         return fail(
             format!("SnsCallerArn `{}` is not an IAM role ARN", role.role_arn),

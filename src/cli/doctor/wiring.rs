@@ -11,6 +11,8 @@ use aws_config::SdkConfig;
 use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::cli::check_config::POOL_REFUSED;
+use crate::cognito::decrypt::kms_client_for;
+use crate::cognito::key_arn::KeyArn;
 
 /// A custom sender trigger as the pool has it.
 #[derive(Debug, Clone)]
@@ -67,7 +69,10 @@ pub struct Wiring {
     pub sms_role: Option<SmsRole>,
     /// The function checked, or why it could not be read.
     pub function: Result<Function, String>,
-    /// The resource policy of what the triggers invoke (`None`: it has none).
+    /// What the resource policy is read from: what the triggers invoke, else the
+    /// function checked.
+    pub policy_target: Option<String>,
+    /// Its resource policy (`None`: it has none).
     pub resource_policy: Result<Option<String>, String>,
     /// The key's policy; `None` without a key.
     pub key_policy: Option<Result<String, String>>,
@@ -131,8 +136,9 @@ pub async fn read(
         Some(name) => read_function(&lambda, &name).await,
         None => Err("the pool names no function; pass --function NAME".to_string()),
     };
-    let resource_policy = match invoked.or(function.as_ref().ok().map(|f| f.arn.clone())) {
-        Some(target) => read_resource_policy(&lambda, &target).await,
+    let policy_target = invoked.or(function.as_ref().ok().map(|f| f.arn.clone()));
+    let resource_policy = match &policy_target {
+        Some(target) => read_resource_policy(&lambda, target).await,
         None => Err("no function to read it from".to_string()),
     };
     let key_policy = match &key_id {
@@ -151,6 +157,7 @@ pub async fn read(
         key_id,
         sms_role,
         function,
+        policy_target,
         resource_policy,
         key_policy,
         configuration,
@@ -199,12 +206,11 @@ async fn read_resource_policy(
 }
 
 async fn read_key_policy(aws: &SdkConfig, key: &str) -> Result<String, String> {
-    // The key's own region: a pool may use a key of another region's client.
-    let mut config = aws.to_builder();
-    if let Some(region) = key.split(':').nth(3).filter(|r| !r.is_empty()) {
-        config = config.region(aws_config::Region::new(region.to_string()));
-    }
-    let kms = aws_sdk_kms::Client::new(&config.build());
+    // The key's own region; what is not a key ARN is asked in the caller's.
+    let kms = match key.parse::<KeyArn>() {
+        Ok(arn) => kms_client_for(&arn, aws),
+        Err(_) => aws_sdk_kms::Client::new(aws),
+    };
     let answer = kms
         .get_key_policy()
         .key_id(key)
