@@ -27,16 +27,7 @@ fn the_attach_procedure_sets_the_triggers_and_keeps_the_pools_settings() {
     switchboard_testkit::require_program("aws", "pip install awscli");
     switchboard_testkit::require_program("jq", "apt-get install jq");
     let dir = tempfile::tempdir().unwrap();
-    let cognito = |args: &[&str]| -> Value {
-        let output = Command::new("aws")
-            .args(["--endpoint-url", &moto().endpoint, "cognito-idp"])
-            .args(args)
-            .args(["--output", "json"])
-            .envs(moto().env())
-            .output()
-            .unwrap();
-        serde_json::from_str(&switchboard_testkit::stdout_of(&output)).unwrap()
-    };
+    let cognito = |args: &[&str]| -> Value { moto().aws_cli(&[&["cognito-idp"], args].concat()) };
     let pool = cognito(&[
         "create-user-pool",
         "--pool-name",
