@@ -93,6 +93,7 @@ fn benches(c: &mut Criterion) {
     let vars = TemplateVars {
         code: "491305",
         username: &event.user_name,
+        link_parameter: "",
         user: &user,
         trigger_source: "CustomEmailSender_ForgotPassword",
         user_pool_id: &event.user_pool_id,

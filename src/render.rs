@@ -27,6 +27,10 @@ pub struct TemplateVars<'a> {
     pub code: &'a str,
     /// The Cognito username.
     pub username: &'a str,
+    /// Where a CustomMessage mail puts the confirmation link (Cognito's
+    /// `request.linkParameter`) when the pool confirms by link; "" otherwise.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub link_parameter: &'a str,
     /// The user's attributes.
     pub user: &'a HashMap<String, String>,
     /// The trigger source name.
@@ -158,13 +162,30 @@ pub fn normalise_locale(raw: &str) -> Option<String> {
     }
 }
 
-/// `pt-BR` → [`pt-BR`, `pt`].
-fn locale_chain(locale: &str) -> Vec<String> {
-    let mut chain = vec![locale.to_string()];
-    if let Some((language, _)) = locale.split_once('-') {
-        chain.push(language.to_string());
+/// Languages written right to left (ISO 639-1/-3), for `dir` on the HTML.
+const RIGHT_TO_LEFT: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi",
+];
+
+/// `rtl` for a right-to-left language (`ar`, `he-IL`), else `ltr`.
+pub fn text_direction(locale: &str) -> &'static str {
+    let language = locale.split('-').next().unwrap_or_default();
+    if RIGHT_TO_LEFT.contains(&language) {
+        "rtl"
+    } else {
+        "ltr"
     }
-    chain
+}
+
+/// The locales the embedded templates are written in besides the English base.
+pub const EMBEDDED_LOCALES: &[&str] = &["de", "es", "fr", "pt-BR", "it", "ja", "ar"];
+
+/// The language of the base files (`NAME.html` without a locale).
+pub const BASE_LANGUAGE: &str = "en";
+
+/// `pt-BR` → `pt`.
+pub fn language_of(locale: &str) -> &str {
+    locale.split('-').next().unwrap_or(locale)
 }
 
 impl Renderer {
@@ -218,22 +239,62 @@ impl Renderer {
         Self::new(None, None)
     }
 
-    /// The file to use for `name.ext` in `locale`: `pt-BR` → `pt` → default locale → base.
+    /// The file to use for `name.ext` in `locale`: the locale, its language, a
+    /// sibling of the language (`pt-PT` → `pt-BR`, when only that exists), then
+    /// the same for the default locale, then the base files. The base files are
+    /// English: an `en-*` user gets them even where the default locale is another.
     fn resolve(&self, name: &str, ext: &str, locale: Option<&str>) -> (String, Option<String>) {
-        let mut chain = Vec::new();
-        if let Some(locale) = locale.and_then(normalise_locale) {
-            chain.extend(locale_chain(&locale));
-        }
-        if let Some(default) = &self.default_locale {
-            chain.extend(locale_chain(default));
-        }
-        for candidate in chain {
-            let file = format!("{name}.{candidate}.{ext}");
-            if self.files.contains(&file) {
-                return (file, Some(candidate));
+        let wanted = locale.and_then(normalise_locale);
+        for candidate in [wanted.as_deref(), self.default_locale.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if language_of(candidate) == BASE_LANGUAGE {
+                break;
+            }
+            if let Some(found) = self.nearest(name, ext, candidate) {
+                let file = format!("{name}.{found}.{ext}");
+                return (file, Some(found));
             }
         }
         (format!("{name}.{ext}"), None)
+    }
+
+    /// The locale of the file for `name.ext` nearest to `locale`: itself, its
+    /// language, else the first regional variant of its language.
+    fn nearest(&self, name: &str, ext: &str, locale: &str) -> Option<String> {
+        let language = language_of(locale);
+        for candidate in [locale, language] {
+            if self.files.contains(&format!("{name}.{candidate}.{ext}")) {
+                return Some(candidate.to_string());
+            }
+        }
+        let prefix = format!("{name}.{language}-");
+        let suffix = format!(".{ext}");
+        self.files
+            .range(prefix.clone()..)
+            .take_while(|file| file.starts_with(&prefix))
+            .find_map(|file| {
+                let middle = file
+                    .strip_prefix(&format!("{name}."))?
+                    .strip_suffix(&suffix)?;
+                (!middle.contains('.')).then(|| middle.to_string())
+            })
+    }
+
+    /// The locale of the files `name` is rendered from on `channel` for a user
+    /// in `locale` (`None`: the base files), to show where a message falls back.
+    pub fn resolved_locale(
+        &self,
+        name: &str,
+        channel: Channel,
+        locale: Option<&str>,
+    ) -> Option<String> {
+        let ext = match channel {
+            Channel::Email => "subject",
+            Channel::Sms => "sms",
+        };
+        self.resolve(name, ext, locale).1
     }
 
     /// The locales `name` has files for on `channel` (the base as `None`).
@@ -269,9 +330,13 @@ impl Renderer {
             .env
             .get_template(&file)
             .map_err(|e| render_error(&file, &e))?;
+        let locale = resolved
+            .as_deref()
+            .or(self.default_locale.as_deref())
+            .unwrap_or("en");
         let context = minijinja::context! {
             ..Value::from_serialize(vars),
-            ..minijinja::context! { locale => resolved.as_deref().or(self.default_locale.as_deref()).unwrap_or("en") }
+            ..minijinja::context! { locale => locale, dir => text_direction(locale) }
         };
         template
             .render(context)
@@ -325,6 +390,7 @@ impl Renderer {
         let vars = TemplateVars {
             code: "123456",
             username: "jane.doe",
+            link_parameter: "{##Click Here##}",
             user: &user,
             trigger_source: "sample",
             user_pool_id: "us-east-1_sample",
@@ -354,6 +420,18 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
 
+    const EMBEDDED_NAMES: [&str; 9] = [
+        "sign-up",
+        "resend-code",
+        "forgot-password",
+        "update-user-attribute",
+        "verify-user-attribute",
+        "authentication",
+        "admin-create-user",
+        "account-takeover",
+        "code",
+    ];
+
     const APP: AppVars<'static> = AppVars {
         name: "Acme",
         url: "",
@@ -368,6 +446,7 @@ mod tests {
         TemplateVars {
             code,
             username: "jane",
+            link_parameter: "",
             user,
             trigger_source: "CustomEmailSender_SignUp",
             user_pool_id: "us-east-1_x",
@@ -407,26 +486,64 @@ mod tests {
         let r = Renderer::new(None, Some("de")).unwrap();
         let (user, meta) = (HashMap::new(), HashMap::new());
         let v = vars("1", &user, &meta);
+        let subject = |locale| r.email("sign-up", locale, &v).unwrap().subject;
+        assert_eq!(subject(Some("de-AT")), "Ihr Acme-Bestätigungscode");
+        assert_eq!(subject(Some("sv")), "Ihr Acme-Bestätigungscode", "default");
+        assert_eq!(subject(None), "Ihr Acme-Bestätigungscode", "default");
         assert_eq!(
-            r.email("sign-up", Some("de-AT"), &v).unwrap().subject,
-            "Ihr Acme-Bestätigungscode"
-        );
-        assert_eq!(
-            r.email("sign-up", Some("fr"), &v).unwrap().subject,
-            "Ihr Acme-Bestätigungscode",
-            "default locale"
+            subject(Some("en-GB")),
+            "Your Acme verification code",
+            "English is the base, whatever the default"
         );
         let r = Renderer::embedded().unwrap();
-        assert_eq!(
-            r.email("sign-up", Some("pt-BR"), &v).unwrap().subject,
-            "Your Acme verification code",
-            "base"
-        );
+        let subject = |locale| r.email("sign-up", locale, &v).unwrap().subject;
+        assert_eq!(subject(Some("sv")), "Your Acme verification code", "base");
         assert!(r
             .email("sign-up", Some("de"), &v)
             .unwrap()
             .html
-            .contains("<html lang=\"de\">"));
+            .contains("<html lang=\"de\" dir=\"ltr\">"));
+    }
+
+    #[test]
+    fn a_language_finds_its_regional_variant() {
+        let r = Renderer::embedded().unwrap();
+        let (user, meta) = (HashMap::new(), HashMap::new());
+        let v = vars("1", &user, &meta);
+        let subject = |locale| r.email("sign-up", Some(locale), &v).unwrap().subject;
+        let brazilian = "Seu código de verificação do Acme";
+        assert_eq!(subject("pt-BR"), brazilian);
+        assert_eq!(subject("pt"), brazilian);
+        assert_eq!(subject("pt-PT"), brazilian);
+        assert_eq!(subject("pt_br"), brazilian);
+        assert_eq!(subject("es-MX"), "Tu código de verificación de Acme");
+        assert_eq!(subject("fr-CA"), "Votre code de vérification Acme");
+        let html = r.email("sign-up", Some("pt-PT"), &v).unwrap().html;
+        assert!(
+            html.contains("<html lang=\"pt-BR\""),
+            "the language of the text"
+        );
+    }
+
+    #[test]
+    fn arabic_reads_right_to_left_with_the_code_left_to_right() {
+        let r = Renderer::embedded().unwrap();
+        let (user, meta) = (HashMap::new(), HashMap::new());
+        let email = r
+            .email("sign-up", Some("ar-EG"), &vars("482913", &user, &meta))
+            .unwrap();
+        assert!(
+            email.html.contains("<html lang=\"ar\" dir=\"rtl\">"),
+            "{}",
+            email.html
+        );
+        assert!(
+            email.html.contains("<div dir=\"ltr\"") && email.html.contains(">482913</div>"),
+            "{}",
+            email.html
+        );
+        assert_eq!(text_direction("he-IL"), "rtl");
+        assert_eq!(text_direction("ja"), "ltr");
     }
 
     #[test]
@@ -472,25 +589,59 @@ mod tests {
     #[test]
     fn every_embedded_template_checks_in_every_locale() {
         let r = Renderer::embedded().unwrap();
-        for name in [
-            "sign-up",
-            "resend-code",
-            "forgot-password",
-            "update-user-attribute",
-            "verify-user-attribute",
-            "authentication",
-            "admin-create-user",
-            "account-takeover",
-            "code",
-        ] {
+        for name in EMBEDDED_NAMES {
             for channel in [Channel::Email, Channel::Sms] {
-                assert!(
-                    r.locales_of(name, channel)
-                        .contains(&Some("de".to_string())),
-                    "{name} has German"
-                );
+                let covered = r.locales_of(name, channel);
+                for locale in EMBEDDED_LOCALES {
+                    assert!(
+                        covered.contains(&Some(locale.to_string())),
+                        "{name} ({channel}) has no `{locale}` files"
+                    );
+                }
                 r.check(name, channel, APP)
                     .unwrap_or_else(|e| panic!("{name}/{channel}: {e}"));
+            }
+        }
+    }
+
+    /// The segment table in docs/templates.md: every embedded SMS, in every
+    /// locale, is one segment with a 16-character product name (UCS-2 for
+    /// ja/ar/es/pt-BR halves the budget to 70).
+    #[test]
+    fn every_embedded_sms_is_one_segment_in_every_locale() {
+        let r = Renderer::embedded().unwrap();
+        let app = AppVars {
+            name: "Switchboard Demo",
+            ..APP
+        };
+        for name in EMBEDDED_NAMES {
+            for body in r.check(name, Channel::Sms, app).unwrap() {
+                let count = crate::sms::segments::count(&body);
+                assert_eq!(count.segments, 1, "{name}: {body} ({count:?})");
+            }
+        }
+    }
+
+    #[test]
+    fn every_locale_escapes_the_users_attributes_in_html() {
+        let r = Renderer::embedded().unwrap();
+        let user = HashMap::from([
+            ("given_name".to_string(), "<script>x</script>".to_string()),
+            ("CITY".to_string(), "<img src=x>".to_string()),
+        ]);
+        let meta = HashMap::new();
+        let v = vars("1", &user, &meta);
+        for name in EMBEDDED_NAMES {
+            for locale in EMBEDDED_LOCALES {
+                let html = r.email(name, Some(locale), &v).unwrap().html;
+                assert!(
+                    !html.contains("<script>") && !html.contains("<img"),
+                    "{name}.{locale}: {html}"
+                );
+                assert!(
+                    html.contains(&format!("lang=\"{locale}\"")),
+                    "{name}.{locale}"
+                );
             }
         }
     }

@@ -2,6 +2,7 @@
 //! routes, every template in every locale) and prints what it built, as a person
 //! reads it, with secrets redacted — or fails with the problem.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use switchboard_providers::{Channel, ProviderConfig};
@@ -9,8 +10,10 @@ use switchboard_providers::{Channel, ProviderConfig};
 use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{KeyRefusal, PoolKeys};
 use crate::config::{Config, DecryptConfig, DecryptMode};
+use crate::render::BASE_LANGUAGE;
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
+use crate::App;
 
 /// `--user-pool` (and `--key-arn`): would this pool's codes, made under this key,
 /// decrypt here? Answered as the function answers it per event ([`PoolKeys`]).
@@ -59,6 +62,7 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
             details(route)
         )?;
     }
+    out.push_str(&templates_section(&app));
     out.push_str(&sms_limits_section(&config));
     if let Some(question) = question {
         match pool_answer(&config.decrypt, &question) {
@@ -73,6 +77,52 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
     writeln!(out, "\nconfiguration OK ({mode})")?;
     super::print(&out);
     Ok(())
+}
+
+/// The locales each template set the routes use is written in (`en` for the
+/// base files), and which locales it lacks that another set has: those users
+/// get the fallback (the default locale, else English) for that message.
+fn templates_section(app: &App) -> String {
+    let renderer = app.composer().renderer();
+    let mut sets: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for (_, route) in app.routes().iter() {
+        let locales = renderer
+            .locales_of(&route.template, route.channel)
+            .into_iter()
+            .map(|l| l.unwrap_or_else(|| BASE_LANGUAGE.to_string()))
+            .collect();
+        sets.insert((route.template.clone(), route.channel.to_string()), locales);
+    }
+    let mut out =
+        String::from("\ntemplates (locales; a user in a missing one gets the fallback):\n");
+    for ((template, channel), locales) in &sets {
+        // Against the channel's other sets: an SMS-only locale is not missing in mail.
+        let every: BTreeSet<&String> = sets
+            .iter()
+            .filter(|((_, c), _)| c == channel)
+            .flat_map(|(_, l)| l)
+            .collect();
+        let missing: Vec<&str> = every
+            .iter()
+            .filter(|l| !locales.contains(**l))
+            .map(|l| l.as_str())
+            .collect();
+        let _ = write!(
+            out,
+            "  {:<30} {}",
+            format!("{template} ({channel})"),
+            locales
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        if !missing.is_empty() {
+            let _ = write!(out, "   missing: {}", missing.join(" "));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Which setting decrypts `question.pool`'s codes, or why they are refused.

@@ -4,6 +4,7 @@ pub mod check_config;
 pub mod demo;
 pub mod doctor;
 pub mod examples;
+pub mod gallery;
 pub mod invoke;
 pub mod mint;
 pub mod preview;
@@ -53,6 +54,13 @@ pub enum Command {
         client_id: Option<String>,
         /// Output directory.
         #[arg(long, default_value = "rendered")]
+        out: PathBuf,
+    },
+    /// Build a static gallery of every message (trigger source × locale × app
+    /// client branding) with sample data, for review in a browser. Nothing is sent.
+    Preview {
+        /// Output directory (its index.html is the gallery).
+        #[arg(long, default_value = "gallery")]
         out: PathBuf,
     },
     /// Load and validate the configuration, build every provider and route,
@@ -119,6 +127,7 @@ impl Command {
                 client_id,
                 out,
             } => render::run(&trigger, locale.as_deref(), client_id.as_deref(), &out).await,
+            Command::Preview { out } => gallery::run(&out).await,
             Command::CheckConfig {
                 lambda,
                 user_pool,

@@ -214,6 +214,22 @@ pub struct DeliveryConfig {
 pub struct CognitoConfig {
     /// Look the user up with `AdminGetUser` when the event lacks the recipient attribute.
     pub lookup_missing_recipient: bool,
+    /// How the pool confirms email addresses (its `DefaultEmailOption`); `link`
+    /// puts `request.linkParameter` into CustomMessage sign-up mails.
+    #[serde(default)]
+    pub email_verification: EmailVerification,
+}
+
+/// `cognito.email_verification`: the pool's `VerificationMessageTemplate.DefaultEmailOption`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailVerification {
+    /// `CONFIRM_WITH_CODE` (Cognito's default): the user types the code.
+    #[default]
+    Code,
+    /// `CONFIRM_WITH_LINK`: the user clicks the link Cognito puts where
+    /// `request.linkParameter` stands.
+    Link,
 }
 
 /// `[idempotency]`

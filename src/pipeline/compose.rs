@@ -71,6 +71,7 @@ impl Composer {
         let vars = TemplateVars {
             code: code.map(|c| c.expose_secret()).unwrap_or_default(),
             username: &event.user_name,
+            link_parameter: "",
             user: &event.request.user_attributes,
             trigger_source: &trigger_source,
             user_pool_id: &event.user_pool_id,

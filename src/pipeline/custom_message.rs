@@ -17,6 +17,7 @@ use switchboard_providers::Channel;
 use super::compose::{user_locale, Composer};
 use super::outcome::HandleError;
 use crate::cognito::event::{CallerContext, EmailTrigger, EventError, TriggerSource};
+use crate::config::EmailVerification;
 use crate::render::TemplateVars;
 use crate::route::RouteTable;
 
@@ -56,6 +57,10 @@ pub struct CustomMessageRequest {
     /// Where Cognito puts the username (AdminCreateUser).
     #[serde(default)]
     pub username_parameter: Option<String>,
+    /// Where Cognito puts the confirmation link when the pool confirms by link,
+    /// e.g. `{##Click Here##}`.
+    #[serde(default)]
+    pub link_parameter: Option<String>,
     /// Metadata the app passed.
     #[serde(default)]
     pub client_metadata: Option<HashMap<String, String>>,
@@ -85,6 +90,18 @@ pub fn needs_username(trigger_source: &str) -> bool {
     trigger_source == "CustomMessage_AdminCreateUser"
 }
 
+/// Whether the mail confirms a sign-up, and so carries the link when the pool
+/// confirms by link. Cognito's link (its hosted `/confirmUser`) confirms a
+/// sign-up only; attribute verification always takes the code
+/// (`VerifyUserAttribute` has no link form), so its mail keeps the code alone.
+pub fn carries_link(trigger_source: &str, verification: EmailVerification) -> bool {
+    verification == EmailVerification::Link
+        && matches!(
+            trigger_source,
+            "CustomMessage_SignUp" | "CustomMessage_ResendCode"
+        )
+}
+
 /// Writes the rendered messages into `event["response"]`, keeping everything else.
 pub fn respond(
     mut event: Value,
@@ -106,6 +123,7 @@ pub fn respond(
 pub fn answer(
     routes: &RouteTable,
     composer: &Composer,
+    verification: EmailVerification,
     payload: Value,
 ) -> Result<Value, HandleError> {
     let event: CustomMessageEvent =
@@ -129,9 +147,15 @@ pub fn answer(
         .username_parameter
         .as_deref()
         .filter(|_| needs_username(&trigger));
+    let link_placeholder = event
+        .request
+        .link_parameter
+        .as_deref()
+        .filter(|link| !link.is_empty() && carries_link(&trigger, verification));
     let vars = TemplateVars {
         code: &event.request.code_parameter,
         username: username_placeholder.unwrap_or(&event.user_name),
+        link_parameter: link_placeholder.unwrap_or_default(),
         user: attributes,
         trigger_source: &trigger,
         user_pool_id: &event.user_pool_id,
@@ -143,25 +167,45 @@ pub fn answer(
     let renderer = composer.renderer();
     let email = renderer.email(&email_route.template, locale, &vars)?;
     let sms = renderer.sms(&sms_route.template, locale, &vars)?;
-    let mut required = vec![(
-        "request.codeParameter",
-        event.request.code_parameter.as_str(),
-    )];
-    if let Some(placeholder) = username_placeholder {
-        required.push(("request.usernameParameter", placeholder));
+    let mut required = vec![Placeholder {
+        field: "request.codeParameter",
+        value: event.request.code_parameter.as_str(),
+        variable: "code",
+    }];
+    if let Some(value) = username_placeholder {
+        required.push(Placeholder {
+            field: "request.usernameParameter",
+            value,
+            variable: "username",
+        });
+    }
+    // The link is for the mail; an SMS cannot confirm by link.
+    let mut email_required = required.clone();
+    if let Some(value) = link_placeholder {
+        email_required.push(Placeholder {
+            field: "request.linkParameter",
+            value,
+            variable: "link_parameter",
+        });
     }
     let email_template = format!("{}.html", email_route.template);
     let sms_template = format!("{}.sms", sms_route.template);
-    for part in [
+    for (part, required) in [
         (
-            "emailMessage",
-            &email.html,
-            EMAIL_MAX_CHARS,
-            &email_template,
+            (
+                "emailMessage",
+                &email.html,
+                EMAIL_MAX_CHARS,
+                &email_template,
+            ),
+            &email_required,
         ),
-        ("smsMessage", &sms, SMS_MAX_CHARS, &sms_template),
+        (
+            ("smsMessage", &sms, SMS_MAX_CHARS, &sms_template),
+            &required,
+        ),
     ] {
-        check(part, &required).map_err(|problem| HandleError::CustomMessage {
+        check(part, required).map_err(|problem| HandleError::CustomMessage {
             trigger_source: trigger.clone(),
             problem,
         })?;
@@ -170,9 +214,23 @@ pub fn answer(
     Ok(respond(payload, email.subject, email.html, sms))
 }
 
+/// A Cognito placeholder the answer must carry.
+#[derive(Clone, Copy)]
+struct Placeholder<'a> {
+    /// Where Cognito sent it (`request.codeParameter`).
+    field: &'static str,
+    /// The placeholder itself (`{####}`).
+    value: &'a str,
+    /// The template variable that renders it.
+    variable: &'static str,
+}
+
 /// Cognito's rules for one part of the answer: within its limit, with every
 /// placeholder. `part` is (field, text, limit, template file).
-fn check(part: (&str, &String, usize, &String), required: &[(&str, &str)]) -> Result<(), String> {
+fn check(
+    part: (&str, &String, usize, &String),
+    required: &[Placeholder<'_>],
+) -> Result<(), String> {
     let (what, text, max, template) = part;
     let chars = text.chars().count();
     if chars > max {
@@ -180,12 +238,14 @@ fn check(part: (&str, &String, usize, &String), required: &[(&str, &str)]) -> Re
             "{what} is {chars} characters; Cognito allows {max}. Shorten `{template}`"
         ));
     }
-    match required
-        .iter()
-        .find(|(_, placeholder)| !text.contains(placeholder))
-    {
-        Some((name, placeholder)) => Err(format!(
-            "{what} must contain {name} `{placeholder}`; `{template}` does not render it"
+    match required.iter().find(|p| !text.contains(p.value)) {
+        Some(p) if p.variable == "link_parameter" => Err(format!(
+            "{what} must contain {} `{}` (cognito.email_verification = \"link\"); `{template}` does not render it: add {{{{ link_parameter }}}} where the link goes, or set cognito.email_verification = \"code\" if the pool confirms with a code",
+            p.field, p.value
+        )),
+        Some(p) => Err(format!(
+            "{what} must contain {} `{}`; `{template}` does not render it: add {{{{ {} }}}}",
+            p.field, p.value, p.variable
         )),
         None => Ok(()),
     }

@@ -19,6 +19,7 @@ pub use outcome::{HandleError, Outcome, OutcomeStatus};
 
 use crate::cognito::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::cognito::event::{self, CustomSenderEvent};
+use crate::config::EmailVerification;
 use crate::route::{Route, RouteTable};
 use crate::sms::phone::E164;
 use compose::Composer;
@@ -40,6 +41,8 @@ pub struct App {
     /// How long before the invocation's deadline delivery ends.
     pub(crate) deadline_margin: Duration,
     pub(crate) emit_metrics: bool,
+    /// How the pool confirms email addresses (CustomMessage sign-up mails).
+    pub(crate) email_verification: EmailVerification,
 }
 
 /// What the function answers to one payload.
@@ -91,7 +94,12 @@ impl App {
         &self,
         payload: serde_json::Value,
     ) -> Result<serde_json::Value, HandleError> {
-        custom_message::answer(&self.routes, &self.composer, payload)
+        custom_message::answer(
+            &self.routes,
+            &self.composer,
+            self.email_verification,
+            payload,
+        )
     }
 
     /// Handles one parsed event within the configured budget (CLI, tests).

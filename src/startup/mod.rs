@@ -125,6 +125,7 @@ async fn assemble(
         budget: Duration::from_millis(config.delivery.budget_ms),
         deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
         emit_metrics: options.runtime == Runtime::Lambda,
+        email_verification: config.cognito.email_verification,
     })
 }
 

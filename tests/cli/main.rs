@@ -1,8 +1,9 @@
 //! The command line, run as users run it: `invoke`, `send-test` and the
-//! review tools (`check-config`, `render`, `mint`, `demo`), `doctor` and the deploy guide.
+//! review tools (`check-config`, `render`, `preview`, `mint`, `demo`), `doctor` and the deploy guide.
 
 mod deploy_guide;
 mod doctor;
+mod gallery;
 mod invoke;
 mod redrive;
 mod tools;

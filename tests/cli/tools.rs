@@ -45,6 +45,37 @@ fn check_config_prints_the_route_table_with_secrets_redacted() {
 }
 
 #[test]
+fn check_config_lists_the_locales_of_each_template_set_and_what_one_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/sign-up.sv.sms"), "{{ code }}").unwrap();
+    let output = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_TEMPLATES__DIR", "templates")],
+    );
+    let stdout = switchboard_testkit::stdout_of(&output);
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{stdout}"))
+            .to_string()
+    };
+    let sign_up_sms = line("sign-up (sms)");
+    for locale in ["en", "de", "es", "fr", "pt-BR", "it", "ja", "ar", "sv"] {
+        assert!(
+            sign_up_sms.split_whitespace().any(|w| w == locale),
+            "{locale}: {sign_up_sms}"
+        );
+    }
+    assert!(!sign_up_sms.contains("missing"), "{sign_up_sms}");
+    let forgot_sms = line("forgot-password (sms)");
+    assert!(forgot_sms.ends_with("missing: sv"), "{forgot_sms}");
+    assert!(!line("sign-up (email)").contains("missing"));
+}
+
+#[test]
 fn check_config_catches_an_unknown_provider_and_a_broken_template() {
     let dir = tempfile::tempdir().unwrap();
     let output = switchboard(

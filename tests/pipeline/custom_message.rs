@@ -2,6 +2,7 @@
 //! rendered into the same templates, within Cognito's limits.
 
 use serde_json::Value;
+use switchboard::config::EmailVerification;
 use switchboard::pipeline::Answer;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::{App, HandleError};
@@ -25,8 +26,12 @@ fn examples() -> Vec<(String, Value)> {
 }
 
 async fn app(templates: Option<&std::path::Path>) -> App {
+    app_with(|config| config.templates.dir = templates.map(|p| p.to_path_buf())).await
+}
+
+async fn app_with(configure: impl FnOnce(&mut switchboard::config::Config)) -> App {
     let mut config = switchboard::testing::defaults();
-    config.templates.dir = templates.map(|p| p.to_path_buf());
+    configure(&mut config);
     let options = StartupOptions {
         force_insecure_dev_key: true,
         ..StartupOptions::new(Runtime::Local)
@@ -69,6 +74,26 @@ async fn every_custom_message_source_gets_subject_email_and_sms_with_the_placeho
             "{name}: the request is returned untouched"
         );
         assert_eq!(answer["triggerSource"], event["triggerSource"]);
+    }
+}
+
+/// Every locale passes Cognito's checks on every CustomMessage source: the
+/// placeholders, 140 characters of SMS, 20,000 of mail.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_locale_answers_every_custom_message_source_within_cognitos_limits() {
+    let app = app_with(|c| c.cognito.email_verification = EmailVerification::Link).await;
+    for locale in switchboard::render::EMBEDDED_LOCALES {
+        for (name, mut event) in examples() {
+            event["request"]["userAttributes"]["locale"] = (*locale).into();
+            let answer = app
+                .handle_custom_message(event)
+                .unwrap_or_else(|e| panic!("{name} ({locale}): {e}"));
+            let email = answer["response"]["emailMessage"].as_str().unwrap();
+            assert!(
+                email.contains(&format!("lang=\"{locale}\"")),
+                "{name} ({locale}) is in its language"
+            );
+        }
     }
 }
 
@@ -137,23 +162,119 @@ async fn the_payload_dispatcher_answers_both_kinds_of_events() {
     assert!(matches!(err, HandleError::Event(_)), "{err}");
 }
 
-#[test]
-fn the_binary_answers_a_custom_message_event() {
-    let event = format!("{EXAMPLES}/CustomMessage_AdminCreateUser.json");
+/// The binary's answer to `switchboard invoke` of an example CustomMessage event.
+fn invoke_binary(example: &str, env: &[(&str, &str)]) -> Value {
+    let event = format!("{EXAMPLES}/{example}.json");
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(["invoke", &event])
         .current_dir(dir.path())
         .env_clear()
         .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
-    switchboard_testkit::stdout_of(&output);
-    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_str(&switchboard_testkit::stdout_of(&output)).unwrap()
+}
+
+#[test]
+fn the_binary_answers_a_custom_message_event() {
+    let answer = invoke_binary("CustomMessage_AdminCreateUser", &[]);
     assert!(answer["response"]["emailMessage"]
         .as_str()
         .unwrap()
         .contains("{username}"));
+}
+
+fn example(suffix: &str) -> Value {
+    examples()
+        .into_iter()
+        .find(|(n, _)| n.ends_with(suffix))
+        .map(|(_, event)| event)
+        .unwrap()
+}
+
+/// A pool that confirms by link (`CONFIRM_WITH_LINK`) gets Cognito's
+/// `request.linkParameter` in the sign-up mails, which Cognito turns into the
+/// link; the SMS, other mails and code-confirming pools never show it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pool_that_confirms_by_link_gets_the_link_placeholder_in_sign_up_mails() {
+    let link = app_with(|c| c.cognito.email_verification = EmailVerification::Link).await;
+    for (suffix, gets_link) in [
+        ("_SignUp", true),
+        ("_ResendCode", true),
+        ("_VerifyUserAttribute", false),
+        ("_ForgotPassword", false),
+        ("_AdminCreateUser", false),
+    ] {
+        let mut event = example(suffix);
+        event["request"]["linkParameter"] = "{##Verify Email##}".into();
+        let answer = link.handle_custom_message(event).unwrap();
+        let email = answer["response"]["emailMessage"].as_str().unwrap();
+        assert_eq!(
+            email.contains("{##Verify Email##}"),
+            gets_link,
+            "{suffix}: {email}"
+        );
+        assert!(email.contains("{####}"), "{suffix}: the code stays");
+        let sms = answer["response"]["smsMessage"].as_str().unwrap();
+        assert!(!sms.contains("{##Verify Email##}"), "{suffix}: {sms}");
+    }
+    let mut german = example("_SignUp");
+    german["request"]["userAttributes"]["locale"] = "de".into();
+    let answer = link.handle_custom_message(german).unwrap();
+    let email = answer["response"]["emailMessage"].as_str().unwrap();
+    assert!(
+        email.contains("mit einem Klick: {##Click Here##}"),
+        "{email}"
+    );
+
+    let code = app(None).await;
+    let answer = code.handle_custom_message(example("_SignUp")).unwrap();
+    let email = answer["response"]["emailMessage"].as_str().unwrap();
+    assert!(
+        !email.contains("{##Click Here##}"),
+        "code mode leaves the link out: {email}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_pool_refuses_a_sign_up_template_without_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sign-up.html"),
+        "<p>Your code: {{ code }}</p>",
+    )
+    .unwrap();
+    let app = app_with(|c| {
+        c.templates.dir = Some(dir.path().to_path_buf());
+        c.cognito.email_verification = EmailVerification::Link;
+    })
+    .await;
+    let err = app.handle_custom_message(example("_SignUp")).unwrap_err();
+    assert!(matches!(err, HandleError::CustomMessage { .. }), "{err}");
+    switchboard_testkit::assert_mentions(
+        &err.to_string(),
+        &[
+            "request.linkParameter",
+            "{##Click Here##}",
+            "sign-up.html",
+            "{{ link_parameter }}",
+            "cognito.email_verification",
+        ],
+    );
+}
+
+#[test]
+fn the_binary_puts_the_link_in_when_the_environment_says_link() {
+    let answer = invoke_binary(
+        "CustomMessage_SignUp",
+        &[("SWITCHBOARD_COGNITO__EMAIL_VERIFICATION", "link")],
+    );
+    assert!(answer["response"]["emailMessage"]
+        .as_str()
+        .unwrap()
+        .contains("one click: {##Click Here##}"));
 }
 
 /// A source this version does not know takes each channel's default route and

@@ -600,6 +600,30 @@ async fn the_takeover_mail_says_what_cognito_did_in_words() {
             "de",
             "Sie wurde zugelassen; es wurde nichts unternommen.",
         ),
+        ("BLOCK", "es", "en tu cuenta y lo bloqueamos."),
+        (
+            "NO_ACTION",
+            "es-MX",
+            "Se permitió y no se tomó ninguna medida.",
+        ),
+        ("BLOCK", "fr", "à votre compte et l'avons bloquée."),
+        (
+            "MFA_REQUIRED",
+            "fr",
+            "exigé une étape de vérification supplémentaire.",
+        ),
+        ("BLOCK", "pt-BR", "à sua conta e o bloqueamos."),
+        (
+            "MFA_IF_CONFIGURED",
+            "pt",
+            "caso você tenha uma configurada.",
+        ),
+        ("BLOCK", "it", "e lo abbiamo bloccato."),
+        ("NO_ACTION", "it", "non è stata intrapresa alcuna azione."),
+        ("BLOCK", "ja", "このログインをブロックしました。"),
+        ("MFA_REQUIRED", "ja", "追加の本人確認を求めました。"),
+        ("BLOCK", "ar", "وقمنا بحظره."),
+        ("NO_ACTION", "ar", "ولم يُتخذ أي إجراء."),
     ];
     for (action, locale, sentence) in cases {
         let mut event =

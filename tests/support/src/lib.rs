@@ -2,13 +2,14 @@
 //! stopped when the test process exits: moto (KMS, DynamoDB, SES, SNS, SSM,
 //! Secrets Manager, Cognito), the official Python Encryption SDK, an aiosmtpd
 //! SMTP server with STARTTLS and AUTH, a hostile HTTP server, the Lambda Runtime
-//! API stand-in, and independent checks of what we send (SigV4, Standard
+//! API stand-in, headless Chromium, and independent checks of what we send (SigV4, Standard
 //! Webhooks).
 //!
 //! A test that needs a service fails loudly when it is missing: run the suite
 //! with `./scripts/test`, which installs them.
 
 pub mod aws_proxy;
+pub mod browser;
 pub mod docs;
 pub mod hostile;
 pub mod lambda;
