@@ -169,8 +169,7 @@ const RIGHT_TO_LEFT: &[&str] = &[
 
 /// `rtl` for a right-to-left language (`ar`, `he-IL`), else `ltr`.
 pub fn text_direction(locale: &str) -> &'static str {
-    let language = locale.split('-').next().unwrap_or_default();
-    if RIGHT_TO_LEFT.contains(&language) {
+    if RIGHT_TO_LEFT.contains(&language_of(locale)) {
         "rtl"
     } else {
         "ltr"
@@ -182,6 +181,15 @@ pub const EMBEDDED_LOCALES: &[&str] = &["de", "es", "fr", "pt-BR", "it", "ja", "
 
 /// The language of the base files (`NAME.html` without a locale).
 pub const BASE_LANGUAGE: &str = "en";
+
+/// The file whose presence means a template set exists in a locale on
+/// `channel`: an email needs its subject, an SMS its body.
+fn key_extension(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "subject",
+        Channel::Sms => "sms",
+    }
+}
 
 /// `pt-BR` → `pt`.
 pub fn language_of(locale: &str) -> &str {
@@ -290,19 +298,22 @@ impl Renderer {
         channel: Channel,
         locale: Option<&str>,
     ) -> Option<String> {
-        let ext = match channel {
-            Channel::Email => "subject",
-            Channel::Sms => "sms",
-        };
+        let ext = key_extension(channel);
         self.resolve(name, ext, locale).1
+    }
+
+    /// The locales `name` has files for on `channel`, the base files as
+    /// [`BASE_LANGUAGE`] (what `check-config` and the gallery list).
+    pub fn covered_locales(&self, name: &str, channel: Channel) -> BTreeSet<String> {
+        self.locales_of(name, channel)
+            .into_iter()
+            .map(|l| l.unwrap_or_else(|| BASE_LANGUAGE.to_string()))
+            .collect()
     }
 
     /// The locales `name` has files for on `channel` (the base as `None`).
     pub fn locales_of(&self, name: &str, channel: Channel) -> Vec<Option<String>> {
-        let ext = match channel {
-            Channel::Email => "subject",
-            Channel::Sms => "sms",
-        };
+        let ext = key_extension(channel);
         let mut locales = vec![None];
         let prefix = format!("{name}.");
         for file in &self.files {

@@ -10,7 +10,6 @@ use switchboard_providers::{Channel, ProviderConfig};
 use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{KeyRefusal, PoolKeys};
 use crate::config::{Config, DecryptConfig, DecryptMode};
-use crate::render::BASE_LANGUAGE;
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 use crate::App;
@@ -86,11 +85,7 @@ fn templates_section(app: &App) -> String {
     let renderer = app.composer().renderer();
     let mut sets: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for (_, route) in app.routes().iter() {
-        let locales = renderer
-            .locales_of(&route.template, route.channel)
-            .into_iter()
-            .map(|l| l.unwrap_or_else(|| BASE_LANGUAGE.to_string()))
-            .collect();
+        let locales = renderer.covered_locales(&route.template, route.channel);
         sets.insert((route.template.clone(), route.channel.to_string()), locales);
     }
     let mut out =

@@ -171,12 +171,16 @@ pub fn answer(
         field: "request.codeParameter",
         value: event.request.code_parameter.as_str(),
         variable: "code",
+        why: "",
+        fix: "",
     }];
     if let Some(value) = username_placeholder {
         required.push(Placeholder {
             field: "request.usernameParameter",
             value,
             variable: "username",
+            why: "",
+            fix: "",
         });
     }
     // The link is for the mail; an SMS cannot confirm by link.
@@ -186,6 +190,8 @@ pub fn answer(
             field: "request.linkParameter",
             value,
             variable: "link_parameter",
+            why: " (cognito.email_verification = \"link\")",
+            fix: " where the link goes, or set cognito.email_verification = \"code\" if the pool confirms with a code",
         });
     }
     let email_template = format!("{}.html", email_route.template);
@@ -223,6 +229,10 @@ struct Placeholder<'a> {
     value: &'a str,
     /// The template variable that renders it.
     variable: &'static str,
+    /// Why the answer needs it, when a setting asked for it.
+    why: &'static str,
+    /// What else the fix may be, beyond adding the variable.
+    fix: &'static str,
 }
 
 /// Cognito's rules for one part of the answer: within its limit, with every
@@ -239,13 +249,9 @@ fn check(
         ));
     }
     match required.iter().find(|p| !text.contains(p.value)) {
-        Some(p) if p.variable == "link_parameter" => Err(format!(
-            "{what} must contain {} `{}` (cognito.email_verification = \"link\"); `{template}` does not render it: add {{{{ link_parameter }}}} where the link goes, or set cognito.email_verification = \"code\" if the pool confirms with a code",
-            p.field, p.value
-        )),
         Some(p) => Err(format!(
-            "{what} must contain {} `{}`; `{template}` does not render it: add {{{{ {} }}}}",
-            p.field, p.value, p.variable
+            "{what} must contain {} `{}`{}; `{template}` does not render it: add {{{{ {} }}}}{}",
+            p.field, p.value, p.why, p.variable, p.fix
         )),
         None => Ok(()),
     }

@@ -112,9 +112,7 @@ fn locales(app: &App) -> Vec<String> {
     let renderer = app.composer().renderer();
     let mut found = BTreeSet::new();
     for (_, route) in app.routes().iter() {
-        for locale in renderer.locales_of(&route.template, route.channel) {
-            found.insert(locale.unwrap_or_else(|| BASE_LANGUAGE.to_string()));
-        }
+        found.extend(renderer.covered_locales(&route.template, route.channel));
     }
     let rank = |l: &String| {
         let mut known = std::iter::once(BASE_LANGUAGE).chain(EMBEDDED_LOCALES.iter().copied());
