@@ -3,9 +3,11 @@
 "*" (what SMS to phone numbers needs) must come with a Deny on every topic
 (`arn:<partition>:sns:*:*:*`) in the same policy — a condition on `sns:Protocol` does
 not do it (only Subscribe requests carry that key). Checks the SAM template as
-transformed for its defaults and for every option, or Terraform's applied state.
+transformed for its defaults and for every option, templates CDK synthesized, or
+Terraform's applied state.
 
     check_policies.py --sam TEMPLATE
+    check_policies.py --synthesized TEMPLATE.json [TEMPLATE.json ...]
     check_policies.py --terraform STATE.json [STATE.json ...]
 """
 import argparse
@@ -44,8 +46,11 @@ def problems_in(label, document):
 
 
 def resolved(value, choose):
-    """`value` with every Fn::If decided by `choose` and Sub/GetAtt kept as text."""
+    """`value` with every Fn::If decided by `choose`, and Sub and Join (CDK's ARNs) as text."""
     if isinstance(value, dict):
+        if set(value) == {"Fn::Join"}:
+            separator, items = value["Fn::Join"]
+            return separator.join(i if isinstance(i, str) else "${%s}" % i.get("Ref", "?") for i in resolved(items, choose))
         if set(value) == {"Fn::If"}:
             name, yes, no = value["Fn::If"]
             return resolved(yes if choose(name) else no, choose)
@@ -59,13 +64,23 @@ def resolved(value, choose):
     return value
 
 
-def check_sam(path):
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    import yaml
-    from check_sam_graph import CfnLoader, evaluate, transformed
+def policy_documents(cfn, choose):
+    """(logical id, policy document) of every IAM role and policy in a CloudFormation
+    template, Fn::If decided by `choose`."""
+    for logical, resource in cfn["Resources"].items():
+        properties = resolved(resource.get("Properties", {}), choose)
+        if resource["Type"] == "AWS::IAM::Role":
+            for policy in properties.get("Policies", []):
+                if isinstance(policy, dict):
+                    yield logical, policy["PolicyDocument"]
+        elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            yield logical, properties.get("PolicyDocument", {})
 
-    with open(path) as f:
-        template = yaml.load(f, Loader=CfnLoader)
+
+def check_sam(path):
+    from check_sam_graph import evaluate, load, transformed
+
+    template = load(path)
     required = {"ProductName": "Acme", "EmailFrom": "Acme <no-reply@acme.test>"}
     every = dict(required, UseAwsSms="true", ConfigParameterName="/switchboard/config",
                  SsmParameterArns="arn:aws:ssm:us-east-1:111122223333:parameter/x",
@@ -76,15 +91,20 @@ def check_sam(path):
         cfn, values = transformed(template, parameters)
         conditions = cfn.get("Conditions", {})
         choose = lambda name: evaluate(conditions[name], conditions, values)
-        for logical, resource in cfn["Resources"].items():
-            properties = resolved(resource.get("Properties", {}), choose)
-            documents = []
-            if resource["Type"] == "AWS::IAM::Role":
-                documents = [p["PolicyDocument"] for p in properties.get("Policies", []) if isinstance(p, dict)]
-            elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-                documents = [properties.get("PolicyDocument", {})]
-            for document in documents:
-                problems += problems_in(f"SAM ({label}) {logical}", document)
+        for logical, document in policy_documents(cfn, choose):
+            problems += problems_in(f"SAM ({label}) {logical}", document)
+    return problems
+
+
+def check_synthesized(paths):
+    if not paths:
+        return []
+    from check_sam_graph import load
+
+    problems = []
+    for path in paths:
+        for logical, document in policy_documents(load(path), lambda name: sys.exit(f"{path}: condition {name}")):
+            problems += problems_in(f"{path}: {logical}", document)
     return problems
 
 
@@ -104,12 +124,17 @@ def check_terraform(paths):
     return problems
 
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+
+
 def main():
     parser = argparse.ArgumentParser(usage=__doc__)
     parser.add_argument("--sam")
+    parser.add_argument("--synthesized", nargs="*", default=[])
     parser.add_argument("--terraform", nargs="*", default=[])
     args = parser.parse_args()
-    problems = (check_sam(args.sam) if args.sam else []) + check_terraform(args.terraform)
+    problems = ((check_sam(args.sam) if args.sam else []) + check_synthesized(args.synthesized)
+                + check_terraform(args.terraform))
     if problems:
         sys.exit("\n".join(problems))
     print("policies: sns:Publish reaches phone numbers only")

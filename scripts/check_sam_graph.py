@@ -2,9 +2,11 @@
 """Transforms infra/sam/template.yaml offline with aws-sam-translator (what `sam` and
 cfn-lint use) for each pool mode, and fails on a dependency cycle CloudFormation
 would reject (`Ref`, `Fn::GetAtt`, `Fn::Sub` and `DependsOn` edges, conditions
-applied as the parameters set them).
+applied as the parameters set them). Templates CDK synthesized (plain CloudFormation,
+one per mode) get the same check with --synthesized.
 
     check_sam_graph.py TEMPLATE
+    check_sam_graph.py --synthesized LABEL=TEMPLATE.json [LABEL=TEMPLATE.json ...]
 """
 import copy
 import os
@@ -149,7 +151,8 @@ def transformed(template, parameters):
     # The translator asks boto for the region its pseudo parameters resolve in:
     # PSEUDO's, whatever the caller's environment says (CI sets none).
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = PSEUDO["AWS::Region"]
-    cfn = transform(packaged(template), parameters, NoPolicies())
+    # A template without the SAM transform (CDK's) is what CloudFormation receives.
+    cfn = transform(packaged(template), parameters, NoPolicies()) if "Transform" in template else copy.deepcopy(template)
     values = {k: str(v.get("Default", "")) for k, v in cfn.get("Parameters", {}).items()}
     values.update(parameters)
     values.update(PSEUDO)
@@ -176,9 +179,19 @@ def check(template, parameters, label):
     print(f"{label}: {len(active)} resources, no dependency cycle")
 
 
+def load(path):
+    """A CloudFormation template, YAML with short tags or JSON."""
+    with open(path) as f:
+        return yaml.load(f, Loader=CfnLoader)
+
+
 def main():
-    with open(sys.argv[1]) as f:
-        template = yaml.load(f, Loader=CfnLoader)
+    if sys.argv[1] == "--synthesized":
+        for labelled in sys.argv[2:]:
+            label, path = labelled.split("=", 1)
+            check(load(path), {}, label)
+        return
+    template = load(sys.argv[1])
     required = {"ProductName": "Acme", "EmailFrom": "Acme <no-reply@acme.test>"}
     check(template, dict(required), "new pool")
     check(template, dict(required, ExistingUserPoolId="us-east-1_Existing1"), "existing pool")

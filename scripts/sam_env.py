@@ -4,6 +4,8 @@ given parameters: the template transformed with aws-sam-translator (as `sam depl
 does), conditions evaluated, intrinsics resolved — parameters from the command line
 over the template's defaults, and the resources the environment names (the code key,
 the table, the pool) from --resource. Prints it as JSON, for scripts/deployed_function.py.
+A template CDK synthesized works the same: its resources are named by construct id
+(`CodeKey.Arn` for the logical id CDK made of `…/CodeKey/Resource`).
 
     sam_env.py TEMPLATE [--parameter Name=Value ...] [--resource LogicalId[.Attr]=Value ...]
 """
@@ -12,9 +14,7 @@ import json
 import re
 import sys
 
-import yaml
-
-from check_sam_graph import CfnLoader, evaluate, transformed
+from check_sam_graph import evaluate, load, transformed
 
 NO_VALUE = object()
 
@@ -54,6 +54,21 @@ def resolver(parameters, resources, conditions):
     return resolve
 
 
+def by_construct_id(cfn, resources):
+    """`resources` keyed by logical id: a CDK construct id (`CodeKey.Arn`) becomes the
+    logical id CDK gave `…/CodeKey/Resource`; a logical id stays as it is."""
+    logical = {}
+    for name, resource in cfn["Resources"].items():
+        path = resource.get("Metadata", {}).get("aws:cdk:path", "").split("/")
+        if len(path) > 1:
+            logical[path[-2] if path[-1] == "Resource" else path[-1]] = name
+    keyed = {}
+    for name, value in resources.items():
+        head, dot, attribute = name.partition(".")
+        keyed[logical.get(head, head) + dot + attribute] = value
+    return keyed
+
+
 def main():
     parser = argparse.ArgumentParser(usage=__doc__)
     parser.add_argument("template")
@@ -62,9 +77,8 @@ def main():
     args = parser.parse_args()
     given = dict(p.split("=", 1) for p in args.parameter)
     resources = dict(r.split("=", 1) for r in args.resource)
-    with open(args.template) as f:
-        template = yaml.load(f, Loader=CfnLoader)
-    cfn, parameters = transformed(template, given)
+    cfn, parameters = transformed(load(args.template), given)
+    resources = by_construct_id(cfn, resources)
     conditions = cfn.get("Conditions", {})
     functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     if len(functions) != 1:

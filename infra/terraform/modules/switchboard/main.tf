@@ -112,9 +112,10 @@ resource "aws_iam_role_policy_attachment" "logs" {
 }
 
 resource "aws_iam_role_policy_attachment" "xray" {
-  count      = var.tracing ? 1 : 0
-  role       = aws_iam_role.function.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+  count = var.tracing ? 1 : 0
+  role  = aws_iam_role.function.name
+  # The policy SAM attaches for Tracing (and the CDK construct for tracing).
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXrayWriteOnlyAccess"
 }
 
 data "aws_iam_policy_document" "function" {
@@ -272,6 +273,8 @@ resource "aws_lambda_function" "this" {
       SWITCHBOARD_DECRYPT__USER_POOLS          = local.create_pool ? "" : var.existing_user_pool_id
       SWITCHBOARD_IDEMPOTENCY__TABLE           = var.idempotency ? aws_dynamodb_table.idempotency[0].name : ""
       SWITCHBOARD_IDEMPOTENCY__LOCK_TIMEOUT_MS = "30000"
+      # The timeout is 15 s: delivery stops 1.5 s before it.
+      SWITCHBOARD_DELIVERY__DEADLINE_MARGIN_MS = "1500"
       }, var.config_parameter_name == "" ? {} : {
       SWITCHBOARD_CONFIG = "ssm:${var.config_parameter_name}"
       }, var.use_ses ? merge({

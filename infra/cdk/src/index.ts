@@ -1,0 +1,2 @@
+export { Switchboard } from "./switchboard";
+export { AwsSmsOptions, SmsLimits, SwitchboardProps } from "./props";
