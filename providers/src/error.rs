@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Timeout,
     /// Our own configuration is wrong for this provider.
     Config,
+    /// Not tried: its circuit breaker is open after failures in a row
+    /// ([`crate::layer::Breakers`]). Not retried; a chain moves on.
+    Skipped,
     /// Anything else.
     Other,
 }
@@ -43,6 +46,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Unavailable => "provider unavailable",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Config => "misconfigured",
+            ErrorKind::Skipped => "skipped (circuit open)",
             ErrorKind::Other => "failed",
         })
     }
@@ -155,6 +159,10 @@ impl fmt::Display for SendError {
         write!(f, "provider `{}`: {}", self.provider, self.kind)?;
         if let Some(status) = self.status {
             write!(f, " (status {status})")?;
+        }
+        // A skip is neither: the provider was not called (the detail says when it will be).
+        if self.kind == ErrorKind::Skipped {
+            return write!(f, ": {}", self.detail);
         }
         let nature = if self.temporary {
             "temporary"

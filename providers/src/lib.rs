@@ -6,7 +6,8 @@
 //! beside its [`Backend`]; [`services`] itself is the registry, one line per
 //! service, from which [`ProviderConfig`] is generated. [`Provider`] names a
 //! backend and stamps that name on its errors; [`layer`] holds the wrappers that
-//! retry, time out and fail over, themselves `Sender`s, and [`layer::chain`]
+//! retry, time out, skip a failing provider (a circuit breaker) and fail over,
+//! themselves `Sender`s, and [`layer::chain`]
 //! composes them; `http` (private) is the one place HTTP answers are read and
 //! classified.
 //!

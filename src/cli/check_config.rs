@@ -9,7 +9,7 @@ use switchboard_providers::{Channel, ProviderConfig};
 
 use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{KeyRefusal, PoolKeys};
-use crate::config::{Config, DecryptConfig, DecryptMode};
+use crate::config::{Config, DecryptConfig, DecryptMode, DeliveryConfig};
 use crate::route::Route;
 use crate::startup::{self, Runtime, StartupOptions};
 use crate::App;
@@ -62,6 +62,7 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
         )?;
     }
     out.push_str(&templates_section(&app));
+    out.push_str(&delivery_section(&config.delivery));
     out.push_str(&sms_limits_section(&config));
     if let Some(question) = question {
         match pool_answer(&config.decrypt, &question) {
@@ -184,6 +185,35 @@ fn decrypt_section(decrypt: &DecryptConfig) -> String {
             &pool_keys.all().join(", "),
         );
     }
+    out
+}
+
+/// How hard each provider is tried, how long an event may take, when a provider is skipped.
+fn delivery_section(delivery: &DeliveryConfig) -> String {
+    let mut out = String::from("\ndelivery:\n");
+    let _ = writeln!(
+        out,
+        "  {:<12} {} per provider, {} ms each, backoff {}-{} ms",
+        "attempts",
+        delivery.max_attempts,
+        delivery.attempt_timeout_ms,
+        delivery.base_delay_ms,
+        delivery.max_delay_ms
+    );
+    let _ = writeln!(
+        out,
+        "  {:<12} {} ms per event, ending {} ms before the Lambda deadline",
+        "budget", delivery.budget_ms, delivery.deadline_margin_ms
+    );
+    let breaker = &delivery.breaker;
+    let _ = match breaker.threshold {
+        0 => writeln!(out, "  {:<12} off (delivery.breaker.threshold = 0)", "breaker"),
+        n => writeln!(
+            out,
+            "  {:<12} after {n} temporary failures in a row a provider is skipped for {} ms, then probed once",
+            "breaker", breaker.cool_down_ms
+        ),
+    };
     out
 }
 

@@ -206,6 +206,19 @@ pub struct DeliveryConfig {
     /// Stop this long before the Lambda deadline, in ms, so that the invocation
     /// can still report the failure (and Lambda retry it).
     pub deadline_margin_ms: u64,
+    /// `[delivery.breaker]`: when a failing provider is skipped.
+    pub breaker: BreakerConfig,
+}
+
+/// `[delivery.breaker]`: a provider that failed `threshold` attempts in a row
+/// (temporary failures only) is skipped for `cool_down_ms`, then probed once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerConfig {
+    /// Temporary failures in a row that open a provider's circuit; 0 = off.
+    pub threshold: u32,
+    /// How long an open circuit skips the provider, in ms.
+    pub cool_down_ms: u64,
 }
 
 /// `[cognito]`

@@ -1,11 +1,13 @@
 //! CloudWatch Embedded Metric Format: one JSON line per event on stdout, which
 //! Lambda ships to CloudWatch Logs and CloudWatch turns into metrics — no API
 //! call, no extra latency. Metrics: Delivered, Failed, FailedOver, SmsLimited,
-//! Latency, by provider and trigger source.
+//! Latency, by provider and trigger source; and one line per circuit breaker
+//! change: CircuitOpened, ProviderSkipped, ProviderReinstated, by provider.
 
 use std::time::Duration;
 
 use serde_json::json;
+use switchboard_providers::layer::CircuitEvent;
 use switchboard_providers::text::epoch_millis;
 
 use super::outcome::{HandleError, Outcome, OutcomeStatus};
@@ -82,6 +84,28 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
         "FailedOver": u8::from(metrics.failed_over),
         "SmsLimited": u8::from(metrics.limited),
         "Latency": metrics.latency_ms,
+    })
+    .to_string()
+}
+
+/// The EMF line for one circuit breaker change (`switchboard_providers::layer::Breakers`).
+pub fn circuit_line(event: &CircuitEvent<'_>) -> String {
+    let (metric, provider) = match *event {
+        CircuitEvent::Opened { provider, .. } => ("CircuitOpened", provider),
+        CircuitEvent::Skipped { provider } => ("ProviderSkipped", provider),
+        CircuitEvent::Reinstated { provider } => ("ProviderReinstated", provider),
+    };
+    json!({
+        "_aws": {
+            "Timestamp": epoch_millis(),
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Provider"], []],
+                "Metrics": [{ "Name": metric, "Unit": "Count" }]
+            }]
+        },
+        "Provider": provider,
+        metric: 1,
     })
     .to_string()
 }

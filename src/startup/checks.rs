@@ -33,6 +33,13 @@ pub fn delivery(delivery: &DeliveryConfig) -> Result<(), StartupError> {
             ),
         });
     }
+    if delivery.breaker.threshold > 0 && delivery.breaker.cool_down_ms == 0 {
+        return Err(StartupError::Delivery {
+            key: "breaker.cool_down_ms",
+            value: 0,
+            problem: "would skip a failing provider for no time at all; set how long to skip it, e.g. 30000, or delivery.breaker.threshold = 0 to turn the breaker off".into(),
+        });
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use std::time::Duration;
 pub use error::{Refusal, StartupError};
 pub use options::{Runtime, StartupOptions};
 pub use registry::Registry;
+use switchboard_providers::layer::{CircuitEvent, Observer};
 
 use crate::cognito::decrypt::{
     any_of, insecure_dev_keyring, kms_client_for, kms_keyring, Decryptor, EsdkDecryptor,
@@ -27,6 +28,7 @@ use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{self, KeySet, PoolKeys};
 use crate::config::{Config, DecryptConfig, Layer};
 use crate::pipeline::compose::Composer;
+use crate::pipeline::metrics;
 use crate::pipeline::recipient::Recipients;
 use crate::pipeline::App;
 use crate::render::Renderer;
@@ -95,7 +97,13 @@ async fn assemble(
     checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
-    let routes = route_table::build(config, &registry)?;
+    let emit_metrics = options.runtime == Runtime::Lambda;
+    // Inside Lambda each circuit breaker change is an EMF line, as each event is.
+    let observer: Option<Observer> = emit_metrics.then(|| {
+        Arc::new(|event: &CircuitEvent<'_>| println!("{}", metrics::circuit_line(event)))
+            as Observer
+    });
+    let routes = route_table::build(config, &registry, observer)?;
     profile.mark("checks+routes");
     let templates = templates_dir(config.templates.dir.as_deref(), Path::new(LAYER_TEMPLATES));
     let renderer = Renderer::new(
@@ -124,7 +132,7 @@ async fn assemble(
         guards,
         budget: Duration::from_millis(config.delivery.budget_ms),
         deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
-        emit_metrics: options.runtime == Runtime::Lambda,
+        emit_metrics,
         email_verification: config.cognito.email_verification,
     })
 }

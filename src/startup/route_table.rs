@@ -1,12 +1,15 @@
 //! Builds the [`RouteTable`]: for every trigger source, its chain of built
-//! providers (each wrapped as `Retry(Timeout(provider))`), template, sender
-//! identity and SMS limits, from `[email]`, `[sms]` and `[routes.X]`.
+//! providers (each wrapped as `Retry(Breaker(Timeout(provider)))`, one circuit
+//! per provider for every route), template, sender identity and SMS limits, from
+//! `[email]`, `[sms]` and `[routes.X]`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_providers::layer::{self, Policy, RetryPolicy, Strategy};
+use switchboard_providers::layer::{
+    self, BreakerPolicy, Breakers, Observer, Policy, RetryPolicy, Strategy,
+};
 use switchboard_providers::{Channel, Sender};
 
 use super::error::StartupError;
@@ -16,13 +19,23 @@ use crate::config::{Config, DeliveryConfig, RouteConfig, StrategyConfig};
 use crate::route::{Route, RouteTable};
 use crate::sms::phone::CountryFilter;
 
-/// Builds and validates the table from configuration and the built providers.
-pub fn build(config: &Config, registry: &Registry) -> Result<RouteTable, StartupError> {
+/// Builds and validates the table from configuration and the built providers;
+/// `observer` hears every circuit breaker's changes.
+pub fn build(
+    config: &Config,
+    registry: &Registry,
+    observer: Option<Observer>,
+) -> Result<RouteTable, StartupError> {
     let overrides = overrides(config)?;
+    let mut breakers = Breakers::new(breaker_policy(&config.delivery));
+    if let Some(observer) = observer {
+        breakers = breakers.with_observer(observer);
+    }
     let builder = RouteBuilder {
         config,
         registry,
         policy: policy(&config.delivery),
+        breakers,
     };
     let mut routes = HashMap::new();
     for source in TriggerSource::all_known() {
@@ -66,6 +79,14 @@ fn policy(delivery: &DeliveryConfig) -> Policy {
     }
 }
 
+/// `[delivery.breaker]` as the layers' breaker policy.
+fn breaker_policy(delivery: &DeliveryConfig) -> BreakerPolicy {
+    BreakerPolicy {
+        threshold: delivery.breaker.threshold,
+        cool_down: Duration::from_millis(delivery.breaker.cool_down_ms),
+    }
+}
+
 fn source_channel(source: &TriggerSource) -> Result<Channel, StartupError> {
     source
         .channel()
@@ -104,6 +125,7 @@ struct RouteBuilder<'a> {
     config: &'a Config,
     registry: &'a Registry,
     policy: Policy,
+    breakers: Breakers,
 }
 
 impl RouteBuilder<'_> {
@@ -161,7 +183,7 @@ impl RouteBuilder<'_> {
         }
     }
 
-    /// `Failover([Retry(Timeout(p)), …])`, or the one wrapped provider.
+    /// `Failover([Retry(Breaker(Timeout(p))), …])`, or the one wrapped provider.
     fn sender(
         &self,
         source: &TriggerSource,
@@ -200,7 +222,7 @@ impl RouteBuilder<'_> {
             Some(StrategyConfig::RoundRobin) => Strategy::RoundRobin,
             Some(StrategyConfig::Failover) | None => Strategy::Failover,
         };
-        Ok(layer::chain(chain, &self.policy, strategy))
+        Ok(layer::chain(chain, &self.policy, strategy, &self.breakers))
     }
 
     fn available(&self) -> String {

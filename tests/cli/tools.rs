@@ -252,3 +252,45 @@ fn send_test_reads_its_recipient_as_a_real_event_would() {
         sent[0]
     );
 }
+
+#[test]
+fn check_config_shows_the_retries_and_the_circuit_breaker_and_refuses_a_zero_cool_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_DELIVERY__BREAKER__THRESHOLD", "4")],
+    );
+    let stdout = switchboard_testkit::stdout_of(&output);
+    let delivery = stdout
+        .split("delivery:")
+        .nth(1)
+        .expect("a delivery section");
+    switchboard_testkit::assert_mentions(
+        delivery,
+        &[
+            "3 per provider, 4000 ms each",
+            "10000 ms per event",
+            "after 4 temporary failures in a row a provider is skipped for 30000 ms, then probed once",
+        ],
+    );
+    let off = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_DELIVERY__BREAKER__THRESHOLD", "0")],
+    );
+    assert!(switchboard_testkit::stdout_of(&off)
+        .contains("breaker      off (delivery.breaker.threshold = 0)"));
+    let zero = switchboard(
+        dir.path(),
+        &["check-config"],
+        &[("SWITCHBOARD_DELIVERY__BREAKER__COOL_DOWN_MS", "0")],
+    );
+    assert!(!zero.status.success());
+    let stderr = String::from_utf8_lossy(&zero.stderr);
+    assert!(
+        stderr.contains("delivery.breaker.cool_down_ms")
+            && stderr.contains("delivery.breaker.threshold = 0"),
+        "{stderr}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The real binary as Lambda runs it (the Runtime API stand-in), and what a
 //! cold start refuses inside Lambda.
 
+mod breaker;
 mod faults;
 mod hostile_aws;
 mod no_secrets;

@@ -1,12 +1,15 @@
 //! Wrappers that change *how* a message is sent and are themselves [`Sender`]s,
-//! composed in one order: `Failover([Retry(Timeout(provider)), …])`. A timeout
-//! outside the retry would cut the retries short; a retry outside the failover
-//! would retry the whole chain.
+//! composed in one order: `Failover([Retry(Breaker(Timeout(provider))), …])`. A
+//! timeout outside the retry would cut the retries short; a retry outside the
+//! failover would retry the whole chain; the breaker between them sees each
+//! attempt, timeouts included, and its circuit is the provider's, shared by every
+//! chain.
 //!
 //! Time is bounded by the message's deadline ([`crate::MessageContext::deadline`]):
 //! the end of the event's delivery, which the caller sets to
 //! `min(now + budget, invocation deadline − margin)`.
 
+mod breaker;
 mod failover;
 mod retry;
 mod timeout;
@@ -14,6 +17,7 @@ mod timeout;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use breaker::{Breaker, BreakerPolicy, Breakers, CircuitEvent, Observer};
 pub use failover::{Failover, Strategy};
 pub use retry::{Retry, RetryPolicy};
 pub use timeout::Timeout;
@@ -29,14 +33,16 @@ pub struct Policy {
     pub attempt_timeout: Duration,
 }
 
-/// A route's whole chain: `Failover([Retry(Timeout(p)), …])` over `providers`
-/// in order, or the one `Retry(Timeout(p))` when there is one. Each attempt is
-/// bounded by the attempt timeout and the deadline, retries in number and time;
+/// A route's whole chain: `Failover([Retry(Breaker(Timeout(p))), …])` over
+/// `providers` in order, or the one `Retry(Breaker(Timeout(p)))` when there is one.
+/// Each attempt is bounded by the attempt timeout and the deadline, retries in
+/// number and time; a provider whose circuit in `breakers` is open is skipped;
 /// the failover starts a provider only while [`RetryPolicy::min_attempt`] is left.
 pub fn chain(
     providers: Vec<Arc<dyn Sender>>,
     policy: &Policy,
     strategy: Strategy,
+    breakers: &Breakers,
 ) -> Arc<dyn Sender> {
     let names: Vec<&str> = providers.iter().map(|p| p.name()).collect();
     let name = names.join(">");
@@ -44,7 +50,7 @@ pub fn chain(
         .into_iter()
         .map(|provider| {
             let timed = Arc::new(Timeout::new(provider, policy.attempt_timeout));
-            Arc::new(Retry::new(timed, policy.retry)) as Arc<dyn Sender>
+            Arc::new(Retry::new(breakers.wrap(timed), policy.retry)) as Arc<dyn Sender>
         })
         .collect();
     if wrapped.len() == 1 {
