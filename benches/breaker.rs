@@ -11,8 +11,6 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use switchboard::cli::examples::EVENTS;
-use switchboard::cognito::event::parse_custom_sender;
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::providers::{Channel, ScriptedSender, Sender, Step};
 use switchboard::startup::registry::Registry;
@@ -55,12 +53,7 @@ fn benches(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let json = EVENTS
-        .iter()
-        .find(|(name, _)| *name == "CustomEmailSender_ForgotPassword")
-        .map(|(_, json)| *json)
-        .unwrap();
-    let mut event = parse_custom_sender(json.as_bytes()).unwrap();
+    let mut event = switchboard::testing::example_event("CustomEmailSender_ForgotPassword");
     event.request.code = Some(rt.block_on(async {
         let minter = CodeMinter::insecure_dev_key().await.unwrap();
         minter.mint("491305", &event.user_pool_id).await.unwrap()

@@ -14,6 +14,9 @@ import argparse
 import json
 import sys
 
+# check_sam_graph (SAM templates, --sam and --synthesized only) sits beside this script.
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+
 
 def statements(document):
     found = document.get("Statement", [])
@@ -122,9 +125,6 @@ def check_terraform(paths):
                 walk(child)
         walk(state["values"]["root_module"])
     return problems
-
-
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
 
 def main():

@@ -20,7 +20,6 @@ import tomllib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_policies import listed, resolved, statements  # noqa: E402
 from check_sam_graph import evaluate, load, transformed  # noqa: E402
-from sam_env import NO_VALUE, resolver  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTED = os.path.join(ROOT, "infra", "deployments-compared.toml")
@@ -58,8 +57,8 @@ def actions_of(kind, document):
 
 
 def managed(kind, arn):
-    name = arn.rsplit("/", 1)[-1] if isinstance(arn, str) else resolved(arn, lambda _: False)
-    return f"{kind}: managed {str(name).rsplit('/', 1)[-1]}"
+    """A managed policy by name; `arn` is text once resolved() joined or kept its Sub."""
+    return f"{kind}: managed {arn.rsplit('/', 1)[-1]}"
 
 
 def without_prefix(names):
@@ -77,19 +76,13 @@ def from_cloudformation(cfn, values):
     choose = lambda name: evaluate(conditions[name], conditions, values)  # noqa: E731
     active = {k: r for k, r in cfn["Resources"].items()
               if "Condition" not in r or choose(r["Condition"])}
-    resolve = resolver(values, {}, conditions)
     functions = [r for r in active.values() if r["Type"] == "AWS::Lambda::Function"]
     if len(functions) != 1:
         sys.exit(f"compare: expected one function, found {len(functions)}")
     variables = functions[0]["Properties"].get("Environment", {}).get("Variables", {})
-    env = set()
-    for name, value in variables.items():
-        # Only whether the key is set: references to resources stay unresolved.
-        try:
-            if resolve(value) is not NO_VALUE:
-                env.add(name)
-        except SystemExit:
-            env.add(name)
+    # Only whether the key is set (its Fn::If decided): references stay unresolved.
+    env = {name for name, value in variables.items()
+           if resolved(value, choose) != {"Ref": "AWS::NoValue"}}
     kinds, actions = {}, set()
     for logical, r in active.items():
         if r["Type"] == "AWS::IAM::Role":
@@ -110,7 +103,7 @@ def from_cloudformation(cfn, values):
     for r in active.values():
         if r["Type"] == "AWS::CloudWatch::Alarm":
             name = r["Properties"].get("AlarmName")
-            alarms.add(str(resolve(name)) if name is not None else "(no AlarmName)")
+            alarms.add(str(resolved(name, choose)) if name is not None else "(no AlarmName)")
     return {"env": env, "iam": actions, "alarm": without_prefix(alarms)}
 
 

@@ -170,7 +170,7 @@ export class Switchboard extends Construct {
     // does not wait for the pool while the pool waits for the function (a cycle).
     new iam.Policy(this, "PoolAccessPolicy", {
       policyName: "switchboard-pool-access",
-      roles: [this.function.role!],
+      roles: [role],
       statements: poolAccessStatements(codeKeyArns, this.userPoolId, poolArn),
     });
     this.function.addPermission("CognitoInvokesFunction", {

@@ -107,11 +107,6 @@ impl Breakers {
         self
     }
 
-    /// The policy every circuit follows.
-    pub fn policy(&self) -> BreakerPolicy {
-        self.policy
-    }
-
     /// `inner` behind the circuit of its provider (`inner.name()`), which every
     /// other sender of that provider wrapped here shares; `inner` itself when the
     /// breaker is off.
