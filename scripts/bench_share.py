@@ -6,7 +6,12 @@ deliver to. For each memory size: init unthrottled, invocations under a CFS quot
 of memory / 1769 MB of one vCPU, as Lambda allocates CPU.
 
     bench_share.py --switchboard target/release/switchboard --node scripts/node-reference/bootstrap \\
-                   --memory 128,512,1769 --cold-runs 10 --events 200 --out bench-results/share.json
+                   --memory 128,512,1769 --cold-runs 10 --events 200 [--tls] --out bench-results/share.json
+
+`--tls`: both senders reach KMS and the stand-in over TLS, as in production — a
+keep-alive TLS terminator in front of moto and the stand-in serving TLS itself,
+with certificates from a throwaway CA that the senders trust through their
+platform store (scripts/bench_tls.py).
 
 Per sender and memory size: exec → ready (first /next), exec → first message
 received by the stand-in, the first invocation's CPU, init CPU, warm event latency
@@ -16,6 +21,7 @@ import argparse
 import http.server
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -23,6 +29,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import bench_tls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAMBDA_VCPU_MB = 1769
@@ -109,19 +117,29 @@ def main():
     parser.add_argument("--memory", default="128,512,1769")
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--tls", action="store_true", help="KMS and the stand-in over TLS (own CA)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
     moto_port = free_port()
     moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SendGrid)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    certificates = tempfile.mkdtemp()
+    servers = []
+    if args.tls:
+        paths = bench_tls.make_ca(certificates)
+        context = bench_tls.server_context(paths)
+        servers.append(bench_tls.serve(SendGrid, context))
+        servers.append(bench_tls.serve(bench_tls.terminator(moto_port), context))
+    else:
+        servers.append(http.server.ThreadingHTTPServer(("127.0.0.1", 0), SendGrid))
+        threading.Thread(target=servers[0].serve_forever, daemon=True).start()
+    scheme = "https" if args.tls else "http"
     try:
-        endpoint = f"http://127.0.0.1:{moto_port}"
-        aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        endpoint = f"http://127.0.0.1:{moto_port}"  # the set-up's own calls, plain
+        aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
-        env = dict(os.environ, **aws)
+        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **aws)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
@@ -139,7 +157,10 @@ def main():
         event_file = tempfile.mktemp(suffix=".json")
         with open(event_file, "w") as f:
             json.dump(event, f)
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+        base = f"{scheme}://127.0.0.1:{servers[0].server_address[1]}"
+        if args.tls:
+            env.update(AWS_ENDPOINT_URL=f"https://127.0.0.1:{servers[1].server_address[1]}",
+                       SSL_CERT_FILE=paths["ca.pem"], NODE_EXTRA_CA_CERTS=paths["ca.pem"])
         senders = {
             "switchboard": (args.switchboard, dict(env, **{
                 "SWITCHBOARD_DECRYPT__KEY_ARN": key,
@@ -165,20 +186,22 @@ def main():
                 "KEY_ARN": key, "EMAIL_FROM": "no-reply@acme.test",
                 "SENDGRID_API_KEY": "SG.bench-key", "SENDGRID_BASE_URL": base,
             }))
-        figures = {"memory_mb": {}}
+        figures = {"tls": args.tls, "memory_mb": {}}
         for memory in [int(m) for m in args.memory.split(",")]:
             percent = min(100.0, round(memory / LAMBDA_VCPU_MB * 100, 1))
             row = {"cpu_percent": percent}
             for name, (binary, sender_env) in senders.items():
                 row[name] = measure(binary, event_file, sender_env, percent, args.cold_runs, args.events)
-                print(f"{memory:5} MB ({percent:5.1f}% CPU) {name:15} " + ", ".join(
+                print(f"{scheme:5} {memory:5} MB ({percent:5.1f}% CPU) {name:15} " + ", ".join(
                     f"{k} {v:.1f}" for k, v in row[name].items() if isinstance(v, float)), flush=True)
             figures["memory_mb"][memory] = row
         with open(args.out, "w") as f:
             json.dump(figures, f, indent=2)
     finally:
         moto.kill()
-        server.shutdown()
+        for server in servers:
+            server.shutdown()
+        shutil.rmtree(certificates, ignore_errors=True)
 
 
 if __name__ == "__main__":
