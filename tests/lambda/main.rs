@@ -2,6 +2,7 @@
 //! cold start refuses inside Lambda.
 
 mod breaker;
+mod entropy;
 mod faults;
 mod hostile_aws;
 mod no_secrets;
