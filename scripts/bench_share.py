@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import bench_tls
@@ -46,10 +45,6 @@ class SendGrid(http.server.BaseHTTPRequestHandler):
     """POST /v3/mail/send → 202 with an X-Message-Id, as SendGrid answers."""
     protocol_version = "HTTP/1.1"
     received = []
-
-    def setup(self):
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *_):
         pass
@@ -125,15 +120,11 @@ def main():
     moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     certificates = tempfile.mkdtemp()
-    servers = []
+    paths = bench_tls.make_ca(certificates) if args.tls else None
+    context = bench_tls.server_context(paths) if args.tls else None
+    servers = [bench_tls.serve(SendGrid, context)]  # TCP_NODELAY on each connection
     if args.tls:
-        paths = bench_tls.make_ca(certificates)
-        context = bench_tls.server_context(paths)
-        servers.append(bench_tls.serve(SendGrid, context))
         servers.append(bench_tls.serve(bench_tls.terminator(moto_port), context))
-    else:
-        servers.append(http.server.ThreadingHTTPServer(("127.0.0.1", 0), SendGrid))
-        threading.Thread(target=servers[0].serve_forever, daemon=True).start()
     scheme = "https" if args.tls else "http"
     try:
         endpoint = f"http://127.0.0.1:{moto_port}"  # the set-up's own calls, plain

@@ -1,6 +1,7 @@
-"""TLS for the benchmark, as production has it: a throwaway CA, a certificate for
-127.0.0.1 signed by it, a TLS-serving variant of any http.server handler (the
-SendGrid stand-in) and a keep-alive TLS terminator in front of moto.
+"""The benchmark's servers, over TLS as production has it: a throwaway CA, a
+certificate for 127.0.0.1 signed by it, one loopback server for any http.server
+handler (the SendGrid stand-in; TLS when given a context, plain otherwise) and a
+keep-alive TLS terminator in front of moto.
 
 The terminator matters: moto answers `Connection: close`, and real KMS keeps
 connections open, so the terminator keeps the client's TLS connection alive and
@@ -71,9 +72,10 @@ def server_context(paths):
     return context
 
 
-class TlsServer(http.server.ThreadingHTTPServer):
-    """A ThreadingHTTPServer whose connections are TLS; each handshake runs in
-    its connection's thread, not in the accepting one."""
+class Server(http.server.ThreadingHTTPServer):
+    """A ThreadingHTTPServer with TCP_NODELAY on every connection and, given a
+    TLS context, TLS on every connection, each handshake in its connection's
+    thread, not in the accepting one."""
     daemon_threads = True
 
     def __init__(self, address, handler, context):
@@ -82,16 +84,18 @@ class TlsServer(http.server.ThreadingHTTPServer):
 
     def finish_request(self, request, client_address):
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            request = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
+        if self.context is not None:
+            try:
+                request = self.context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
         super().finish_request(request, client_address)
 
 
-def serve(handler, context):
-    """Starts `handler` over TLS on a free loopback port; returns the server."""
-    server = TlsServer(("127.0.0.1", 0), handler, context)
+def serve(handler, context=None):
+    """Starts `handler` on a free loopback port, over TLS when `context` is
+    given; returns the server."""
+    server = Server(("127.0.0.1", 0), handler, context)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
