@@ -49,6 +49,11 @@ class SendGrid(http.server.BaseHTTPRequestHandler):
     def log_message(self, *_):
         pass
 
+    def do_HEAD(self):  # Switchboard opens its connection during init with one HEAD /.
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == "/sms":  # Switchboard needs an SMS chain to start; unused here.
@@ -63,13 +68,14 @@ class SendGrid(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def run(binary, event_file, env, repeat, cpu_percent):
+def run(binary, event_file, env, repeat, cpu_percent, servers):
     out = tempfile.mktemp(suffix=".json")
     command = [sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", binary, "--out", out,
                "--repeat", str(repeat), "--timeout-ms", "30000", event_file]
     if cpu_percent < 100:
         command += ["--cpu-percent", str(cpu_percent)]
     SendGrid.received.clear()
+    accepted = [server.connections for server in servers]
     printed = subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True).stderr
     with open(out) as f:
@@ -81,14 +87,16 @@ def run(binary, event_file, env, repeat, cpu_percent):
         sys.exit(f"{binary}: not every event was delivered ({statuses}, {len(delivered)} of {repeat}, "
                  f"init error {result['init_error']}):\n{printed[-2000:]}")
     result["first_received_ms"] = (delivered[0][0] - result["spawned_at"]) * 1000
+    # Connections opened to [the provider stand-in, the KMS terminator (TLS only)].
+    result["connections"] = [server.connections - before for server, before in zip(servers, accepted)]
     result["log"] = printed
     return result
 
 
-def measure(binary, event_file, env, cpu_percent, cold_runs, events):
-    cold = [run(binary, event_file, env, 1, cpu_percent) for _ in range(cold_runs)]
+def measure(binary, event_file, env, cpu_percent, cold_runs, events, servers):
+    cold = [run(binary, event_file, env, 1, cpu_percent, servers) for _ in range(cold_runs)]
     profiles = [line for line in cold[-1]["log"].splitlines() if "init CPU by phase" in line]
-    warm = run(binary, event_file, env, events, cpu_percent)
+    warm = run(binary, event_file, env, events, cpu_percent, servers)
     latencies = sorted(r["latency_ms"] for r in warm["invocations"][1:])
     med = lambda key: statistics.median(r[key] for r in cold)  # noqa: E731
     return {
@@ -102,6 +110,9 @@ def measure(binary, event_file, env, cpu_percent, cold_runs, events):
         "peak_rss_mb_after_first": warm["peak_rss_kb_after_first"] / 1024,
         "peak_rss_mb_after_all": warm["peak_rss_kb_after_last"] / 1024,
         "init_profile": profiles[-1] if profiles else None,
+        # Per cold start with one event, and over a whole warm run.
+        "connections_cold": cold[-1]["connections"],
+        "connections_warm_run": warm["connections"],
     }
 
 
@@ -182,9 +193,11 @@ def main():
             percent = min(100.0, round(memory / LAMBDA_VCPU_MB * 100, 1))
             row = {"cpu_percent": percent}
             for name, (binary, sender_env) in senders.items():
-                row[name] = measure(binary, event_file, sender_env, percent, args.cold_runs, args.events)
+                row[name] = measure(binary, event_file, sender_env, percent, args.cold_runs, args.events, servers)
                 print(f"{scheme:5} {memory:5} MB ({percent:5.1f}% CPU) {name:15} " + ", ".join(
-                    f"{k} {v:.1f}" for k, v in row[name].items() if isinstance(v, float)), flush=True)
+                    f"{k} {v:.1f}" for k, v in row[name].items() if isinstance(v, float))
+                      + f", connections cold {row[name]['connections_cold']}"
+                      f" warm run {row[name]['connections_warm_run']}", flush=True)
             figures["memory_mb"][memory] = row
         with open(args.out, "w") as f:
             json.dump(figures, f, indent=2)

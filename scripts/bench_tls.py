@@ -80,9 +80,11 @@ class Server(http.server.ThreadingHTTPServer):
 
     def __init__(self, address, handler, context):
         self.context = context
+        self.connections = 0  # accepted so far: whether a client reuses its connection
         super().__init__(address, handler)
 
     def finish_request(self, request, client_address):
+        self.connections += 1
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.context is not None:
             try:

@@ -2,7 +2,8 @@
 //! client shared by every provider (keep-alive across warm invocations), base URL rules,
 //! bounded response bodies, transport errors and the status table they share.
 
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -10,7 +11,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use url::Url;
 
 use crate::text::redact;
-use crate::{ErrorKind, SendError};
+use crate::{ErrorKind, Preconnected, SendError};
 
 /// Default whole-request timeout of the HTTP providers, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
@@ -27,14 +28,19 @@ pub(crate) fn default_timeout_ms() -> u64 {
 /// set-up (loading the platform's root certificates costs milliseconds of init
 /// CPU each time), built at the first provider that needs it. It never follows
 /// a redirect: that would send the code (and credentials) somewhere the
-/// configuration does not name.
+/// configuration does not name. It remembers the origin each provider calls, so
+/// that a cold start can open those connections before the first event.
 #[derive(Debug, Default)]
-pub struct SharedClient(OnceLock<reqwest::Client>);
+pub struct SharedClient {
+    client: OnceLock<reqwest::Client>,
+    origins: Mutex<BTreeSet<String>>,
+}
 
 impl SharedClient {
-    /// A handle on the shared client whose requests end after `timeout_ms`.
-    pub(crate) fn with_timeout(&self, timeout_ms: u64) -> Result<Client, SendError> {
-        let client = match self.0.get() {
+    /// A handle on the shared client for requests to `url`'s origin that end
+    /// after `timeout_ms`.
+    pub(crate) fn client_for(&self, url: &Url, timeout_ms: u64) -> Result<Client, SendError> {
+        let client = match self.client.get() {
             Some(client) => client.clone(),
             None => {
                 let built = build_client().map_err(|e| {
@@ -43,13 +49,56 @@ impl SharedClient {
                         format!("cannot build the HTTP client: {}", e.without_url()),
                     )
                 })?;
-                self.0.get_or_init(|| built).clone()
+                self.client.get_or_init(|| built).clone()
             }
         };
+        self.origins
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(url.origin().ascii_serialization());
         Ok(Client {
             client,
             timeout: Duration::from_millis(timeout_ms),
         })
+    }
+
+    /// Opens a connection (TCP, TLS, HTTP) to every origin a provider calls and
+    /// leaves it in the pool, so that the first event's request reuses it instead
+    /// of paying the handshakes at Lambda's throttled CPU share. hyper's pool only
+    /// keeps connections that carried a request, so each gets one `HEAD /` (no
+    /// credentials, no message; its answer is dropped), bounded by `timeout`.
+    /// The future owns what it needs: a cold start runs it beside its other work.
+    pub fn preconnect(
+        &self,
+        timeout: Duration,
+    ) -> impl std::future::Future<Output = Vec<Preconnected>> + Send + 'static {
+        let client = self.client.get().cloned();
+        let origins: Vec<String> = self
+            .origins
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        async move {
+            let Some(client) = client else {
+                return Vec::new();
+            };
+            let mut opening = tokio::task::JoinSet::new();
+            for origin in origins {
+                let request = client.head(format!("{origin}/")).timeout(timeout);
+                opening.spawn(async move {
+                    let outcome = match request.send().await {
+                        Ok(answer) => Ok(answer.status().as_u16()),
+                        Err(error) => Err(error.without_url().to_string()),
+                    };
+                    Preconnected { origin, outcome }
+                });
+            }
+            let mut done: Vec<Preconnected> = opening.join_all().await;
+            done.sort_by(|a, b| a.origin.cmp(&b.origin));
+            done
+        }
     }
 }
 
@@ -93,9 +142,10 @@ impl Api {
         base_url: &str,
         timeout_ms: u64,
     ) -> Result<Api, SendError> {
+        let base = self::base_url("base_url", base_url)?;
         Ok(Api {
-            base: self::base_url("base_url", base_url)?,
-            client: context.http.with_timeout(timeout_ms)?,
+            client: context.http.client_for(&base, timeout_ms)?,
+            base,
         })
     }
 

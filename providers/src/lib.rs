@@ -55,7 +55,7 @@ pub use mime::{check_mailbox, to_rfc5322};
 pub use registry::SectionReader;
 pub use secret::{SecretSource, SecretValue};
 pub use sender::{Attempt, Delivery, Sender};
-pub use service::{BuildContext, NeverDelivers, Service};
+pub use service::{BuildContext, NeverDelivers, Preconnected, Service};
 pub use services::ProviderConfig;
 #[cfg(feature = "testing")]
 pub use testing::{ScriptedSender, Step};

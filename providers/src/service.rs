@@ -71,6 +71,16 @@ pub struct NeverDelivers {
     pub fix: String,
 }
 
+/// How opening one origin's connection at cold start went
+/// ([`BuildContext::preconnect`]).
+#[derive(Debug)]
+pub struct Preconnected {
+    /// `https://host[:port]`: never a path, which may carry a token.
+    pub origin: String,
+    /// The status the origin answered the `HEAD /` with, or why it did not.
+    pub outcome: Result<u16, String>,
+}
+
 /// What building a provider needs besides its own section.
 #[derive(Debug, Default)]
 pub struct BuildContext<'a> {
@@ -84,6 +94,21 @@ pub struct BuildContext<'a> {
 }
 
 impl BuildContext<'_> {
+    /// Opens the built HTTP providers' connections, one per origin, each bounded
+    /// by `timeout` (see `SharedClient::preconnect`); nothing without HTTP services.
+    pub fn preconnect(
+        &self,
+        timeout: std::time::Duration,
+    ) -> impl std::future::Future<Output = Vec<Preconnected>> + Send + 'static {
+        #[cfg(feature = "http")]
+        return self.http.preconnect(timeout);
+        #[cfg(not(feature = "http"))]
+        {
+            let _ = timeout;
+            std::future::ready(Vec::new())
+        }
+    }
+
     /// The value of a configured secret `key`: a literal as it is, a reference as resolved.
     pub fn secret(&self, key: &str, value: &SecretValue) -> Result<SecretString, SendError> {
         if let SecretSource::Inline(text) = value.source() {

@@ -214,6 +214,16 @@ fn delivery_section(delivery: &DeliveryConfig) -> String {
             "breaker", breaker.cool_down_ms
         ),
     };
+    let _ = writeln!(
+        out,
+        "  {:<12} {}",
+        "preconnect",
+        if delivery.preconnect {
+            "inside Lambda, the HTTP providers' connections are opened during init"
+        } else {
+            "off: the first event opens the providers' connections (delivery.preconnect = false)"
+        }
+    );
     out
 }
 

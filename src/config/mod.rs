@@ -208,6 +208,8 @@ pub struct DeliveryConfig {
     pub deadline_margin_ms: u64,
     /// `[delivery.breaker]`: when a failing provider is skipped.
     pub breaker: BreakerConfig,
+    /// Open the HTTP providers' connections during init (inside Lambda only).
+    pub preconnect: bool,
 }
 
 /// `[delivery.breaker]`: a provider that failed `threshold` attempts in a row

@@ -3,6 +3,7 @@
 //! actionable [`StartupError`].
 
 mod checks;
+mod connections;
 mod error;
 mod guards;
 mod options;
@@ -53,9 +54,15 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
     let mut profile = InitProfile::start();
     let aws = aws_config(config, options.clone()).await;
     profile.mark("aws");
-    let registry = registry::build(&config.providers, aws.as_ref(), options.runtime).await?;
+    let preconnect = (config.delivery.preconnect && options.runtime == Runtime::Lambda)
+        .then_some(connections::PRECONNECT_TIMEOUT);
+    let (registry, opening) =
+        registry::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect)
+            .await?;
     profile.mark("providers");
     let app = assemble(config, &options, aws, registry, &mut profile).await?;
+    opening.finish().await;
+    profile.mark("connections");
     profile.log(options.runtime == Runtime::Lambda);
     Ok(app)
 }

@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use switchboard_providers::{BuildContext, NeverDelivers, ProviderConfig, Sender};
 
+use super::connections::Opening;
 use super::error::{Refusal, StartupError};
 use super::options::Runtime;
 use crate::secrets::SecretResolver;
@@ -26,6 +28,17 @@ pub async fn build(
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
 ) -> Result<Registry, StartupError> {
+    Ok(build_opening(providers, aws, runtime, None).await?.0)
+}
+
+/// As [`build`], then starts opening the HTTP providers' connections, each
+/// bounded by `preconnect` (none when `None`); the cold start awaits them last.
+pub async fn build_opening(
+    providers: &BTreeMap<String, ProviderConfig>,
+    aws: Option<&aws_config::SdkConfig>,
+    runtime: Runtime,
+    preconnect: Option<Duration>,
+) -> Result<(Registry, Opening), StartupError> {
     let context = resolve_secrets(providers, aws).await?;
     if runtime == Runtime::Lambda {
         for (name, config) in providers {
@@ -34,7 +47,7 @@ pub async fn build(
             }
         }
     }
-    providers
+    let registry = providers
         .iter()
         .map(|(name, config)| {
             let sender = config
@@ -46,7 +59,12 @@ pub async fn build(
                 })?;
             Ok((name.clone(), sender))
         })
-        .collect()
+        .collect::<Result<Registry, StartupError>>()?;
+    let opening = match preconnect {
+        Some(timeout) => Opening::start(context.preconnect(timeout)),
+        None => Opening::none(),
+    };
+    Ok((registry, opening))
 }
 
 /// Every secret reference of every provider, resolved once.

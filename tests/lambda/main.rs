@@ -6,6 +6,7 @@ mod entropy;
 mod faults;
 mod hostile_aws;
 mod no_secrets;
+mod preconnect;
 mod refusals;
 mod runtime;
 mod sms_limits;

@@ -2,7 +2,9 @@
 //! follow a script (one mode per request, the last repeating), recording what
 //! arrived and when. It runs on its own thread and runtime, so it keeps answering
 //! while a test blocks on a child process. `https_url()` gives a TLS handshake
-//! failure: the server only speaks plain HTTP.
+//! failure: the server only speaks plain HTTP. A `HEAD` (the cold start opening
+//! its connection) gets an empty `200` and is kept apart from the script and
+//! from `received()`, which are the provider's API calls.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -93,6 +95,8 @@ impl Received {
 #[derive(Default)]
 struct State {
     received: Vec<Received>,
+    heads: Vec<Received>,
+    connections: usize,
     bytes_written: usize,
 }
 
@@ -124,6 +128,7 @@ impl Hostile {
                         continue;
                     };
                     stream.set_nodelay(true).ok();
+                    shared.lock().unwrap().connections += 1;
                     tokio::spawn(serve(stream, Arc::clone(&script), Arc::clone(&shared)));
                 }
             });
@@ -146,6 +151,16 @@ impl Hostile {
         self.state.lock().unwrap().received.clone()
     }
 
+    /// Every `HEAD` so far (answered `200`, outside the script).
+    pub fn heads(&self) -> Vec<Received> {
+        self.state.lock().unwrap().heads.clone()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+
     /// Response bytes the server managed to write.
     pub fn bytes_written(&self) -> usize {
         self.state.lock().unwrap().bytes_written
@@ -155,6 +170,14 @@ impl Hostile {
 /// Serves requests on one connection (keep-alive) until the client closes it.
 async fn serve(mut stream: TcpStream, script: Arc<Vec<Mode>>, state: Arc<Mutex<State>>) {
     while let Some(request) = read_request(&mut stream).await {
+        if request.method == "HEAD" {
+            state.lock().unwrap().heads.push(request);
+            let empty = Mode::with_headers(200, &[], "");
+            if !answer(&mut stream, &empty, b"").await.1 {
+                return;
+            }
+            continue;
+        }
         let body = request.body.clone();
         let mode = {
             let mut state = state.lock().unwrap();

@@ -64,15 +64,15 @@ impl Service for WebhookConfig {
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<Webhook, SendError> {
-        let url = http::base_url("url", &self.url)?.to_string();
+        let url = http::base_url("url", &self.url)?;
         let secret = context.secret("secret", &self.secret)?;
         let key = signing_key(secret.expose_secret())
             .map_err(|detail| SendError::backend(ErrorKind::Config, detail))?;
         Ok(Webhook {
             key: hmac::Key::new(hmac::HMAC_SHA256, &key),
             scheme: self.signature,
-            client: context.http.with_timeout(self.timeout_ms)?,
-            url,
+            client: context.http.client_for(&url, self.timeout_ms)?,
+            url: url.to_string(),
         })
     }
 }
