@@ -48,6 +48,8 @@ pub fn offline_sdk_config() -> aws_config::SdkConfig {
 pub struct Moto {
     /// `http://127.0.0.1:PORT`
     pub endpoint: String,
+    /// Only [`lambda_moto`]'s server may hold Lambda functions (see there).
+    hosts_lambda_functions: bool,
     _guard: Child,
 }
 
@@ -59,10 +61,15 @@ pub fn moto() -> &'static Moto {
 }
 
 /// A moto server for tests that create Lambda functions: once one exists, moto's
-/// `/moto-api/data.json` (which other tests read to see what was sent) answers 500.
+/// `/moto-api/data.json` (which other tests read to see what was sent) answers 500
+/// for good, so a test that reads it fails or passes by the order tests run in.
+/// [`Moto::aws_cli`] refuses `lambda create-function` on the other servers.
 pub fn lambda_moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(start)
+    MOTO.get_or_init(|| Moto {
+        hosts_lambda_functions: true,
+        ..start()
+    })
 }
 
 /// A second moto server that answers one request at a time. moto's DynamoDB has
@@ -99,6 +106,7 @@ fn start_with(command: &str) -> Moto {
     wait_until_ready(port);
     Moto {
         endpoint,
+        hosts_lambda_functions: false,
         _guard: guard,
     }
 }
@@ -139,6 +147,11 @@ impl Moto {
     /// Runs the AWS CLI (`aws ARGS --output json`) against this server and returns
     /// its answer (`null` for none); fails the test when the command fails.
     pub fn aws_cli(&self, args: &[&str]) -> serde_json::Value {
+        assert!(
+            self.hosts_lambda_functions || !args.starts_with(&["lambda", "create-function"]),
+            "a Lambda function on this moto server breaks its /moto-api/data.json for \
+             every other test of the binary: create it on moto::lambda_moto()"
+        );
         let output = std::process::Command::new("aws")
             .args(["--endpoint-url", &self.endpoint])
             .args(args)
@@ -175,12 +188,24 @@ impl Moto {
 impl Moto {
     /// moto's record of everything it received (`/moto-api/data.json`).
     pub async fn data(&self) -> serde_json::Value {
-        reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
-            .await
-            .expect("moto data")
-            .json()
-            .await
-            .expect("moto data is JSON")
+        model_data(&self.endpoint).await
+    }
+}
+
+/// `/moto-api/data.json` of the moto server at `endpoint`; a failure names
+/// moto's answer (a 500 means something on the server breaks the dump, such as
+/// a Lambda function: see [`lambda_moto`]).
+async fn model_data(endpoint: &str) -> serde_json::Value {
+    let url = format!("{endpoint}/moto-api/data.json");
+    let response = reqwest::get(&url).await.expect("moto data");
+    let status = response.status();
+    let body = response.text().await.expect("moto data body");
+    match serde_json::from_str(&body) {
+        Ok(data) if status.is_success() => data,
+        _ => panic!(
+            "moto's {url} did not answer JSON: {status}: {}",
+            body.chars().take(300).collect::<String>()
+        ),
     }
 }
 
@@ -219,5 +244,55 @@ impl Moto {
             .await
             .expect("CreateTable");
         name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn unstarted_moto(hosts_lambda_functions: bool) -> super::Moto {
+        super::Moto {
+            endpoint: format!("http://127.0.0.1:{}", crate::free_port()),
+            hosts_lambda_functions,
+            _guard: std::process::Command::new("true").spawn().expect("true"),
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "create it on moto::lambda_moto()")]
+    fn the_shared_server_refuses_lambda_functions() {
+        unstarted_moto(false).aws_cli(&["lambda", "create-function", "--function-name", "f"]);
+    }
+
+    #[tokio::test]
+    #[should_panic(
+        expected = "did not answer JSON: 500 Internal Server Error: <title>500 Internal Server Error</title>"
+    )]
+    async fn model_data_names_what_moto_answered() {
+        let server = MockServer::start().await;
+        Mock::given(path("/moto-api/data.json"))
+            .respond_with(
+                ResponseTemplate::new(500)
+                    .set_body_string("<title>500 Internal Server Error</title>"),
+            )
+            .mount(&server)
+            .await;
+
+        super::model_data(&server.uri()).await;
+    }
+
+    #[tokio::test]
+    async fn model_data_returns_moto_s_record() {
+        let server = MockServer::start().await;
+        Mock::given(path("/moto-api/data.json"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"sns": {"SMS": []}}"#))
+            .mount(&server)
+            .await;
+
+        let data = super::model_data(&server.uri()).await;
+
+        assert_eq!(data["sns"]["SMS"], serde_json::json!([]));
     }
 }
