@@ -8,7 +8,10 @@
 Every port requires AUTH with --user/--password. A throw-away CA (DIR/ca.pem) signs the
 server certificate for localhost / 127.0.0.1. Each accepted message is written
 to DIR/<n>.eml with DIR/<n>.json (envelope, auth user, TLS, port). Recipients
-starting with "tempfail" get 451, with "reject" get 550. Connections are counted
+starting with "tempfail" get 451, with "reject" get 550; a message to a recipient
+starting with "quote" gets a 550 after DATA that quotes the message's body as it
+was transmitted (a content filter that tells what it refused; the quote is also
+written to DIR/quoted.txt). Connections are counted
 in DIR/connections.json. DIR/ready appears when all ports listen.
 """
 import argparse
@@ -94,6 +97,21 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(address.startswith("quote") for address in envelope.rcpt_tos):
+            content = (envelope.original_content or envelope.content).decode("utf-8", "replace")
+            body = content.split("\r\n\r\n", 1)[-1]
+            # A multi-line reply, each line within RFC 5321's 512 octets.
+            # What a reader sees: the parts' text, not the MIME structure.
+            lines = [
+                line.strip()[:400] for line in body.splitlines()
+                if line.strip() and not line.startswith("--") and not line.lower().startswith("content-")
+            ][:60]
+            with open(os.path.join(self.directory, "quoted.txt"), "a") as f:
+                f.write("\n".join(lines) + "\n")
+            reply = ["550-5.6.0 Message content refused, it read:"]
+            reply += ["550-5.6.0 " + line for line in lines]
+            reply.append("550 5.6.0 End of quote")
+            return "\r\n".join(reply)
         with COUNTER_LOCK:
             COUNTS["messages"] += 1
             n = COUNTS["messages"]

@@ -9,6 +9,7 @@ use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::Value;
 use switchboard_providers::text::epoch_millis;
 
+use crate::logging;
 use crate::pipeline::{Answer, App};
 use crate::startup::{self, Runtime, StartupOptions};
 
@@ -37,9 +38,10 @@ pub async fn serve(app: App, deadline_margin: Duration) -> Result<(), Error> {
             .await;
         match handled {
             Ok(Ok(answer)) => Ok::<Answer, Diagnostic>(answer),
+            // The on-failure destination keeps this text for days.
             Ok(Err(error)) => Err(Diagnostic {
                 error_type: error.class().to_string(),
-                error_message: error.to_string(),
+                error_message: logging::outgoing(&error.to_string()).into_owned(),
             }),
             // The panic payload may hold provider input: never in the error record.
             Err(_) => Err(Diagnostic {
@@ -49,54 +51,6 @@ pub async fn serve(app: App, deadline_margin: Duration) -> Result<(), Error> {
         }
     }))
     .await
-}
-
-/// Lambda's logging, as `lambda_runtime::tracing::init_default_subscriber` sets it
-/// up (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`, then `RUST_LOG`), except
-/// that the runtime's raw-event line stays off at every level: the event carries
-/// the user's address and phone number.
-pub fn init_logging() {
-    use tracing_subscriber::filter::{EnvFilter, LevelFilter};
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|level| level.parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::INFO);
-    let filter = EnvFilter::builder()
-        .with_default_directive(level.into())
-        .from_env_lossy()
-        .add_directive(
-            "lambda_runtime::layers::api_response=debug"
-                .parse()
-                .expect("a valid directive"),
-        );
-    let subscriber = tracing_subscriber::fmt()
-        .with_target(false)
-        .without_time()
-        .with_env_filter(filter);
-    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    if json {
-        subscriber.json().init();
-    } else {
-        subscriber.init();
-    }
-}
-
-/// Logs a panic's place and, only when it is a fixed text, its message: a
-/// formatted payload may hold provider input or a code.
-pub fn log_panics_without_payloads() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let message = info
-            .payload()
-            .downcast_ref::<&'static str>()
-            .copied()
-            .unwrap_or("(message withheld)");
-        tracing::error!(%location, message, "panic");
-    }));
 }
 
 /// When delivery must end: `margin` before the invocation's deadline (Lambda gives

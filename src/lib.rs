@@ -8,7 +8,7 @@
 //!
 //! Modules stand on floors; each uses only those below it:
 //! `cli` → `startup` / `lambda` → `pipeline` → `route` → `config` →
-//! `render` / `cognito` → `sms` / `secrets` / `aws` → the providers crate.
+//! `render` / `cognito` → `sms` / `secrets` / `aws` / `logging` → the providers crate.
 #![forbid(unsafe_code)]
 
 pub mod aws;
@@ -16,6 +16,7 @@ pub mod cli;
 pub mod cognito;
 pub mod config;
 pub mod lambda;
+pub mod logging;
 pub mod pipeline;
 pub mod render;
 pub mod route;

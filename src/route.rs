@@ -8,7 +8,7 @@ use std::sync::Arc;
 use switchboard_providers::{Channel, Sender};
 
 use crate::cognito::event::TriggerSource;
-use crate::sms::phone::CountryFilter;
+use crate::sms::countries::CountryFilter;
 
 /// How one trigger source is delivered.
 #[derive(Clone)]

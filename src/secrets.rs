@@ -1,6 +1,8 @@
 //! Resolves the secrets configuration names — `env:NAME`, `ssm:/parameter/name`
 //! (SecureString, decrypted) or `secretsmanager:SECRET_ID[#json-key]` — once per
-//! cold start. Resolved values live in `SecretString`s and are never logged.
+//! cold start. Resolved values live in `SecretString`s, are never logged, and
+//! are removed by value from anything the process prints
+//! (`switchboard_providers::redaction`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -8,6 +10,7 @@ use std::fmt;
 use secrecy::SecretString;
 
 use crate::aws;
+use switchboard_providers::redaction::redactor;
 use switchboard_providers::{SecretSource, SecretValue};
 
 /// A secret that cannot be resolved; names the setting, its reference and the fix.
@@ -66,6 +69,7 @@ impl SecretResolver {
                 value: value.to_string(),
                 problem,
             })?;
+        redactor().add_credential(&resolved);
         let secret = SecretString::from(resolved);
         self.cache
             .insert(value.configured().to_string(), secret.clone());
@@ -107,6 +111,23 @@ impl SecretResolver {
         }
     }
 }
+
+/// The function's own AWS credentials, when the environment carries them (as
+/// Lambda's does): removed by value from anything printed, as resolved secrets
+/// are. The session token travels in every AWS request's headers.
+pub fn redact_environment_credentials() {
+    for name in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+        match std::env::var(name) {
+            // AWS issues 40 characters and more; a shorter value is a local
+            // emulator's placeholder (moto's `testing`), common in ordinary text.
+            Ok(value) if value.len() >= AWS_CREDENTIAL_CHARS => redactor().add_credential(&value),
+            _ => {}
+        }
+    }
+}
+
+/// The shortest AWS secret access key or session token taken for a real one.
+const AWS_CREDENTIAL_CHARS: usize = 16;
 
 /// The value of SSM parameter `name` (a SecureString decrypted), or the problem.
 pub async fn ssm_parameter(aws: &aws_config::SdkConfig, name: &str) -> Result<String, String> {

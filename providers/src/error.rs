@@ -69,14 +69,17 @@ pub struct SendError {
 
 impl SendError {
     /// A new error of `kind` from `provider`, temporary as the kind suggests.
+    /// Every secret the process holds is removed from `detail`, by value
+    /// ([`crate::redaction`]): a detail may quote a provider that quoted us.
     pub fn new(provider: impl Into<String>, kind: ErrorKind, detail: impl Into<String>) -> Self {
+        let detail = crate::redaction::scrub(&detail.into()).into_owned();
         SendError {
             provider: provider.into(),
             kind,
             temporary: kind.default_temporary(),
             status: None,
             retry_after: None,
-            detail: detail.into(),
+            detail,
             attempts: Vec::new(),
         }
     }

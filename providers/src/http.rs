@@ -33,7 +33,8 @@ pub(crate) fn default_timeout_ms() -> u64 {
 #[derive(Debug, Default)]
 pub struct SharedClient {
     client: OnceLock<reqwest::Client>,
-    origins: Mutex<BTreeSet<String>>,
+    /// Every origin a provider asked for, in order (one entry per provider).
+    origins: Mutex<Vec<String>>,
 }
 
 impl SharedClient {
@@ -55,14 +56,33 @@ impl SharedClient {
         self.origins
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(url.origin().ascii_serialization());
+            .push(url.origin().ascii_serialization());
         Ok(Client {
             client,
             timeout: Duration::from_millis(timeout_ms),
         })
     }
 
-    /// Opens a connection (TCP, TLS, HTTP) to every origin a provider calls and
+    /// How many origins providers have asked for so far: with
+    /// [`SharedClient::origins_since`], which a provider's build added.
+    pub fn origins_recorded(&self) -> usize {
+        self.origins
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// The origins asked for after the first `recorded`.
+    pub fn origins_since(&self, recorded: usize) -> Vec<String> {
+        self.origins
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(recorded..)
+            .unwrap_or_default()
+            .to_vec()
+    }
+
+    /// Opens a connection (TCP, TLS, HTTP) to each of `origins` and
     /// leaves it in the pool, so that the first event's request reuses it instead
     /// of paying the handshakes at Lambda's throttled CPU share. hyper's pool only
     /// keeps connections that carried a request, so each gets one `HEAD /` (no
@@ -70,16 +90,10 @@ impl SharedClient {
     /// The future owns what it needs: a cold start runs it beside its other work.
     pub fn preconnect(
         &self,
+        origins: BTreeSet<String>,
         timeout: Duration,
     ) -> impl std::future::Future<Output = Vec<Preconnected>> + Send + 'static {
         let client = self.client.get().cloned();
-        let origins: Vec<String> = self
-            .origins
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .cloned()
-            .collect();
         async move {
             let Some(client) = client else {
                 return Vec::new();

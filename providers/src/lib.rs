@@ -35,6 +35,7 @@ pub mod layer;
 mod mask;
 mod message;
 mod mime;
+pub mod redaction;
 mod registry;
 mod secret;
 mod sender;

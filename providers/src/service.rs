@@ -91,20 +91,44 @@ pub struct BuildContext<'a> {
     /// The HTTP client the HTTP providers share.
     #[cfg(feature = "http")]
     pub http: crate::http::SharedClient,
+    /// Whether the function runs inside AWS Lambda, where what is only safe
+    /// on a developer's machine is refused.
+    pub inside_lambda: bool,
 }
 
 impl BuildContext<'_> {
-    /// Opens the built HTTP providers' connections, one per origin, each bounded
-    /// by `timeout` (see `SharedClient::preconnect`); nothing without HTTP services.
+    /// How many origins the providers built so far call: with
+    /// [`BuildContext::origins_since`], which one provider's build added.
+    pub fn origins_recorded(&self) -> usize {
+        #[cfg(feature = "http")]
+        return self.http.origins_recorded();
+        #[cfg(not(feature = "http"))]
+        0
+    }
+
+    /// The origins (`https://host[:port]`) recorded after the first `recorded`.
+    pub fn origins_since(&self, recorded: usize) -> Vec<String> {
+        #[cfg(feature = "http")]
+        return self.http.origins_since(recorded);
+        #[cfg(not(feature = "http"))]
+        {
+            let _ = recorded;
+            Vec::new()
+        }
+    }
+
+    /// Opens one connection to each of `origins`, each bounded by `timeout`
+    /// (see `SharedClient::preconnect`); nothing without HTTP services.
     pub fn preconnect(
         &self,
+        origins: std::collections::BTreeSet<String>,
         timeout: std::time::Duration,
     ) -> impl std::future::Future<Output = Vec<Preconnected>> + Send + 'static {
         #[cfg(feature = "http")]
-        return self.http.preconnect(timeout);
+        return self.http.preconnect(origins, timeout);
         #[cfg(not(feature = "http"))]
         {
-            let _ = timeout;
+            let _ = (origins, timeout);
             std::future::ready(Vec::new())
         }
     }

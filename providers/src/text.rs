@@ -1,5 +1,5 @@
 //! Small text helpers shared by backends: one-line excerpts, redaction of text
-//! that comes from outside, lower-case hex, and epoch time.
+//! that comes from outside (by value, then by pattern), lower-case hex, and epoch time.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,10 +15,12 @@ pub fn one_line(text: &str, max: usize) -> String {
 }
 
 /// `text` from a provider (an error message, an SMTP reply) with what could name a
-/// person or carry a secret masked: email addresses, URLs, and runs of six or more
-/// digits (phone numbers, codes). Whitespace is folded to one line.
+/// person or carry a secret removed: first every secret the process holds, by
+/// value ([`crate::redaction`]), then by pattern email addresses, URLs, and runs
+/// of six or more digits (phone numbers, codes). Whitespace is folded to one line.
 pub fn redact(text: &str) -> String {
-    text.split_whitespace()
+    crate::redaction::scrub(text)
+        .split_whitespace()
         .map(redact_word)
         .collect::<Vec<_>>()
         .join(" ")

@@ -258,3 +258,55 @@ fn credentials_in_the_url_and_unknown_schemes_are_refused() {
     let err = build("http://localhost").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }
+
+// A built pool needs a runtime (lettre spawns its reaper).
+#[tokio::test]
+async fn the_dangerous_option_is_for_a_relay_on_this_host_only() {
+    let plaintext = |url: &str, with_credentials: bool, inside_lambda: bool| {
+        let mut config = SmtpConfig::new(url);
+        config.dangerous_plaintext = true;
+        if with_credentials {
+            config.username = Some(USER.into());
+            config.password = Some(SecretValue::new(PASSWORD));
+        }
+        let context = BuildContext {
+            inside_lambda,
+            ..BuildContext::default()
+        };
+        config.provider("relay", &context).map(|_| ())
+    };
+    for remote in [
+        "smtp://relay.acme.test:25",
+        "smtp://10.0.0.25",
+        "smtp://[2001:db8::25]",
+    ] {
+        let error = plaintext(remote, true, false).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config);
+        let text = error.to_string();
+        for part in [
+            "dangerous_plaintext",
+            "relay password",
+            "127.0.0.1",
+            "STARTTLS",
+        ] {
+            assert!(text.contains(part), "{remote}: {text}");
+        }
+        assert!(!text.contains(PASSWORD), "{text}");
+        let error = plaintext(remote, false, true).unwrap_err().to_string();
+        assert!(
+            error.contains("every code"),
+            "inside Lambda, even without credentials: {error}"
+        );
+        assert!(
+            plaintext(remote, false, false).is_ok(),
+            "a local run without credentials"
+        );
+    }
+    for local in [
+        "smtp://localhost:2525",
+        "smtp://127.0.0.1:2525",
+        "smtp://[::1]:2525",
+    ] {
+        assert!(plaintext(local, true, true).is_ok(), "{local}");
+    }
+}

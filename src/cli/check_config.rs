@@ -11,6 +11,7 @@ use crate::cognito::key_arn::KeyArn;
 use crate::cognito::keys::{KeyRefusal, PoolKeys};
 use crate::config::{Config, DecryptConfig, DecryptMode, DeliveryConfig};
 use crate::route::Route;
+use crate::sms::countries::CountryEntry;
 use crate::startup::{self, Runtime, StartupOptions};
 use crate::App;
 
@@ -64,6 +65,7 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
     out.push_str(&templates_section(&app));
     out.push_str(&delivery_section(&config.delivery));
     out.push_str(&sms_limits_section(&config));
+    out.push_str(&email_limits_section(&config));
     if let Some(question) = question {
         match pool_answer(&config.decrypt, &question) {
             Ok(answer) => writeln!(out, "\n{answer}")?,
@@ -72,6 +74,19 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
                 anyhow::bail!("{POOL_REFUSED} {refusal}");
             }
         }
+    }
+    let legacy = config.legacy_calling_codes();
+    if !legacy.is_empty() {
+        super::print(&out);
+        let list: Vec<String> = legacy
+            .iter()
+            .enumerate()
+            .map(|(n, code)| format!("  {}. {}", n + 1, code.describe()))
+            .collect();
+        anyhow::bail!(
+            "countries are ISO 3166 regions now; these settings still name calling codes (each keeps its old meaning for one release, so the function keeps sending):\n{}",
+            list.join("\n")
+        );
     }
     let mode = if lambda { "as inside Lambda" } else { "local" };
     writeln!(out, "\nconfiguration OK ({mode})")?;
@@ -239,11 +254,18 @@ fn sms_limits_section(config: &Config) -> String {
         0 => "no limit".to_string(),
         n => n.to_string(),
     };
-    let countries = limits
+    // Regions as ISO writes them, whatever case the environment gave them.
+    let mut countries = limits
         .per_country
         .iter()
-        .map(|(code, n)| format!("{code}={}", limit(*n)))
+        .map(|(key, n)| {
+            let key = key
+                .parse::<CountryEntry>()
+                .map_or_else(|_| key.clone(), |entry| entry.to_string());
+            format!("{key}={}", limit(*n))
+        })
         .collect::<Vec<_>>();
+    countries.sort();
     let table = config.sms_limits_table().unwrap_or("-");
     let _ = writeln!(out, "  {:<12} {}", "per_number", limit(limits.per_number));
     let _ = writeln!(
@@ -261,8 +283,36 @@ fn sms_limits_section(config: &Config) -> String {
     out
 }
 
+/// The email bombing guard: how many messages one address gets, for which sources.
+fn email_limits_section(config: &Config) -> String {
+    let limits = &config.email.limits;
+    let mut out = String::from("\nemail limits:\n");
+    if !limits.enabled() {
+        out.push_str("  none (set email.limits.per_recipient)\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "  {:<12} {} per {} s",
+        "per_recipient", limits.per_recipient, limits.window_seconds
+    );
+    let _ = writeln!(
+        out,
+        "  {:<12} {}",
+        "sources",
+        limits.trigger_sources.join(" ")
+    );
+    let _ = writeln!(
+        out,
+        "  {:<12} {}",
+        "table",
+        config.email_limits_table().unwrap_or("-")
+    );
+    out
+}
+
 /// `type=sendgrid api_key=env:SENDGRID_API_KEY base_url=…`: every set key, secrets
-/// as their reference (a literal shows as `<redacted>`).
+/// as their reference (a literal shows as `<redacted>`), URLs without credentials.
 fn settings(provider: &ProviderConfig) -> String {
     let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(provider) else {
         return format!("type={}", provider.type_name());
@@ -271,12 +321,40 @@ fn settings(provider: &ProviderConfig) -> String {
     for (key, value) in fields {
         match value {
             serde_json::Value::Null => {}
-            serde_json::Value::String(text) if key != "type" => parts.push(format!("{key}={text}")),
+            serde_json::Value::String(text) if key != "type" => {
+                parts.push(format!("{key}={}", without_url_credentials(&text)));
+            }
             serde_json::Value::String(_) => {}
             other => parts.push(format!("{key}={other}")),
         }
     }
     parts.join(" ")
+}
+
+/// `value` as printed: a URL with its user, password and query values as `***`
+/// (a webhook's `?token=`, a callback's `user:password@`); anything else as it is.
+fn without_url_credentials(value: &str) -> String {
+    let Ok(mut url) = url::Url::parse(value) else {
+        return value.to_string();
+    };
+    if url.cannot_be_a_base()
+        || (url.username().is_empty() && url.password().is_none() && url.query().is_none())
+    {
+        return value.to_string();
+    }
+    if !url.username().is_empty() {
+        let _ = url.set_username("***");
+    }
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
+    }
+    if url.query().is_some() {
+        let keys: Vec<String> = url.query_pairs().map(|(key, _)| key.into_owned()).collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(keys.iter().map(|key| (key.as_str(), "***")));
+    }
+    url.to_string()
 }
 
 fn details(route: &Route) -> String {
@@ -307,5 +385,26 @@ fn details(route: &Route) -> String {
                 .map_or("-".to_string(), |v| format!("{}s", v.as_secs())),
             route.countries.describe()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_printed_without_its_credentials() {
+        assert_eq!(
+            without_url_credentials(
+                "https://hookuser:urlpass@hooks.acme.test/hook/T0K3N?token=T0K3N&v=2"
+            ),
+            "https://***:***@hooks.acme.test/hook/T0K3N?token=***&v=***"
+        );
+        assert_eq!(
+            without_url_credentials("https://api.sendgrid.com"),
+            "https://api.sendgrid.com"
+        );
+        assert_eq!(without_url_credentials("env:KEY"), "env:KEY");
+        assert_eq!(without_url_credentials("mg.acme.test"), "mg.acme.test");
     }
 }

@@ -15,10 +15,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// Writes to stdout, every secret the process holds removed by value; a closed
+/// pipe (`| head`) is not an error worth a panic.
 pub fn print(text: &str) {
     use std::io::Write;
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let _ = std::io::stdout().write_all(crate::logging::outgoing(text).as_bytes());
 }
 
 /// Switchboard: Cognito codes through your email and SMS providers.

@@ -18,7 +18,27 @@ pub struct Sample<'a> {
     pub client_id: Option<&'a str>,
     /// The recipient instead of the example's.
     pub to: Option<&'a str>,
+    /// A user who filled the sign-up form as an attacker would
+    /// ([`HOSTILE_ATTRIBUTES`]).
+    pub hostile_attributes: bool,
 }
+
+/// What an attacker writes into a sign-up form: a name with line breaks, a
+/// right-to-left override and (added in [`message`]) the longest value Cognito
+/// stores; a phishing link, a reversed domain and a bare domain hidden by a
+/// zero-width space in other names; a link in the app's metadata.
+/// `pipeline::attributes` decides what of it a message shows.
+pub const HOSTILE_ATTRIBUTES: [(&str, &str); 3] = [
+    (
+        "family_name",
+        "Doe\r\n\r\nYour account is locked. Restore it at https://evil.example/restore",
+    ),
+    ("middle_name", "\u{202E}moc.elpmaxe-live"),
+    ("nickname", "acme-support\u{200B}.example"),
+];
+
+/// The longest attribute value Cognito stores.
+const LONGEST_ATTRIBUTE: usize = 2048;
 
 /// The message `source` would send with sample data. Nothing is sent.
 pub fn message(
@@ -46,6 +66,26 @@ pub fn message(
             .request
             .user_attributes
             .insert("locale".into(), locale.to_string());
+    }
+    if sample.hostile_attributes {
+        for (key, value) in HOSTILE_ATTRIBUTES {
+            event
+                .request
+                .user_attributes
+                .insert(key.to_string(), value.to_string());
+        }
+        let long_name = format!(
+            "Jane\r\n\u{202E}Dear customer {}",
+            "L".repeat(LONGEST_ATTRIBUTE)
+        );
+        event.request.user_attributes.insert(
+            "given_name".into(),
+            long_name.chars().take(LONGEST_ATTRIBUTE).collect(),
+        );
+        event
+            .request
+            .client_metadata
+            .insert("campaign".into(), "www.evil.example".into());
     }
     if let Some(client_id) = sample.client_id {
         event.caller_context.client_id = Some(client_id.to_string());

@@ -20,11 +20,22 @@ pub async fn run(
     let (mut config, options) = startup::configure(StartupOptions::demo()).await?;
     config.cognito.lookup_missing_recipient = false;
     let app = startup::build(&config, options).await?;
+    // The name becomes the files' names: nothing but a trigger source's characters.
+    if trigger.is_empty()
+        || !trigger
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        anyhow::bail!(
+            "--trigger `{}` is not a trigger source name: use letters, digits and `_`, such as CustomEmailSender_SignUp or CustomSMSSender_Authentication",
+            trigger.escape_default()
+        );
+    }
     let source = TriggerSource::parse_ignore_case(trigger);
     let sample = Sample {
         locale,
         client_id,
-        to: None,
+        ..Sample::default()
     };
     let message = preview::message(&app, &source, &sample)?;
     std::fs::create_dir_all(out)

@@ -1,6 +1,7 @@
 //! `switchboard send-test`: one sample message through one configured provider,
 //! so a live ESP can be checked before the Lambda is attached.
 
+use crate::sms::countries::{Refusal, Region};
 use switchboard_providers::{check_mailbox, Channel};
 
 use super::preview::{self, Sample};
@@ -59,10 +60,10 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
     };
     let message = preview::message(&app, &trigger, &sample)?;
     let delivery = sender.send(&message).await?;
-    println!(
-        "delivered by `{}`: message id {}",
+    super::print(&format!(
+        "delivered by `{}`: message id {}\n",
         delivery.provider, delivery.message_id
-    );
+    ));
     Ok(())
 }
 
@@ -74,11 +75,16 @@ fn phone_number(to: &str, default_region: Option<&str>, route: &Route) -> anyhow
             "--to is neither an email address nor a phone number: it {problem}; give an address (ops@example.com) or an E.164 number (+4915112345678)"
         )
     })?;
-    if let Some(setting) = route.countries.refusing_key(&number) {
-        anyhow::bail!(
-            "--to: numbers with country calling code +{} are refused by {setting}",
+    match route.countries.refusal(&number) {
+        None => {}
+        Some(Refusal::Region { setting }) => anyhow::bail!(
+            "--to: numbers in region {} (+{}) are refused by {setting}",
+            number.region().unwrap_or(Region::NON_GEOGRAPHIC),
             number.calling_code()
-        );
+        ),
+        Some(Refusal::NumberType { number_type }) => {
+            anyhow::bail!("--to: {number_type} numbers are refused by sms.allowed_number_types")
+        }
     }
     Ok(number.as_str().to_string())
 }

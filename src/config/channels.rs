@@ -1,5 +1,5 @@
-//! The two channels' defaults: `[email]`, `[sms]` and the SMS pumping limits
-//! `[sms.limits]`; every trigger source of a channel uses them unless its
+//! The two channels' defaults: `[email]`, `[sms]` and their abuse limits
+//! `[email.limits]` and `[sms.limits]`; every trigger source of a channel uses them unless its
 //! `[routes.<TriggerSource>]` says otherwise (see `overrides.rs`).
 
 use std::collections::BTreeMap;
@@ -9,6 +9,8 @@ use serde::Deserialize;
 use switchboard_providers::SecretValue;
 
 use super::de;
+use crate::sms::countries::CountryEntry;
+use crate::sms::phone::NumberType;
 
 /// `[email]`
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +24,36 @@ pub struct EmailChannelConfig {
     /// Optional reply-to address.
     #[serde(default, deserialize_with = "de::empty_as_none")]
     pub reply_to: Option<String>,
+    /// Rate limits against email bombing.
+    pub limits: EmailLimitsConfig,
+}
+
+/// `[email.limits]`: messages to one address in a window, for the trigger
+/// sources listed, counted in DynamoDB. A limit of 0 is no limit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailLimitsConfig {
+    /// Messages to one address (its mailbox, see `counting_form`) per window.
+    pub per_recipient: u32,
+    /// The window's length in seconds.
+    pub window_seconds: u64,
+    /// The trigger sources counted (`CustomEmailSender_SignUp`, …).
+    #[serde(deserialize_with = "de::list")]
+    pub trigger_sources: Vec<String>,
+    /// The DynamoDB table (partition key `id`); "" uses `idempotency.table`.
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub table: Option<String>,
+    /// The HMAC key addresses are stored under (a secret reference); "" stores
+    /// them as plain SHA-256, which a reader with a list of addresses can test.
+    #[serde(default, deserialize_with = "de::empty_secret_as_none")]
+    pub recipient_key: Option<SecretValue>,
+}
+
+impl EmailLimitsConfig {
+    /// Whether a limit is set.
+    pub fn enabled(&self) -> bool {
+        self.per_recipient > 0
+    }
 }
 
 /// `[sms]`
@@ -43,12 +75,16 @@ pub struct SmsChannelConfig {
     /// own default); unset: each source's code lifetime (`TriggerSource::code_lifetime`).
     #[serde(default)]
     pub validity_seconds: Option<u64>,
-    /// Only these country calling codes (e.g. [1, 44, 49]); empty = all.
+    /// Only these regions (ISO 3166: `["US", "CA"]`); empty = every region.
     #[serde(default, deserialize_with = "de::list")]
-    pub allowed_countries: Vec<u16>,
-    /// Never these country calling codes.
+    pub allowed_countries: Vec<CountryEntry>,
+    /// Never these regions.
     #[serde(default, deserialize_with = "de::list")]
-    pub denied_countries: Vec<u16>,
+    pub denied_countries: Vec<CountryEntry>,
+    /// The number types that may receive SMS (premium rate, shared cost and
+    /// UAN are left out by default).
+    #[serde(deserialize_with = "de::list")]
+    pub allowed_number_types: Vec<NumberType>,
     /// Rate limits against SMS pumping.
     pub limits: SmsLimitsConfig,
 }
@@ -60,8 +96,8 @@ pub struct SmsChannelConfig {
 pub struct SmsLimitsConfig {
     /// Messages to one phone number per window.
     pub per_number: u32,
-    /// Messages to one country per window: `default` for every country, and
-    /// overrides by calling code (`{ default = 500, "44" = 100 }`).
+    /// Messages to one country per window: `default` for every region, and
+    /// overrides by region (`{ default = 500, GB = 100 }`).
     #[serde(default)]
     pub per_country: BTreeMap<String, u32>,
     /// The window's length in seconds.
@@ -69,8 +105,8 @@ pub struct SmsLimitsConfig {
     /// The DynamoDB table (partition key `id`); "" uses `idempotency.table`.
     #[serde(default, deserialize_with = "de::empty_as_none")]
     pub table: Option<String>,
-    /// Items each country's count is split over, so that a busy calling code
-    /// is not one hot item.
+    /// Items each country's count is split over, so that a busy country is
+    /// not one hot item.
     pub country_shards: u32,
     /// The HMAC key numbers are stored under (a secret reference); "" stores
     /// them as plain SHA-256, which a reader of the table can reverse.

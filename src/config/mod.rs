@@ -7,6 +7,7 @@
 
 mod channels;
 mod de;
+mod implied;
 mod overrides;
 
 use std::collections::BTreeMap;
@@ -332,15 +333,6 @@ impl Layer {
 }
 
 impl Config {
-    /// The table the SMS limits count in: `sms.limits.table`, else `idempotency.table`.
-    pub fn sms_limits_table(&self) -> Option<&str> {
-        self.sms
-            .limits
-            .table
-            .as_deref()
-            .or(self.idempotency.table.as_deref())
-    }
-
     /// Loads the layers from the process environment, without AWS: a
     /// `SWITCHBOARD_CONFIG` naming an SSM parameter is an error here (see
     /// [`Config::load_layer`]).

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::de;
+use crate::sms::countries::CountryEntry;
 
 /// `[routes.<TriggerSource>]`: overrides for one trigger source.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -47,12 +48,12 @@ pub struct RouteConfig {
     /// How long this source's SMS may wait undelivered (0: the provider's default).
     #[serde(default)]
     pub validity_seconds: Option<u64>,
-    /// Allowed calling codes for this source (SMS only).
+    /// Allowed regions for this source (SMS only).
     #[serde(default, deserialize_with = "de::optional_list")]
-    pub allowed_countries: Option<Vec<u16>>,
-    /// Denied calling codes for this source (SMS only).
+    pub allowed_countries: Option<Vec<CountryEntry>>,
+    /// Denied regions for this source (SMS only).
     #[serde(default, deserialize_with = "de::optional_list")]
-    pub denied_countries: Option<Vec<u16>>,
+    pub denied_countries: Option<Vec<CountryEntry>>,
 }
 
 /// How a route uses its provider chain.

@@ -1,6 +1,7 @@
 //! Turns an event, its route and its code into the [`Message`] to send: branding
 //! and sender identity per app client, the user's locale, the rendered templates
-//! (or a provider-side template), and the SMS segment cap.
+//! (or a provider-side template) with what the user wrote made safe to show
+//! (`attributes.rs`), and the SMS segment cap.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,6 +10,7 @@ use switchboard_providers::{
     Channel, EmailMessage, EspTemplate, Message, MessageContext, SmsMessage,
 };
 
+use super::attributes;
 use super::outcome::HandleError;
 use crate::cognito::event::CustomSenderEvent;
 use crate::config::{AppConfig, ClientConfig};
@@ -68,15 +70,17 @@ impl Composer {
         let trigger_source = event.trigger_source.to_string();
         let client_id = event.caller_context.client_id.as_deref();
         let client = client_id.and_then(|id| self.clients.get(id));
+        let shown_attributes = attributes::user_attributes(&event.request.user_attributes);
+        let shown_metadata = attributes::client_metadata(&event.request.client_metadata);
         let vars = TemplateVars {
             code: code.map(|c| c.expose_secret()).unwrap_or_default(),
             username: &event.user_name,
             link_parameter: "",
-            user: &event.request.user_attributes,
+            user: &shown_attributes,
             trigger_source: &trigger_source,
             user_pool_id: &event.user_pool_id,
             client_id,
-            client_metadata: &event.request.client_metadata,
+            client_metadata: &shown_metadata,
             app: self.app_vars(client_id),
         };
         let locale = user_locale(

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use switchboard_providers::Channel;
 
+use super::attributes;
 use super::compose::{user_locale, Composer};
 use super::outcome::HandleError;
 use crate::cognito::event::{CallerContext, EmailTrigger, EventError, TriggerSource};
@@ -152,15 +153,19 @@ pub fn answer(
         .link_parameter
         .as_deref()
         .filter(|link| !link.is_empty() && carries_link(&trigger, verification));
+    let (shown_attributes, shown_metadata) = (
+        attributes::user_attributes(attributes),
+        attributes::client_metadata(metadata),
+    );
     let vars = TemplateVars {
         code: &event.request.code_parameter,
         username: username_placeholder.unwrap_or(&event.user_name),
         link_parameter: link_placeholder.unwrap_or_default(),
-        user: attributes,
+        user: &shown_attributes,
         trigger_source: &trigger,
         user_pool_id: &event.user_pool_id,
         client_id: client,
-        client_metadata: metadata,
+        client_metadata: &shown_metadata,
         app: composer.app_vars(client),
     };
     let locale = user_locale(attributes, metadata);

@@ -1,14 +1,16 @@
 //! CloudWatch Embedded Metric Format: one JSON line per event on stdout, which
 //! Lambda ships to CloudWatch Logs and CloudWatch turns into metrics — no API
 //! call, no extra latency. Metrics: Delivered, Failed, FailedOver, SmsLimited,
-//! Latency, by provider and trigger source; and one line per circuit breaker
-//! change: CircuitOpened, ProviderSkipped, ProviderReinstated, by provider.
+//! EmailLimited, SmsRefused, Latency, by provider and trigger source, and for SMS by
+//! `Country` (the destination's ISO 3166 region); and one line per circuit
+//! breaker change: CircuitOpened, ProviderSkipped, ProviderReinstated, by provider.
 
 use std::time::Duration;
 
 use serde_json::json;
 use switchboard_providers::layer::CircuitEvent;
 use switchboard_providers::text::epoch_millis;
+use switchboard_providers::Channel;
 
 use super::outcome::{HandleError, Outcome, OutcomeStatus};
 
@@ -26,8 +28,13 @@ pub struct EventMetrics<'a> {
     pub delivered: bool,
     /// Whether it took another provider than the first.
     pub failed_over: bool,
-    /// Whether the SMS pumping guard stopped it (neither delivered nor failed).
-    pub limited: bool,
+    /// Which guard stopped it (neither delivered nor failed): the SMS pumping
+    /// guard or the email bombing guard.
+    pub limited: Option<Channel>,
+    /// Whether the region or type of its number refused it (a failure too).
+    pub refused: bool,
+    /// An SMS's destination region.
+    pub country: Option<&'a str>,
     /// Handling time in milliseconds.
     pub latency_ms: u64,
 }
@@ -42,12 +49,22 @@ pub fn emf_line(
 ) -> Option<String> {
     let (provider, delivered, failed_over, limited) = match result {
         Ok(outcome) if outcome.status == OutcomeStatus::Delivered => {
-            (outcome.provider.as_str(), true, outcome.failed_over, false)
+            (outcome.provider.as_str(), true, outcome.failed_over, None)
         }
-        Ok(outcome) if outcome.status == OutcomeStatus::Limited => ("none", false, false, true),
+        Ok(outcome) if outcome.status == OutcomeStatus::Limited => {
+            ("none", false, false, Some(outcome.channel))
+        }
         Ok(_) => return None,
-        Err(HandleError::Send(error)) => (error.provider(), false, false, false),
-        Err(_) => ("none", false, false, false),
+        Err(HandleError::Send(error)) => (error.provider(), false, false, None),
+        Err(_) => ("none", false, false, None),
+    };
+    let (refused, country) = match result {
+        Ok(outcome) => (false, outcome.region.as_deref()),
+        Err(
+            HandleError::CountryNotAllowed { region, .. }
+            | HandleError::NumberTypeNotAllowed { region, .. },
+        ) => (true, Some(region.as_str())),
+        Err(_) => (false, None),
     };
     Some(line(&EventMetrics {
         provider,
@@ -55,24 +72,29 @@ pub fn emf_line(
         delivered,
         failed_over,
         limited,
+        refused,
+        country,
         latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
     }))
 }
 
 /// The EMF line for one event's metrics.
 pub fn line(metrics: &EventMetrics<'_>) -> String {
-    json!({
+    // `[]`: the function-wide totals an alarm watches (SmsLimited, Failed).
+    let mut dimensions = json!([["Provider", "TriggerSource"], ["TriggerSource"], []]);
+    let mut line = json!({
         "_aws": {
             "Timestamp": epoch_millis(),
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
-                // `[]`: the function-wide totals an alarm watches (SmsLimited, Failed).
-                "Dimensions": [["Provider", "TriggerSource"], ["TriggerSource"], []],
+                "Dimensions": [],
                 "Metrics": [
                     { "Name": "Delivered", "Unit": "Count" },
                     { "Name": "Failed", "Unit": "Count" },
                     { "Name": "FailedOver", "Unit": "Count" },
                     { "Name": "SmsLimited", "Unit": "Count" },
+                    { "Name": "EmailLimited", "Unit": "Count" },
+                    { "Name": "SmsRefused", "Unit": "Count" },
                     { "Name": "Latency", "Unit": "Milliseconds" }
                 ]
             }]
@@ -80,12 +102,21 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
         "Provider": metrics.provider,
         "TriggerSource": metrics.trigger_source,
         "Delivered": u8::from(metrics.delivered),
-        "Failed": u8::from(!metrics.delivered && !metrics.limited),
+        "Failed": u8::from(!metrics.delivered && metrics.limited.is_none()),
         "FailedOver": u8::from(metrics.failed_over),
-        "SmsLimited": u8::from(metrics.limited),
+        "SmsLimited": u8::from(metrics.limited == Some(Channel::Sms)),
+        "EmailLimited": u8::from(metrics.limited == Some(Channel::Email)),
+        "SmsRefused": u8::from(metrics.refused),
         "Latency": metrics.latency_ms,
-    })
-    .to_string()
+    });
+    if let Some(country) = metrics.country {
+        line["Country"] = json!(country);
+        if let Some(sets) = dimensions.as_array_mut() {
+            sets.push(json!(["Country"]));
+        }
+    }
+    line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] = dimensions;
+    line.to_string()
 }
 
 /// The EMF line for one circuit breaker change (`switchboard_providers::layer::Breakers`).
@@ -125,12 +156,18 @@ mod tests {
             attempts: 0,
             status: OutcomeStatus::Limited,
             failed_over: false,
+            region: Some("GB".into()),
         };
         let line = emf_line("CustomSMSSender_SignUp", &Ok(outcome), Duration::ZERO).unwrap();
         let value: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(
             (&value["Delivered"], &value["Failed"], &value["SmsLimited"]),
             (&json!(0), &json!(0), &json!(1))
+        );
+        assert_eq!(value["Country"], "GB");
+        assert_eq!(
+            value["_aws"]["CloudWatchMetrics"][0]["Dimensions"][3],
+            json!(["Country"])
         );
     }
 
@@ -141,7 +178,9 @@ mod tests {
             trigger_source: "CustomEmailSender_SignUp",
             delivered: true,
             failed_over: true,
-            limited: false,
+            limited: None,
+            refused: false,
+            country: None,
             latency_ms: 42,
         });
         let value: serde_json::Value = serde_json::from_str(&line).unwrap();

@@ -1,9 +1,11 @@
 //! Handling one event: parse → decrypt → route → render → send, once per event,
 //! with everything built at cold start borrowed from the [`App`].
 
+pub mod attributes;
 pub mod compose;
 pub mod custom_message;
 pub mod guards;
+mod limits;
 pub mod metrics;
 mod outcome;
 pub mod recipient;
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use switchboard_providers::redaction::{redactor, SecretScope};
 use switchboard_providers::{mask_recipient, Message};
 
 pub use outcome::{HandleError, Outcome, OutcomeStatus};
@@ -20,11 +23,13 @@ pub use outcome::{HandleError, Outcome, OutcomeStatus};
 use crate::cognito::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::cognito::event::{self, CustomSenderEvent};
 use crate::config::EmailVerification;
+use crate::logging;
 use crate::route::{Route, RouteTable};
+use crate::sms::countries::Region;
 use crate::sms::phone::E164;
 use compose::Composer;
 use guards::idempotency::{self, Claim};
-use guards::sms_limit::{self, Verdict};
+use guards::sms_limit::Verdict;
 use guards::Guards;
 use recipient::Recipients;
 
@@ -122,11 +127,13 @@ impl App {
                 Some(deadline.map_or(budget_end, |d| d.min(budget_end)))
             });
         let trigger_source = event.trigger_source.to_string();
-        let result = self.deliver(event, end).await;
+        // The code is removed, by value, from everything printed while it lives.
+        let mut secrets = redactor().scope();
+        let result = self.deliver(event, end, &mut secrets).await;
         let latency = started.elapsed();
         if self.emit_metrics {
             if let Some(line) = metrics::emf_line(&trigger_source, &result, latency) {
-                println!("{line}");
+                println!("{}", logging::outgoing(&line));
             }
         }
         outcome::log(&trigger_source, &result, latency);
@@ -137,6 +144,7 @@ impl App {
         &self,
         event: CustomSenderEvent,
         deadline: Option<Instant>,
+        secrets: &mut SecretScope,
     ) -> Result<Outcome, HandleError> {
         let channel = event
             .channel()
@@ -173,7 +181,9 @@ impl App {
             },
             _ => None,
         };
-        let result = self.send(&event, route, deadline, after_send).await;
+        let result = self
+            .send(&event, route, deadline, after_send, secrets)
+            .await;
         if let Some((guard, claim)) = claimed {
             match &result {
                 Ok(outcome) => {
@@ -200,23 +210,28 @@ impl App {
         route: &Route,
         deadline: Option<Instant>,
         after_send: Option<Instant>,
+        secrets: &mut SecretScope,
     ) -> Result<Outcome, HandleError> {
-        let code = self.decrypt_code(event, deadline).await?;
+        let code = self.decrypt_code(event, deadline, secrets).await?;
         let to = self.recipients.find(event, route, deadline).await?;
         let mut message =
             self.composer
                 .compose(event, route, code.as_ref(), to.address().to_string())?;
         set_deadline(&mut message, deadline);
-        let reservation = match self.check_sms_limits(event, to.phone(), deadline).await? {
+        let reservation = match limits::reserve(&self.guards, event, &to, deadline).await? {
             Verdict::Allowed(reservation) => Some(reservation),
-            Verdict::Limited(limit) => return Ok(limited(event, route, &message, &limit)),
+            Verdict::Limited(limit) => {
+                let mut outcome = limits::limited(event, route, &message, &limit);
+                outcome.region = to.phone().map(region_of);
+                return Ok(outcome);
+            }
             Verdict::Uncounted => None,
         };
         let delivery = match route.sender.send(&message).await {
             Ok(delivery) => delivery,
             Err(error) => {
-                if let (Some(limiter), Some(reservation)) = (&self.guards.sms_limit, reservation) {
-                    limiter.give_back(reservation, after_send).await;
+                if let Some(reservation) = reservation {
+                    limits::give_back(&self.guards, &to, reservation, after_send).await;
                 }
                 return Err(error.into());
             }
@@ -234,33 +249,17 @@ impl App {
             failed_over,
             attempts: delivery.attempts.len().max(1),
             status: OutcomeStatus::Delivered,
+            region: to.phone().map(region_of),
         })
     }
 
-    /// The SMS pumping guard's verdict for a message to `phone`; uncounted for
-    /// email and when no limit is configured. The counters record the event's
-    /// token, so every retry of the event counts once.
-    async fn check_sms_limits(
-        &self,
-        event: &CustomSenderEvent,
-        phone: Option<&E164>,
-        deadline: Option<Instant>,
-    ) -> Result<Verdict, HandleError> {
-        match (&self.guards.sms_limit, phone) {
-            (Some(limiter), Some(to)) => limiter
-                .reserve(to, &sms_limit::token_for(event), deadline)
-                .await
-                .map_err(HandleError::SmsLimitStore),
-            _ => Ok(Verdict::Uncounted),
-        }
-    }
-
-    /// The plaintext code; the KMS call ends by `deadline` (the keyring's client
-    /// has its own timeouts too).
+    /// The plaintext code, added to the event's `secrets`; the KMS call ends by
+    /// `deadline` (the keyring's client has its own timeouts too).
     async fn decrypt_code(
         &self,
         event: &CustomSenderEvent,
         deadline: Option<Instant>,
+        secrets: &mut SecretScope,
     ) -> Result<Option<SecretString>, HandleError> {
         let Some(ciphertext) = event.code() else {
             if event.trigger_source.requires_code() {
@@ -302,43 +301,22 @@ impl App {
                     .await?
             }
         };
+        secrets.add(code.expose_secret());
         if event.trigger_source.code_is_temporary_password() {
-            return Ok(Some(SecretString::from(unescape_cognito_html(
-                code.expose_secret(),
-            ))));
+            let password = unescape_cognito_html(code.expose_secret());
+            secrets.add(&password);
+            return Ok(Some(SecretString::from(password)));
         }
         Ok(Some(code))
     }
 }
 
-/// The answer for an SMS the pumping guard stopped: handled on purpose (`Ok`),
-/// because a retry would only repeat the abuse.
-fn limited(
-    event: &CustomSenderEvent,
-    route: &Route,
-    message: &Message,
-    limit: &sms_limit::Limit,
-) -> Outcome {
-    let recipient = mask_recipient(message.recipient());
-    tracing::warn!(
-        trigger_source = %event.trigger_source,
-        %recipient,
-        setting = %limit.setting,
-        allowed = limit.allowed,
-        window_seconds = limit.window_seconds,
-        "SMS limit reached: not sent (`{}` = {} per {} s)",
-        limit.setting,
-        limit.allowed,
-        limit.window_seconds
-    );
-    let mut outcome = Outcome::skipped(
-        event.trigger_source.to_string(),
-        route.channel,
-        OutcomeStatus::Limited,
-        String::new(),
-    );
-    outcome.recipient = recipient;
-    outcome
+/// A number's region as metrics and outcomes name it (`001` for none).
+fn region_of(number: &E164) -> String {
+    number
+        .region()
+        .unwrap_or(Region::NON_GEOGRAPHIC)
+        .to_string()
 }
 
 fn set_deadline(message: &mut Message, deadline: Option<Instant>) {

@@ -11,7 +11,7 @@ use crate::cognito::directory::LookupError;
 use crate::cognito::event::EventError;
 use crate::pipeline::guards::StoreError;
 use crate::render::RenderError;
-use crate::sms::phone::PhoneError;
+use crate::sms::phone::{NumberType, PhoneError};
 
 /// A handled event.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -33,6 +33,9 @@ pub struct Outcome {
     pub status: OutcomeStatus,
     /// Whether another provider than the first in the chain delivered it.
     pub failed_over: bool,
+    /// An SMS's destination region (ISO 3166, `001` for none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Outcome {
@@ -52,6 +55,7 @@ impl Outcome {
             attempts: 0,
             status,
             failed_over: false,
+            region: None,
         }
     }
 }
@@ -66,7 +70,8 @@ pub enum OutcomeStatus {
     Disabled,
     /// A duplicate of an event already delivered (idempotency guard): not sent again.
     Duplicate,
-    /// Over an `[sms.limits]` limit (SMS pumping guard): not sent, on purpose.
+    /// Over an `[sms.limits]` or `[email.limits]` limit (the pumping and
+    /// bombing guards): not sent, on purpose.
     Limited,
 }
 
@@ -107,17 +112,27 @@ pub enum HandleError {
         /// What is wrong (never the number itself) and the fix.
         problem: PhoneError,
     },
-    /// The route does not send SMS to this country.
-    #[error(
-        "user `{user}`: SMS to country calling code +{calling_code} is not allowed by `{setting}`"
-    )]
+    /// The route does not send SMS to this region.
+    #[error("user `{user}`: SMS to region {region} (calling code +{calling_code}) is not allowed by `{setting}`{}", if region == "001" { "; numbers of no region (international networks) go out only where the list names \"001\"" } else { "" })]
     CountryNotAllowed {
         /// Username.
         user: String,
+        /// The destination's ISO 3166 region, `001` for none.
+        region: String,
         /// The destination's calling code.
         calling_code: u16,
         /// The setting that refused it (`sms.allowed_countries`, a route's `denied_countries`, …).
         setting: String,
+    },
+    /// The number is of a type that does not receive SMS here (premium rate, …).
+    #[error("user `{user}`: SMS to a {number_type} number ({region}) is not allowed by `sms.allowed_number_types`; premium rate, shared cost and UAN numbers are what SMS pumping is paid through")]
+    NumberTypeNotAllowed {
+        /// Username.
+        user: String,
+        /// The destination's ISO 3166 region, `001` for none.
+        region: String,
+        /// The number's type.
+        number_type: NumberType,
     },
     /// The rendered SMS costs more segments than the route allows.
     #[error("the {trigger_source} SMS would cost {segments} segments, more than max_segments = {max}; shorten the template or raise the limit")]
@@ -146,6 +161,9 @@ pub enum HandleError {
     /// The SMS limit table failed and `on_store_error = "fail"`.
     #[error(transparent)]
     SmsLimitStore(StoreError),
+    /// The email limit table failed and `on_store_error = "fail"`.
+    #[error(transparent)]
+    EmailLimitStore(StoreError),
     /// The recipient look-up failed.
     #[error(transparent)]
     Lookup(#[from] LookupError),
@@ -169,10 +187,13 @@ impl HandleError {
             HandleError::NoRecipient { .. } | HandleError::Lookup(_) => "NoRecipient",
             HandleError::BadPhoneNumber { .. }
             | HandleError::CountryNotAllowed { .. }
+            | HandleError::NumberTypeNotAllowed { .. }
             | HandleError::SmsTooLong { .. }
             | HandleError::CustomMessage { .. } => "Refused",
             HandleError::InProgress => "InProgress",
-            HandleError::Idempotency(_) | HandleError::SmsLimitStore(_) => "StoreFailed",
+            HandleError::Idempotency(_)
+            | HandleError::SmsLimitStore(_)
+            | HandleError::EmailLimitStore(_) => "StoreFailed",
             HandleError::Render(_) => "TemplateFailed",
             HandleError::Send(_) => "NotDelivered",
         }

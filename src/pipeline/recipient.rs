@@ -8,6 +8,7 @@ use super::outcome::HandleError;
 use crate::cognito::directory::UserDirectory;
 use crate::cognito::event::CustomSenderEvent;
 use crate::route::Route;
+use crate::sms::countries::{Refusal, Region};
 use crate::sms::phone::{self, E164};
 
 /// Where one message goes: an address, or a validated phone number (which the
@@ -102,15 +103,29 @@ impl Recipients {
                 problem,
             }
         })?;
-        if let Some(setting) = route.countries.refusing_key(&number) {
-            return Err(HandleError::CountryNotAllowed {
+        match route.countries.refusal(&number) {
+            None => Ok(number),
+            Some(Refusal::Region { setting }) => Err(HandleError::CountryNotAllowed {
                 user: mask_username(&event.user_name),
+                region: region_name(&number),
                 calling_code: number.calling_code(),
-                setting: setting.to_string(),
-            });
+                setting,
+            }),
+            Some(Refusal::NumberType { number_type }) => Err(HandleError::NumberTypeNotAllowed {
+                user: mask_username(&event.user_name),
+                region: region_name(&number),
+                number_type,
+            }),
         }
-        Ok(number)
     }
+}
+
+/// `JM`, or `001` for a number of no region.
+fn region_name(number: &E164) -> String {
+    number
+        .region()
+        .unwrap_or(Region::NON_GEOGRAPHIC)
+        .to_string()
 }
 
 fn no_recipient(

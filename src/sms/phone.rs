@@ -1,17 +1,23 @@
 //! Phone numbers: validated and normalised to E.164 with libphonenumber's data
-//! (the `phonenumber` crate), and filtered by country calling code — the cheapest
-//! defence against SMS pumping.
+//! (the `phonenumber` crate), with the region and the type of line each belongs
+//! to, which `countries.rs` filters on.
 
+use std::fmt;
 use std::str::FromStr;
 
-use phonenumber::country;
-use phonenumber::Mode;
+use phonenumber::metadata::DATABASE;
+use phonenumber::{country, Mode, Type};
+use serde::{Deserialize, Deserializer};
+
+use super::region::Region;
 
 /// A validated phone number in E.164 form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct E164 {
     number: String,
     calling_code: u16,
+    region: Option<Region>,
+    number_type: NumberType,
 }
 
 impl E164 {
@@ -20,9 +26,136 @@ impl E164 {
         &self.number
     }
 
-    /// The country calling code (`49`).
+    /// The country calling code (`49`), which several regions may share.
     pub fn calling_code(&self) -> u16 {
         self.calling_code
+    }
+
+    /// The region the number belongs to (`+1 876…` → `JM`); `None` for numbers
+    /// of no region (+881, +882, +883, +870 …).
+    pub fn region(&self) -> Option<Region> {
+        self.region
+    }
+
+    /// What kind of line it is.
+    pub fn number_type(&self) -> NumberType {
+        self.number_type
+    }
+}
+
+/// The kind of line a number is, as libphonenumber classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumberType {
+    /// `mobile`
+    Mobile,
+    /// `fixed_line`
+    FixedLine,
+    /// `fixed_line_or_mobile`: where the number cannot tell (the US, Canada).
+    FixedLineOrMobile,
+    /// `toll_free`
+    TollFree,
+    /// `premium_rate`: the caller pays a surcharge — SMS pumping's payout.
+    PremiumRate,
+    /// `shared_cost`
+    SharedCost,
+    /// `voip`
+    Voip,
+    /// `personal_number`
+    PersonalNumber,
+    /// `pager`
+    Pager,
+    /// `uan`: universal access ("company") numbers.
+    Uan,
+    /// `voicemail`
+    Voicemail,
+    /// `unknown`
+    Unknown,
+}
+
+impl NumberType {
+    /// Every type with its configuration name.
+    pub const ALL: [(NumberType, &'static str); 12] = [
+        (NumberType::Mobile, "mobile"),
+        (NumberType::FixedLine, "fixed_line"),
+        (NumberType::FixedLineOrMobile, "fixed_line_or_mobile"),
+        (NumberType::TollFree, "toll_free"),
+        (NumberType::PremiumRate, "premium_rate"),
+        (NumberType::SharedCost, "shared_cost"),
+        (NumberType::Voip, "voip"),
+        (NumberType::PersonalNumber, "personal_number"),
+        (NumberType::Pager, "pager"),
+        (NumberType::Uan, "uan"),
+        (NumberType::Voicemail, "voicemail"),
+        (NumberType::Unknown, "unknown"),
+    ];
+
+    /// `sms.allowed_number_types`' default: all but premium rate, shared cost
+    /// and UAN, the numbers SMS pumping profits from.
+    pub const DEFAULT_ALLOWED: [NumberType; 9] = [
+        NumberType::Mobile,
+        NumberType::FixedLine,
+        NumberType::FixedLineOrMobile,
+        NumberType::TollFree,
+        NumberType::Voip,
+        NumberType::PersonalNumber,
+        NumberType::Pager,
+        NumberType::Voicemail,
+        NumberType::Unknown,
+    ];
+
+    /// `premium_rate`
+    pub fn name(self) -> &'static str {
+        NumberType::ALL
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or("unknown", |(_, name)| name)
+    }
+
+    fn of(kind: Type) -> NumberType {
+        match kind {
+            Type::Mobile => NumberType::Mobile,
+            Type::FixedLine => NumberType::FixedLine,
+            Type::FixedLineOrMobile => NumberType::FixedLineOrMobile,
+            Type::TollFree => NumberType::TollFree,
+            Type::PremiumRate => NumberType::PremiumRate,
+            Type::SharedCost => NumberType::SharedCost,
+            Type::Voip => NumberType::Voip,
+            Type::PersonalNumber => NumberType::PersonalNumber,
+            Type::Pager => NumberType::Pager,
+            Type::Uan => NumberType::Uan,
+            Type::Voicemail => NumberType::Voicemail,
+            _ => NumberType::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for NumberType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for NumberType {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let wanted = text.trim().to_ascii_lowercase();
+        NumberType::ALL
+            .iter()
+            .find(|(_, name)| *name == wanted)
+            .map(|(kind, _)| *kind)
+            .ok_or_else(|| {
+                let names: Vec<&str> = NumberType::ALL.iter().map(|(_, name)| *name).collect();
+                format!("`{text}` is not a number type; use {}", names.join(", "))
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for NumberType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -60,60 +193,12 @@ pub fn normalise(raw: &str, default_region: Option<&str>) -> Result<E164, PhoneE
     Ok(E164 {
         number: parsed.format().mode(Mode::E164).to_string(),
         calling_code,
+        region: parsed
+            .country()
+            .id()
+            .and_then(|id| Region::parse(id.as_ref())),
+        number_type: NumberType::of(parsed.number_type(&DATABASE)),
     })
-}
-
-/// Allow and deny lists of country calling codes, with the configuration keys
-/// they come from (for errors); an empty allow list allows all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CountryFilter {
-    /// Only these calling codes, if non-empty.
-    pub allowed: Vec<u16>,
-    /// Never these calling codes.
-    pub denied: Vec<u16>,
-    /// Where `allowed` is configured (`sms.allowed_countries`, or a route's).
-    pub allowed_key: String,
-    /// Where `denied` is configured.
-    pub denied_key: String,
-}
-
-impl CountryFilter {
-    /// `None` when `number` may receive SMS; else the key of the list that refuses it.
-    pub fn refusing_key(&self, number: &E164) -> Option<&str> {
-        let code = number.calling_code();
-        if self.denied.contains(&code) {
-            Some(&self.denied_key)
-        } else if !self.allowed.is_empty() && !self.allowed.contains(&code) {
-            Some(&self.allowed_key)
-        } else {
-            None
-        }
-    }
-
-    /// Whether `number` may receive SMS.
-    pub fn permits(&self, number: &E164) -> bool {
-        self.refusing_key(number).is_none()
-    }
-
-    /// The lists as a person reads them: `allowed +1 +44, denied +234` or `all countries`.
-    pub fn describe(&self) -> String {
-        let codes = |list: &[u16]| {
-            list.iter()
-                .map(|c| format!("+{c}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        match (self.allowed.is_empty(), self.denied.is_empty()) {
-            (true, true) => "all countries".into(),
-            (false, true) => format!("only {}", codes(&self.allowed)),
-            (true, false) => format!("all but {}", codes(&self.denied)),
-            (false, false) => format!(
-                "only {}, never {}",
-                codes(&self.allowed),
-                codes(&self.denied)
-            ),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -159,27 +244,16 @@ mod tests {
     }
 
     #[test]
-    fn country_filters() {
+    fn a_number_knows_its_region_and_type() {
+        let jamaica = normalise("+18762345678", None).unwrap();
+        assert_eq!(jamaica.calling_code(), 1);
+        assert_eq!(jamaica.region().map(|r| r.to_string()), Some("JM".into()));
         let de = normalise("+4915112345678", None).unwrap();
-        let us = normalise("+12025550123", None).unwrap();
-        assert!(CountryFilter::default().permits(&de));
-        let allow_us = CountryFilter {
-            allowed: vec![1],
-            allowed_key: "sms.allowed_countries".into(),
-            ..CountryFilter::default()
-        };
-        assert!(allow_us.permits(&us) && !allow_us.permits(&de));
-        assert_eq!(allow_us.refusing_key(&de), Some("sms.allowed_countries"));
-        let deny_de = CountryFilter {
-            denied: vec![49],
-            denied_key: "routes.CustomSMSSender_SignUp.denied_countries".into(),
-            ..CountryFilter::default()
-        };
-        assert!(deny_de.permits(&us) && !deny_de.permits(&de));
-        assert_eq!(
-            deny_de.refusing_key(&de),
-            Some("routes.CustomSMSSender_SignUp.denied_countries")
-        );
-        assert_eq!(deny_de.describe(), "all but +49");
+        assert_eq!(de.number_type(), NumberType::Mobile);
+        assert_eq!("Premium_Rate".parse(), Ok(NumberType::PremiumRate));
+        assert!("premium"
+            .parse::<NumberType>()
+            .unwrap_err()
+            .contains("shared_cost"));
     }
 }

@@ -154,10 +154,10 @@ pub enum StartupError {
     /// The Encryption SDK could not be set up.
     #[error(transparent)]
     Decrypt(#[from] DecryptError),
-    /// An `[sms.limits]` setting cannot work.
+    /// An `[sms.limits]` or `[email.limits]` setting cannot work.
     #[error("`{key}` = {value}: {problem}")]
-    SmsLimits {
-        /// The key (`sms.limits.window_seconds`, `sms.limits.per_country.X`, …).
+    Limits {
+        /// The key (`sms.limits.window_seconds`, `email.limits.per_recipient`, …).
         key: String,
         /// The value as configured.
         value: String,

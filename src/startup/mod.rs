@@ -52,10 +52,12 @@ pub async fn configure(
 /// Builds the [`App`] from configuration.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<App, StartupError> {
     let mut profile = InitProfile::start();
+    crate::secrets::redact_environment_credentials();
     let aws = aws_config(config, options.clone()).await;
     profile.mark("aws");
+    let used = config.chained_providers();
     let preconnect = (config.delivery.preconnect && options.runtime == Runtime::Lambda)
-        .then_some(connections::PRECONNECT_TIMEOUT);
+        .then_some((connections::PRECONNECT_TIMEOUT, &used));
     let (registry, opening) =
         registry::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect)
             .await?;
@@ -84,6 +86,7 @@ async fn aws_config(config: &Config, options: StartupOptions) -> Option<aws_conf
         || config.cognito.lookup_missing_recipient
         || config.idempotency.table.is_some()
         || config.sms.limits.enabled()
+        || config.email.limits.enabled()
         || registry::needs_aws(&config.providers);
     match options.aws {
         Some(aws) => Some(aws),
@@ -101,6 +104,12 @@ async fn assemble(
     registry: Registry,
     profile: &mut InitProfile,
 ) -> Result<App, StartupError> {
+    for legacy in config.legacy_calling_codes() {
+        tracing::warn!(
+            "{}; a calling code keeps this meaning for one release",
+            legacy.describe()
+        );
+    }
     checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;

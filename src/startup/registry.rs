@@ -3,7 +3,7 @@
 //! and, inside Lambda, one that would accept codes without delivering them
 //! (judged on the resolved secrets) is refused.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use super::connections::Opening;
 use super::error::{Refusal, StartupError};
 use super::options::Runtime;
 use crate::secrets::SecretResolver;
+use switchboard_providers::redaction::redactor;
 
 /// The configured providers by name.
 pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
@@ -31,15 +32,17 @@ pub async fn build(
     Ok(build_opening(providers, aws, runtime, None).await?.0)
 }
 
-/// As [`build`], then starts opening the HTTP providers' connections, each
-/// bounded by `preconnect` (none when `None`); the cold start awaits them last.
+/// As [`build`], then starts opening the connections of the HTTP providers in
+/// `used` (those a chain names), each bounded by `preconnect` (none when
+/// `None`); the cold start awaits them last.
 pub async fn build_opening(
     providers: &BTreeMap<String, ProviderConfig>,
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
-    preconnect: Option<Duration>,
+    preconnect: Option<(Duration, &BTreeSet<String>)>,
 ) -> Result<(Registry, Opening), StartupError> {
-    let context = resolve_secrets(providers, aws).await?;
+    let mut context = resolve_secrets(providers, aws).await?;
+    context.inside_lambda = runtime == Runtime::Lambda;
     if runtime == Runtime::Lambda {
         for (name, config) in providers {
             if let Some(never) = config.never_delivers(&context) {
@@ -47,21 +50,24 @@ pub async fn build_opening(
             }
         }
     }
-    let registry = providers
-        .iter()
-        .map(|(name, config)| {
-            let sender = config
-                .build(name, &context)
-                .map_err(|error| StartupError::Provider {
-                    name: name.clone(),
-                    kind: config.type_name(),
-                    error: Box::new(error),
-                })?;
-            Ok((name.clone(), sender))
-        })
-        .collect::<Result<Registry, StartupError>>()?;
+    let mut registry = Registry::new();
+    let mut used_origins = BTreeSet::new();
+    for (name, config) in providers {
+        let recorded = context.origins_recorded();
+        let sender = config
+            .build(name, &context)
+            .map_err(|error| StartupError::Provider {
+                name: name.clone(),
+                kind: config.type_name(),
+                error: Box::new(error),
+            })?;
+        if preconnect.is_some_and(|(_, used)| used.contains(name)) {
+            used_origins.extend(context.origins_since(recorded));
+        }
+        registry.insert(name.clone(), sender);
+    }
     let opening = match preconnect {
-        Some(timeout) => Opening::start(context.preconnect(timeout)),
+        Some((timeout, _)) => Opening::start(context.preconnect(used_origins, timeout)),
         None => Opening::none(),
     };
     Ok((registry, opening))
@@ -78,6 +84,7 @@ async fn resolve_secrets<'a>(
         ..BuildContext::default()
     };
     for (name, config) in providers {
+        redact_url_credentials(config);
         for (field, value) in config.secrets() {
             let secret = resolver
                 .resolve(&format!("providers.{name}.{field}"), value)
@@ -88,6 +95,36 @@ async fn resolve_secrets<'a>(
         }
     }
     Ok(context)
+}
+
+/// Query values at least this long in a provider's URL are taken for tokens.
+const URL_TOKEN_CHARS: usize = 8;
+
+/// The credentials a provider's URLs carry (a webhook's `?token=`, a callback's
+/// `user:password@`), removed by value from anything printed, as its secrets are.
+fn redact_url_credentials(config: &ProviderConfig) {
+    let Ok(section) = serde_json::to_value(config) else {
+        return;
+    };
+    let serde_json::Value::Object(keys) = section else {
+        return;
+    };
+    for value in keys.values().filter_map(serde_json::Value::as_str) {
+        let Ok(url) = url::Url::parse(value) else {
+            continue;
+        };
+        if let Some(password) = url.password() {
+            redactor().add_credential(password);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+                redactor().add_credential(&decoded);
+            }
+        }
+        for (_, token) in url.query_pairs() {
+            if token.chars().count() >= URL_TOKEN_CHARS {
+                redactor().add_credential(&token);
+            }
+        }
+    }
 }
 
 /// The refusal of provider `name`, naming the variable that fixes it.

@@ -17,7 +17,7 @@ use super::registry::Registry;
 use crate::cognito::event::TriggerSource;
 use crate::config::{Config, DeliveryConfig, RouteConfig, StrategyConfig};
 use crate::route::{Route, RouteTable};
-use crate::sms::phone::CountryFilter;
+use crate::sms::countries::CountryFilter;
 
 /// Builds and validates the table from configuration and the built providers;
 /// `observer` hears every circuit breaker's changes.
@@ -247,12 +247,13 @@ impl RouteBuilder<'_> {
             Some(list) => (list, format!("routes.{source}.denied_countries")),
             None => (sms.denied_countries.clone(), "sms.denied_countries".into()),
         };
-        CountryFilter {
-            allowed,
-            denied,
+        CountryFilter::new(
+            &allowed,
             allowed_key,
+            &denied,
             denied_key,
-        }
+            sms.allowed_number_types.clone(),
+        )
     }
 }
 

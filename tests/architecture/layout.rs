@@ -15,7 +15,7 @@ const FLOORS: &[&[&str]] = &[
     &["route"],
     &["config"],
     &["render", "cognito"],
-    &["sms", "secrets", "aws"],
+    &["sms", "secrets", "aws", "logging"],
 ];
 const MAX_CODE_LINES: usize = 400;
 

@@ -113,8 +113,8 @@ fn the_gallery_shows_every_message_in_a_real_browser() {
     let pages = gallery_pages(&gallery);
     assert_eq!(
         pages.len(),
-        15 * LOCALES.len() * 2,
-        "sources × locales × brandings"
+        15 * LOCALES.len() * 2 + 15,
+        "sources × locales × brandings, and the hostile attributes in English"
     );
 
     // Every page loads, with its title, and no mail scrolls sideways at phone width.
@@ -172,6 +172,17 @@ fn the_gallery_shows_every_message_in_a_real_browser() {
         dom.contains("dir=&quot;rtl&quot;"),
         "Arabic reads right to left"
     );
+
+    // A user whose attributes an attacker wrote: one line, no override, cut,
+    // and still no mail that scrolls sideways (checked with every page above).
+    let hostile = chromium
+        .dump_dom(&gallery.join("CustomEmailSender_SignUp.en.client-hostile_attributes.html"));
+    assert!(hostile.contains("Hello Jane Dear customer LLL"), "one line");
+    for written in ["\u{202E}", "LLLLL".repeat(20).as_str(), "evil.example"] {
+        assert!(!hostile.contains(written), "`{written}` shown");
+    }
+    let index = std::fs::read_to_string(gallery.join("index.html")).unwrap();
+    assert!(index.contains("Branding: hostile attributes"));
 
     // The client's branding is on its pages.
     let kids =

@@ -1,6 +1,7 @@
 //! The command line, run as users run it: `invoke`, `send-test` and the
 //! review tools (`check-config`, `render`, `preview`, `mint`, `demo`), `doctor` and the deploy guide.
 
+mod config_output;
 mod deploy_guide;
 mod doctor;
 mod gallery;

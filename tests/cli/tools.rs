@@ -41,7 +41,7 @@ fn check_config_prints_the_route_table_with_secrets_redacted() {
             "no Rust Debug (`{debug}`) in:\n{stdout}"
         );
     }
-    switchboard_testkit::assert_mentions(&stdout, &["type=sendgrid", "countries: all countries"]);
+    switchboard_testkit::assert_mentions(&stdout, &["type=sendgrid", "countries: all regions"]);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_l
         ("SWITCHBOARD_SMS__PROVIDERS", "eum"),
         ("SWITCHBOARD_SMS__LIMITS__PER_NUMBER", "5"),
         ("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT", "500"),
-        ("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__44", "100"),
+        ("SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__GB", "100"),
         ("SWITCHBOARD_IDEMPOTENCY__TABLE", "switchboard-counts"),
         // Building the DynamoDB client needs a region; nothing is called.
         ("AWS_REGION", "eu-west-1"),
@@ -147,7 +147,7 @@ fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_l
         .expect("an sms limits section");
     for line in [
         "per_number   5",
-        "per_country  44=100 default=500",
+        "per_country  GB=100 default=500",
         "window       3600 s",
         "table        switchboard-counts",
     ] {
@@ -159,7 +159,10 @@ fn check_config_prints_the_aws_sms_provider_and_the_sms_limits_and_names_a_bad_l
     let output = switchboard(dir.path(), &["check-config"], &bad);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    switchboard_testkit::assert_mentions(&stderr, &["sms.limits.per_country.uk", "calling code"]);
+    switchboard_testkit::assert_mentions(
+        &stderr,
+        &["sms.limits.per_country.uk", "ISO 3166", "\"GB\""],
+    );
 }
 
 #[test]
@@ -209,6 +212,46 @@ fn render_writes_the_message_for_review() {
         &[],
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("1 segment(s)"));
+}
+
+#[test]
+fn render_writes_nothing_outside_its_out_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("work")).unwrap();
+    for trigger in [
+        "CustomEmailSender_../../escaped",
+        "CustomEmailSender_a/b",
+        "..",
+        "",
+    ] {
+        let output = switchboard(
+            &dir.path().join("work"),
+            &["render", "--trigger", trigger, "--out", "out"],
+            &[],
+        );
+        assert!(!output.status.success(), "`{trigger}` was rendered");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not a trigger source name"), "{stderr}");
+    }
+    let written: Vec<_> = walk(dir.path());
+    assert!(
+        written
+            .iter()
+            .all(|p| !p.contains("escaped") && !p.ends_with(".html")),
+        "{written:?}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+        found.push(path.display().to_string());
+    }
+    found
 }
 
 #[test]

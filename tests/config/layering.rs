@@ -207,7 +207,7 @@ fn numeric_looking_environment_values_arrive_as_written_outside_providers() {
         jail.set_env("SWITCHBOARD_CLIENTS__ABC__SENDER_ID", "12345");
         jail.set_env("SWITCHBOARD_IDEMPOTENCY__TABLE", "0042");
         jail.set_env("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "5");
-        jail.set_env("SWITCHBOARD_SMS__ALLOWED_COUNTRIES", "1,44,49");
+        jail.set_env("SWITCHBOARD_SMS__ALLOWED_COUNTRIES", "US,gb,001,44");
         let config = Config::load().map_err(|e| e.to_string())?;
         assert_eq!(config.app.name, "1234");
         assert_eq!(config.sms.sender_id.as_deref(), Some("+15005550006"));
@@ -221,7 +221,17 @@ fn numeric_looking_environment_values_arrive_as_written_outside_providers() {
             config.delivery.max_attempts, 5,
             "numbers are read from text"
         );
-        assert_eq!(config.sms.allowed_countries, [1, 44, 49]);
+        let countries: Vec<String> = config
+            .sms
+            .allowed_countries
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            countries,
+            ["US", "GB", "001", "44"],
+            "regions, and a calling code as before"
+        );
         Ok(())
     });
 }

@@ -1,5 +1,6 @@
-//! The two DynamoDB guards around a send, on moto: exactly one message per
-//! event (idempotency) and the SMS pumping limits.
+//! The DynamoDB guards around a send, on moto: exactly one message per event
+//! (idempotency), the SMS pumping limits and the email bombing limits.
 
+mod email_limits;
 mod idempotency;
 mod sms_limits;

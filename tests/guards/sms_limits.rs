@@ -104,12 +104,12 @@ async fn a_country_limit_spans_numbers_and_other_countries_use_the_default() {
     let sender = memory();
     let app = app(
         &config(table().await, |c| {
-            c.sms.limits.per_country = [("44".into(), 2), ("default".into(), 0)].into();
+            c.sms.limits.per_country = [("GB".into(), 2), ("default".into(), 0)].into();
         }),
         sender.clone(),
     )
     .await;
-    let uk = ["+447911123401", "+447911123402", "+447911123403"];
+    let uk = ["+447400123401", "+447400123402", "+447400123403"];
     let statuses: Vec<_> = {
         let mut statuses = Vec::new();
         for number in uk {
@@ -125,7 +125,7 @@ async fn a_country_limit_spans_numbers_and_other_countries_use_the_default() {
             OutcomeStatus::Limited
         ]
     );
-    assert_eq!(sent_to(&sender, "+447911123403"), 0);
+    assert_eq!(sent_to(&sender, "+447400123403"), 0);
     for _ in 0..3 {
         let german = app.handle(sms_to("+4915100000103")).await.unwrap();
         assert_eq!(
@@ -134,6 +134,51 @@ async fn a_country_limit_spans_numbers_and_other_countries_use_the_default() {
             "default 0 = no limit"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_counts_alone_and_a_calling_code_from_before_regions_counts_all_its_regions() {
+    let us = "+12025550141";
+    let jamaica = "+18762345641";
+    let statuses = |app: App| async move {
+        let mut statuses = Vec::new();
+        for number in [us, us, jamaica] {
+            statuses.push(app.handle(sms_to(number)).await.unwrap().status);
+        }
+        statuses
+    };
+    let by_region = app(
+        &config(table().await, |c| {
+            c.sms.limits.per_country = [("US".into(), 1), ("default".into(), 5)].into();
+        }),
+        memory(),
+    )
+    .await;
+    assert_eq!(
+        statuses(by_region).await,
+        [
+            OutcomeStatus::Delivered,
+            OutcomeStatus::Limited,
+            OutcomeStatus::Delivered
+        ],
+        "Jamaica is not the US: it has the default's own count"
+    );
+    let by_calling_code = app(
+        &config(table().await, |c| {
+            c.sms.limits.per_country = [("1".into(), 2), ("default".into(), 5)].into();
+        }),
+        memory(),
+    )
+    .await;
+    assert_eq!(
+        statuses(by_calling_code).await,
+        [
+            OutcomeStatus::Delivered,
+            OutcomeStatus::Delivered,
+            OutcomeStatus::Limited
+        ],
+        "\"1\" counts every +1 region together, as before"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -289,17 +334,17 @@ async fn a_message_the_country_limit_refuses_does_not_use_up_its_number() {
     let both = app(
         &config(table.clone(), |c| {
             c.sms.limits.per_number = 1;
-            c.sms.limits.per_country = [("44".into(), 1)].into();
+            c.sms.limits.per_country = [("GB".into(), 1)].into();
         }),
         sender.clone(),
     )
     .await;
     assert_eq!(
-        both.handle(sms_to("+447911123411")).await.unwrap().status,
+        both.handle(sms_to("+447400123411")).await.unwrap().status,
         OutcomeStatus::Delivered
     );
     assert_eq!(
-        both.handle(sms_to("+447911123412")).await.unwrap().status,
+        both.handle(sms_to("+447400123412")).await.unwrap().status,
         OutcomeStatus::Limited,
         "the country's one message is used"
     );
@@ -311,7 +356,7 @@ async fn a_message_the_country_limit_refuses_does_not_use_up_its_number() {
     .await;
     assert_eq!(
         numbers_only
-            .handle(sms_to("+447911123412"))
+            .handle(sms_to("+447400123412"))
             .await
             .unwrap()
             .status,

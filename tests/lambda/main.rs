@@ -2,8 +2,10 @@
 //! cold start refuses inside Lambda.
 
 mod breaker;
+mod echoed_secrets;
 mod entropy;
 mod faults;
+mod hostile_attributes;
 mod hostile_aws;
 mod no_secrets;
 mod preconnect;

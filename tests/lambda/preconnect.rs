@@ -127,3 +127,26 @@ async fn an_origin_that_never_answers_costs_the_start_a_warning_not_its_events()
     assert!(!warning.contains("t0k3n"), "the origin only: {warning}");
     drop(silent);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_no_chain_names_gets_no_connection() {
+    let sendgrid = Hostile::start(vec![Mode::with_headers(202, &[("X-Message-Id", "sg")], "")]);
+    let hook = Hostile::start(vec![Mode::with_headers(200, &[], "")]);
+    let spare = Hostile::start(vec![Mode::with_headers(200, &[], "")]);
+    let extra = [
+        ("SWITCHBOARD_PROVIDERS__SPARE__TYPE", "postmark".into()),
+        (
+            "SWITCHBOARD_PROVIDERS__SPARE__API_KEY",
+            "spare-token".into(),
+        ),
+        ("SWITCHBOARD_PROVIDERS__SPARE__BASE_URL", spare.url()),
+    ];
+    run(&sendgrid.url(), &hook.url(), 1, &extra).await;
+    assert_eq!(sendgrid.heads().len(), 1, "a chained provider is opened");
+    assert_eq!(hook.heads().len(), 1);
+    assert_eq!(
+        (spare.heads().len(), spare.connections()),
+        (0, 0),
+        "a configured provider that no chain names is not called at all"
+    );
+}

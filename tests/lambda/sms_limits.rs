@@ -93,6 +93,14 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
         ),
         (Some(0), Some(0))
     );
+    assert_eq!(limited_metric["Country"], "US", "the region, not +1");
+    assert!(
+        limited_metric["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(["Country"])),
+        "{limited_metric}"
+    );
     let warning = printed
         .lines()
         .find(|l| l.contains("SMS limit reached"))

@@ -321,7 +321,7 @@ async fn sms_numbers_are_normalised_and_filtered_by_country() {
     let memory = scripted("memory");
     let mut config = switchboard::testing::defaults();
     config.sms.default_region = Some("DE".into());
-    config.sms.denied_countries = vec![234];
+    config.sms.denied_countries = vec!["NG".parse().unwrap()];
     let app = app_with(&mut config, &[&memory]).await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
     event
@@ -360,7 +360,7 @@ async fn a_refused_number_names_the_setting_that_refused_it() {
     config.routes.insert(
         "CustomSMSSender_SignUp".into(),
         switchboard::config::RouteConfig {
-            allowed_countries: Some(vec![1]),
+            allowed_countries: Some(vec!["US".parse().unwrap()]),
             ..Default::default()
         },
     );
@@ -373,7 +373,11 @@ async fn a_refused_number_names_the_setting_that_refused_it() {
     let err = app.handle(event.clone()).await.unwrap_err().to_string();
     switchboard_testkit::assert_mentions(
         &err,
-        &["`routes.CustomSMSSender_SignUp.allowed_countries`", "+49"],
+        &[
+            "`routes.CustomSMSSender_SignUp.allowed_countries`",
+            "region DE",
+            "+49",
+        ],
     );
     // A national number without sms.default_region: the hint survives.
     event

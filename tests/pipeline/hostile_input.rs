@@ -189,10 +189,8 @@ async fn crlf_in_an_attribute_used_in_a_subject_cannot_inject_a_header() {
     let (headers, _body) = eml.split_once("\r\n\r\n").unwrap();
     assert!(!headers.contains("\r\nBcc:"), "{headers}");
     assert!(
-        headers
-            .lines()
-            .any(|l| l == "Subject: Hi Jane Bcc: victim@evil.test"),
-        "{headers}"
+        headers.lines().any(|l| l == "Subject: Hi"),
+        "a name holding an address is dropped: {headers}"
     );
 }
 

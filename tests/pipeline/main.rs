@@ -2,6 +2,7 @@
 //! test's own senders: every example event, hostile input, the CustomMessage
 //! trigger, the Cognito recipient look-up, and no secret in any log line.
 
+mod countries;
 mod custom_message;
 mod events;
 mod hostile_aws;

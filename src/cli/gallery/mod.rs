@@ -1,7 +1,8 @@
 //! `switchboard preview --out DIR`: a static gallery of every message the
 //! configured templates send — each trigger source in each locale the templates
-//! cover, with the default branding and each configured app client's — for
-//! designers to review in a browser. Nothing is sent; the messages come from
+//! cover, with the default branding and each configured app client's, and in
+//! English for a user whose attributes an attacker wrote — for designers to
+//! review in a browser. Nothing is sent; the messages come from
 //! the same composition as `render` and a real event ([`super::preview`]).
 
 use std::collections::BTreeSet;
@@ -19,6 +20,9 @@ use crate::render::{language_of, BASE_LANGUAGE, EMBEDDED_LOCALES};
 use crate::sms::segments;
 use crate::startup::{self, StartupOptions};
 use crate::App;
+
+/// The gallery's section for a user who filled the sign-up form as an attacker would.
+const HOSTILE_BRANDING: &str = "hostile attributes";
 
 /// The width the HTML part is shown at beside the phone's: a mail client's pane.
 pub const DESKTOP_WIDTH: u32 = 640;
@@ -64,6 +68,7 @@ pub async fn run(out: &Path) -> anyhow::Result<()> {
     config.cognito.lookup_missing_recipient = false;
     let clients: Vec<Option<String>> = std::iter::once(None)
         .chain(config.clients.keys().cloned().map(Some))
+        .chain(std::iter::once(Some(HOSTILE_BRANDING.to_string())))
         .collect();
     let app = startup::build(&config, options).await?;
     let locales = locales(&app);
@@ -82,12 +87,13 @@ pub async fn run(out: &Path) -> anyhow::Result<()> {
     let path = out.join("index.html");
     write(&path, &index)?;
     let fallbacks = pages.iter().filter(|p| p.fallback).count();
+    let brandings = clients.len() - 1;
     println!(
-        "{} pages ({} trigger sources × {} locales × {} brandings; {fallbacks} fall back to another language): {}",
+        "{} pages ({} trigger sources × {} locales × {brandings} {}, and a user with hostile attributes in {BASE_LANGUAGE}; {fallbacks} fall back to another language): {}",
         pages.len(),
         EVENTS.len(),
         locales.len(),
-        clients.len(),
+        if brandings == 1 { "branding" } else { "brandings" },
         path.display()
     );
     Ok(())
@@ -133,11 +139,16 @@ fn pages(app: &App, locales: &[String], clients: &[Option<String>]) -> anyhow::R
         };
         let route = app.routes().get(&source, channel);
         for client in clients {
+            let hostile = client.as_deref() == Some(HOSTILE_BRANDING);
             for locale in locales {
+                if hostile && locale != BASE_LANGUAGE {
+                    continue;
+                }
                 let sample = Sample {
                     locale: Some(locale),
-                    client_id: client.as_deref(),
+                    client_id: client.as_deref().filter(|_| !hostile),
                     to: None,
+                    hostile_attributes: hostile,
                 };
                 let message = preview::message(app, &source, &sample)
                     .with_context(|| format!("{name} in `{locale}`"))?;

@@ -1,13 +1,18 @@
-//! The two DynamoDB guards around a send, siblings with one store-failure
-//! policy: [`idempotency`] (one message per event under Lambda's at-least-once
-//! invocation) and [`sms_limit`] (the SMS pumping guard). When a guard's table
-//! fails, `idempotency.on_store_error` decides for both: deliver unguarded (and
-//! say so in the log) or fail the invocation so that Lambda retries it.
+//! The DynamoDB guards around a send, siblings with one store-failure policy:
+//! [`idempotency`] (one message per event under Lambda's at-least-once
+//! invocation), [`sms_limit`] (the SMS pumping guard) and [`email_limit`] (the
+//! email bombing guard), the last two counting with `counter.rs`. When a
+//! guard's table fails, `idempotency.on_store_error` decides for all: deliver
+//! unguarded (and say so in the log) or fail the invocation so that Lambda
+//! retries it.
 
+mod counter;
+pub mod email_limit;
 pub mod idempotency;
 pub mod sms_limit;
 mod store;
 
+use email_limit::EmailLimiter;
 use idempotency::IdempotencyGuard;
 use sms_limit::SmsLimiter;
 
@@ -20,6 +25,8 @@ pub struct Guards {
     pub idempotency: Option<IdempotencyGuard>,
     /// `[sms.limits]`.
     pub sms_limit: Option<SmsLimiter>,
+    /// `[email.limits]`.
+    pub email_limit: Option<EmailLimiter>,
 }
 
 /// Why a guard could not decide, with `on_store_error = "fail"`: Lambda retries

@@ -33,6 +33,15 @@ pub enum Mode {
     Redirect { status: u16, location: String },
     /// `status` with the request body echoed back.
     Echo { status: u16 },
+    /// `status` with a JSON body shaped like a provider's error quoting the
+    /// request, as APIs that quote the offending request back do: in `shape`,
+    /// every string `"$BODY"` is replaced by the request body, `"$HEADERS"` by
+    /// the request line and headers (credentials included), `"$ECHO"` by both.
+    EchoInto {
+        status: u16,
+        headers: Vec<(String, String)>,
+        shape: serde_json::Value,
+    },
     /// `status` with a body of `bytes` bytes.
     Huge { status: u16, bytes: usize },
     /// Exactly these bytes, then close (a hand-made, possibly broken answer).
@@ -46,6 +55,15 @@ impl Mode {
             status,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// A provider-shaped JSON error quoting the request (see [`Mode::EchoInto`]).
+    pub fn echo_into(status: u16, shape: serde_json::Value) -> Mode {
+        Mode::EchoInto {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            shape,
         }
     }
 
@@ -173,19 +191,19 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Mode>>, state: Arc<Mutex<S
         if request.method == "HEAD" {
             state.lock().unwrap().heads.push(request);
             let empty = Mode::with_headers(200, &[], "");
-            if !answer(&mut stream, &empty, b"").await.1 {
+            if !answer(&mut stream, &empty, &Echo::default()).await.1 {
                 return;
             }
             continue;
         }
-        let body = request.body.clone();
+        let echo = echo_of(&request);
         let mode = {
             let mut state = state.lock().unwrap();
             let index = state.received.len().min(script.len() - 1);
             state.received.push(request);
             script[index].clone()
         };
-        let (written, keep_alive) = answer(&mut stream, &mode, &body).await;
+        let (written, keep_alive) = answer(&mut stream, &mode, &echo).await;
         state.lock().unwrap().bytes_written += written;
         if !keep_alive {
             return;
@@ -194,7 +212,7 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Mode>>, state: Arc<Mutex<S
 }
 
 /// Writes the answer: the bytes that got out, and whether the connection goes on.
-async fn answer(stream: &mut TcpStream, mode: &Mode, request_body: &[u8]) -> (usize, bool) {
+async fn answer(stream: &mut TcpStream, mode: &Mode, echo: &Echo) -> (usize, bool) {
     let head = |status: u16, headers: &[(String, String)], length: usize| {
         let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
         for (name, value) in headers {
@@ -214,7 +232,15 @@ async fn answer(stream: &mut TcpStream, mode: &Mode, request_body: &[u8]) -> (us
             headers,
             body,
         } => (complete(*status, headers, body), true),
-        Mode::Echo { status } => (complete(*status, &[], request_body), true),
+        Mode::Echo { status } => (complete(*status, &[], &echo.body), true),
+        Mode::EchoInto {
+            status,
+            headers,
+            shape,
+        } => {
+            let body = fill(shape, echo).to_string();
+            (complete(*status, headers, body.as_bytes()), true)
+        }
         Mode::Redirect { status, location } => (
             complete(*status, &[("Location".into(), location.clone())], b""),
             true,
@@ -243,6 +269,43 @@ async fn answer(stream: &mut TcpStream, mode: &Mode, request_body: &[u8]) -> (us
     match stream.write_all(&bytes).await {
         Ok(()) => (bytes.len(), keep_alive),
         Err(_) => (0, false),
+    }
+}
+
+/// What an echoing answer quotes of the request.
+#[derive(Default)]
+struct Echo {
+    body: Vec<u8>,
+    /// Request line and headers.
+    head: String,
+}
+
+fn echo_of(request: &Received) -> Echo {
+    let mut head = format!("{} {}\n", request.method, request.path);
+    for (name, value) in &request.headers {
+        head.push_str(&format!("{name}: {value}\n"));
+    }
+    Echo {
+        body: request.body.clone(),
+        head,
+    }
+}
+
+/// `shape` with the request quoted where it says (see [`Mode::EchoInto`]).
+fn fill(shape: &serde_json::Value, echo: &Echo) -> serde_json::Value {
+    use serde_json::Value;
+    let body = || String::from_utf8_lossy(&echo.body).into_owned();
+    match shape {
+        Value::String(s) if s == "$BODY" => Value::String(body()),
+        Value::String(s) if s == "$HEADERS" => Value::String(echo.head.clone()),
+        Value::String(s) if s == "$ECHO" => Value::String(format!("{}\n{}", echo.head, body())),
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, echo)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), fill(v, echo)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

@@ -32,8 +32,8 @@ pub struct SmtpConfig {
     /// PEM file with extra trusted root certificates (private relays, tests).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
-    /// Send without TLS on `smtp://`. Credentials and codes cross the network in
-    /// clear text: only for a relay on the same host.
+    /// Send without TLS on `smtp://`, to a relay on this host only: refused for
+    /// any other host when credentials are set, and always inside Lambda.
     #[serde(default)]
     pub dangerous_plaintext: bool,
     /// Time allowed for connecting and for each SMTP command, in milliseconds.
@@ -42,6 +42,22 @@ pub struct SmtpConfig {
     /// Most connections kept open in the pool.
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+}
+
+/// Whether `url` names this host (a relay the traffic never leaves it for).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `smtp:` is not a special scheme: its IPv4 hosts arrive as names.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    }
 }
 
 fn default_timeout_ms() -> u64 {
@@ -115,6 +131,20 @@ impl Service for SmtpConfig {
             .host_str()
             .ok_or_else(|| config_error(format!("`url` = `{}` has no host", self.url)))?
             .to_string();
+        if self.dangerous_plaintext && url.scheme() == "smtp" && !is_loopback(&url) {
+            let credentials = self.username.is_some() || self.password.is_some();
+            if credentials || context.inside_lambda {
+                let what = if credentials {
+                    "the relay password and every code"
+                } else {
+                    "every code"
+                };
+                return Err(config_error(format!(
+                    "`dangerous_plaintext` = true sends {what} in clear text to `{host}`, which is not this host: it is only for a relay on 127.0.0.1 / localhost; use smtp:// with STARTTLS or smtps://, and `ca_file` for a private CA"
+                )));
+            }
+            tracing::warn!(%host, "dangerous_plaintext: codes cross the network to a relay that is not on this host in clear text");
+        }
         let (tls, default_port) = match url.scheme() {
             "smtps" => (Tls::Wrapper(self.tls_parameters(&host)?), 465),
             "smtp" if self.dangerous_plaintext => (Tls::None, 25),

@@ -11,7 +11,10 @@ mod config;
 
 pub use config::SmtpConfig;
 
-use crate::text::redact;
+use crate::text::{one_line, redact};
+
+/// The most of a server's reply an error shows.
+const MAX_REPLY_CHARS: usize = 300;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
 /// The SMTP backend.
@@ -31,8 +34,10 @@ impl std::fmt::Debug for Smtp {
 
 impl Smtp {
     fn error(&self, error: lettre::transport::smtp::Error) -> SendError {
-        // Server replies may echo the recipient ("550 5.1.1 <jane@…>: …").
-        let detail = redact(&error.to_string());
+        // Server replies may echo the recipient ("550 5.1.1 <jane@…>: …") or
+        // quote the message: as an HTTP provider's message, redacted, one line,
+        // bounded.
+        let detail = one_line(&redact(&error.to_string()), MAX_REPLY_CHARS);
         let code: Option<u16> = error.status().map(u16::from);
         let (kind, temporary) = if error.is_timeout() {
             (ErrorKind::Timeout, true)

@@ -1,0 +1,638 @@
+//! Redaction by value: the secrets this process holds — every resolved
+//! credential for as long as the process lives, and each event's code or
+//! temporary password while the event is handled — removed from any text before
+//! it leaves the process (a log line, an error, a metric, command output).
+//!
+//! A pattern ([`crate::text::redact`]) cannot know that `Xk7#pQ2wZr` is a
+//! temporary password; the value can. A provider that quotes our request back
+//! does so in its own encoding, and a log line may quote that quote again, so a
+//! text is searched after folding its backslash escapes (any depth of JSON or
+//! Rust `Debug` quoting; `\uXXXX`, `\u{…}` and `\xNN` decoded) and its line
+//! wrapping (whitespace, quoted-printable soft breaks) for each secret as it is,
+//! HTML-escaped, percent- or form-encoded (either hex case), quoted-printable,
+//! and inside base64 at each of the three byte alignments (a Basic
+//! `Authorization` header, a base64 MIME body). What cannot be found is a
+//! secret the provider transforms otherwise (cut in half, hashed, re-encoded in
+//! a scheme not listed): docs/guarantees.md says how that case is contained.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use base64::Engine;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "<redacted>";
+
+/// Secrets shorter than this are not searched for: they would match ordinary
+/// text everywhere (docs/guarantees.md).
+pub const MIN_SECRET_CHARS: usize = 4;
+
+/// The set of secrets to remove, process-wide. Use [`redactor`].
+#[derive(Default)]
+pub struct Redactor {
+    state: RwLock<State>,
+    next_scope: AtomicU64,
+}
+
+#[derive(Default)]
+struct State {
+    /// Every form of every credential.
+    credentials: Vec<String>,
+    /// Built from `credentials` on first use after a change.
+    credential_matcher: Option<Arc<Matcher>>,
+    /// Each open scope's matcher.
+    scopes: BTreeMap<u64, Arc<Matcher>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.read();
+        f.debug_struct("Redactor")
+            .field("credential_forms", &state.credentials.len())
+            .field("open_scopes", &state.scopes.len())
+            .finish()
+    }
+}
+
+/// The process's redactor.
+pub fn redactor() -> &'static Redactor {
+    static REDACTOR: OnceLock<Redactor> = OnceLock::new();
+    REDACTOR.get_or_init(Redactor::default)
+}
+
+/// `text` with every secret the process holds replaced by [`REDACTED`].
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    redactor().scrub(text)
+}
+
+impl Redactor {
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Remembers `value` (an API key, a token, a password) for the life of the
+    /// process. Values shorter than [`MIN_SECRET_CHARS`] are ignored.
+    pub fn add_credential(&self, value: &str) {
+        let forms = forms_of(value);
+        if forms.is_empty() {
+            return;
+        }
+        let mut state = self.write();
+        let before = state.credentials.len();
+        for form in forms {
+            if !state.credentials.contains(&form) {
+                state.credentials.push(form);
+            }
+        }
+        if state.credentials.len() != before {
+            state.credential_matcher = None;
+        }
+    }
+
+    /// A scope for one event's secrets: what is added to it is removed from
+    /// every text until the scope is dropped.
+    pub fn scope(&'static self) -> SecretScope {
+        SecretScope {
+            redactor: self,
+            id: self.next_scope.fetch_add(1, Ordering::Relaxed),
+            forms: Vec::new(),
+        }
+    }
+
+    /// `text` with every known secret replaced by [`REDACTED`].
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for matcher in self.matchers() {
+            text = matcher.scrub(text);
+        }
+        text
+    }
+
+    fn matchers(&self) -> Vec<Arc<Matcher>> {
+        let collect = |state: &State| {
+            state
+                .credential_matcher
+                .iter()
+                .chain(state.scopes.values())
+                .cloned()
+                .collect()
+        };
+        {
+            let state = self.read();
+            if state.credential_matcher.is_some() || state.credentials.is_empty() {
+                return collect(&state);
+            }
+        }
+        let mut state = self.write();
+        if state.credential_matcher.is_none() {
+            state.credential_matcher = Matcher::new(&state.credentials).map(Arc::new);
+        }
+        collect(&state)
+    }
+}
+
+/// One event's secrets, removed from every text while this value lives
+/// ([`Redactor::scope`]).
+pub struct SecretScope {
+    redactor: &'static Redactor,
+    id: u64,
+    forms: Vec<String>,
+}
+
+impl std::fmt::Debug for SecretScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretScope")
+            .field("forms", &self.forms.len())
+            .finish()
+    }
+}
+
+impl SecretScope {
+    /// Adds `value` (a code, a temporary password) for the scope's lifetime.
+    pub fn add(&mut self, value: &str) {
+        let before = self.forms.len();
+        for form in forms_of(value) {
+            if !self.forms.contains(&form) {
+                self.forms.push(form);
+            }
+        }
+        if self.forms.len() == before {
+            return;
+        }
+        if let Some(matcher) = Matcher::new(&self.forms) {
+            self.redactor
+                .write()
+                .scopes
+                .insert(self.id, Arc::new(matcher));
+        }
+    }
+}
+
+impl Drop for SecretScope {
+    fn drop(&mut self) {
+        self.redactor.write().scopes.remove(&self.id);
+    }
+}
+
+/// One set of forms, searched in one pass over a folded text.
+struct Matcher {
+    /// Over the folded forms ([`fold`]).
+    automaton: AhoCorasick,
+}
+
+impl Matcher {
+    fn new(forms: &[String]) -> Option<Matcher> {
+        if forms.is_empty() {
+            return None;
+        }
+        let folded: Vec<Vec<u8>> = forms.iter().map(|form| fold(form).bytes).collect();
+        // Leftmost-longest: of two forms that start at one place, the longer is
+        // removed whole.
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&folded)
+            .ok()?;
+        Some(Matcher { automaton })
+    }
+
+    fn scrub<'a>(&self, text: Cow<'a, str>) -> Cow<'a, str> {
+        let folded = fold(&text);
+        let mut hits = self.automaton.find_iter(&folded.bytes).peekable();
+        if hits.peek().is_none() {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for hit in hits {
+            let (start, end) = folded.original(hit.start(), hit.end());
+            // Whole characters: a hit may end inside the escape of one.
+            let start = floor_boundary(&text, start.max(copied));
+            let end = ceil_boundary(&text, end);
+            out.push_str(&text[copied..start]);
+            out.push_str(REDACTED);
+            copied = end;
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// A text with its backslash escapes decoded, and where each byte came from.
+struct Folded {
+    bytes: Vec<u8>,
+    /// For each byte of `bytes`, the range of the original text it decodes;
+    /// empty when the text had nothing to decode (the bytes are its own).
+    sources: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    /// The original range of the folded bytes `start..end`.
+    fn original(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.sources.is_empty() {
+            return (start, end);
+        }
+        (self.sources[start].0, self.sources[end - 1].1)
+    }
+}
+
+/// `text` as a secret is searched in it: each run of backslashes and the escape
+/// it introduces decoded (`\\\"` → `"`, `\u00e9` and `\xc3\xa9` → `é`), so that
+/// however deeply a text was quoted a secret in it folds to the secret; and
+/// whitespace and quoted-printable soft line breaks (`=` before a line end)
+/// left out, so that a secret a MIME body wrapped across lines (base64 at 76
+/// characters, quoted-printable's `=`) folds whole. Matching only: what is
+/// replaced is the original text a match covers.
+fn fold(text: &str) -> Folded {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == b'\\' || b == b'=' || b.is_ascii_whitespace())
+    {
+        return Folded {
+            bytes: bytes.to_vec(),
+            sources: Vec::new(),
+        };
+    }
+    let mut folded = Folded {
+        bytes: Vec::with_capacity(bytes.len()),
+        sources: Vec::with_capacity(bytes.len()),
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let soft_break =
+            bytes[at] == b'=' && bytes.get(at + 1).is_some_and(u8::is_ascii_whitespace);
+        if bytes[at].is_ascii_whitespace() || soft_break {
+            at += 1;
+            continue;
+        }
+        if bytes[at] != b'\\' {
+            folded.bytes.push(bytes[at]);
+            folded.sources.push((at, at + 1));
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while bytes.get(at) == Some(&b'\\') {
+            at += 1;
+        }
+        let (decoded, next) = escape_at(bytes, at);
+        for byte in decoded {
+            folded.bytes.push(byte);
+            folded.sources.push((start, next));
+        }
+        at = next;
+    }
+    folded
+}
+
+/// The bytes the escape after a run of backslashes stands for, and where the
+/// text goes on.
+fn escape_at(bytes: &[u8], at: usize) -> (Vec<u8>, usize) {
+    let hex = |from: usize, len: usize| -> Option<u32> {
+        let digits = bytes.get(from..from.checked_add(len)?)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let utf8 = |code: u32| {
+        char::from_u32(code)
+            .map(|c| c.to_string().into_bytes())
+            .unwrap_or_default()
+    };
+    match bytes.get(at) {
+        None => (Vec::new(), at),
+        Some(b'x') => match hex(at + 1, 2) {
+            Some(byte) => (vec![byte as u8], at + 3),
+            None => (vec![b'x'], at + 1),
+        },
+        Some(b'u') if bytes.get(at + 1) == Some(&b'{') => {
+            let close = bytes[at..].iter().position(|&b| b == b'}').map(|p| at + p);
+            match close.and_then(|close| Some((hex(at + 2, close - at - 2)?, close))) {
+                Some((code, close)) => (utf8(code), close + 1),
+                None => (vec![b'u'], at + 1),
+            }
+        }
+        Some(b'u') => match hex(at + 1, 4) {
+            Some(high @ 0xD800..=0xDBFF) => {
+                // A surrogate pair, `\ud83d\ude00`, each half with its own backslashes.
+                let mut low_at = at + 5;
+                while bytes.get(low_at) == Some(&b'\\') {
+                    low_at += 1;
+                }
+                match (bytes.get(low_at), hex(low_at + 1, 4)) {
+                    (Some(b'u'), Some(low @ 0xDC00..=0xDFFF)) => (
+                        utf8(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
+                        low_at + 5,
+                    ),
+                    _ => (Vec::new(), at + 5),
+                }
+            }
+            Some(code) => (utf8(code), at + 5),
+            None => (vec![b'u'], at + 1),
+        },
+        Some(b'n') => (vec![b'\n'], at + 1),
+        Some(b'r') => (vec![b'\r'], at + 1),
+        Some(b't') => (vec![b'\t'], at + 1),
+        Some(b'0') => (vec![0], at + 1),
+        Some(_) => {
+            // Any other escaped character stands for itself (`\"`, `\/`, `\'`),
+            // a multi-byte one whole.
+            let len = std::str::from_utf8(&bytes[at..])
+                .ok()
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8);
+            (bytes[at..at + len].to_vec(), at + len)
+        }
+    }
+}
+
+/// Every form `value` may take in a request we sent and a provider quoted
+/// back, before any backslash escaping (which [`fold`] undoes).
+pub fn forms_of(value: &str) -> Vec<String> {
+    if value.chars().count() < MIN_SECRET_CHARS {
+        return Vec::new();
+    }
+    let mut forms: Vec<String> = Vec::new();
+    // A form shorter than the minimum (a base64 core of a short secret) would
+    // match ordinary text.
+    let mut push = |form: String| {
+        if form.chars().count() >= MIN_SECRET_CHARS && !forms.contains(&form) {
+            forms.push(form);
+        }
+    };
+    // As a mail's HTML part carries it, then as a URL or a form wraps that.
+    for form in [
+        value.to_string(),
+        html_escape(value, HtmlQuotes::Named),
+        html_escape(value, HtmlQuotes::Decimal),
+        html_escape(value, HtmlQuotes::Hex),
+    ] {
+        push(percent_encode(&form, Hex::Upper, false));
+        push(percent_encode(&form, Hex::Lower, false));
+        push(percent_encode(&form, Hex::Upper, true));
+        push(percent_encode(&form, Hex::Lower, true));
+        push(quoted_printable(&form));
+        push(form);
+    }
+    for engine in [
+        &base64::engine::general_purpose::STANDARD,
+        &base64::engine::general_purpose::URL_SAFE,
+    ] {
+        for offset in 0..3 {
+            push(base64_core(engine, value.as_bytes(), offset));
+        }
+    }
+    forms
+}
+
+#[derive(Clone, Copy)]
+enum HtmlQuotes {
+    Named,
+    Decimal,
+    Hex,
+}
+
+fn html_escape(value: &str, quotes: HtmlQuotes) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match (c, quotes) {
+            ('&', _) => out.push_str("&amp;"),
+            ('<', _) => out.push_str("&lt;"),
+            ('>', _) => out.push_str("&gt;"),
+            ('"', HtmlQuotes::Named) => out.push_str("&quot;"),
+            ('"', HtmlQuotes::Decimal) => out.push_str("&#34;"),
+            ('"', HtmlQuotes::Hex) => out.push_str("&#x22;"),
+            ('\'', HtmlQuotes::Named | HtmlQuotes::Decimal) => out.push_str("&#39;"),
+            ('\'', HtmlQuotes::Hex) => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Hex {
+    Upper,
+    Lower,
+}
+
+/// Percent-encoding of everything but RFC 3986's unreserved characters; with
+/// `form`, a space is `+` (`application/x-www-form-urlencoded`).
+fn percent_encode(value: &str, hex: Hex, form: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            b' ' if form => out.push('+'),
+            _ => match hex {
+                Hex::Upper => out.push_str(&format!("%{byte:02X}")),
+                Hex::Lower => out.push_str(&format!("%{byte:02x}")),
+            },
+        }
+    }
+    out
+}
+
+/// Quoted-printable as a MIME body carries a line of text: `=` and bytes
+/// outside printable ASCII as `=XX`.
+fn quoted_printable(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'=' => out.push_str("=3D"),
+            b' ' | b'\t' | 33..=126 => out.push(char::from(byte)),
+            _ => out.push_str(&format!("={byte:02X}")),
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on `value`'s bytes when `value`
+/// starts `offset` bytes into a 3-byte group: found in the base64 of any text
+/// that holds `value` at that alignment (`user:password` in a Basic header).
+fn base64_core(engine: &base64::engine::GeneralPurpose, value: &[u8], offset: usize) -> String {
+    let mut padded = vec![0u8; offset];
+    padded.extend_from_slice(value);
+    let encoded = engine.encode(&padded);
+    // Character i covers bits [6i, 6i + 6); the value covers [8·offset, 8·(offset + len)).
+    let first = (8 * offset).div_ceil(6);
+    let end = (8 * (offset + value.len())) / 6;
+    encoded
+        .get(first..end.min(encoded.len()))
+        .unwrap_or_default()
+        .trim_end_matches('=')
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrubbed(secret: &str, text: &str) -> String {
+        let matcher = Matcher::new(&forms_of(secret)).unwrap();
+        matcher.scrub(Cow::Borrowed(text)).into_owned()
+    }
+
+    /// Go's encoding/json: also `<`, `>`, `&` as `\u003c`, `\u003e`, `\u0026`.
+    fn go_json(text: &str) -> String {
+        serde_json::to_string(text)
+            .unwrap()
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+
+    /// Python's json.dumps: every non-ASCII character as `\uXXXX`.
+    fn ascii_json(text: &str) -> String {
+        let mut out = String::new();
+        for c in serde_json::to_string(text).unwrap().chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Bytes as Rust's `Debug` of a byte string shows them (an SDK's log of a body).
+    fn debug_bytes(text: &str) -> String {
+        let mut out = String::new();
+        for &b in text.as_bytes() {
+            match b {
+                b'\n' => out.push_str("\\n"),
+                b'"' | b'\\' => out.push_str(&format!("\\{}", b as char)),
+                0x20..=0x7e => out.push(b as char),
+                _ => out.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_secret_is_removed_in_every_encoding_a_request_carries() {
+        let secret = "Xk7#p\"Q2<w>&Zr é/😀";
+        let json = serde_json::to_string(secret).unwrap();
+        let html = html_escape(secret, HtmlQuotes::Named);
+        let nested =
+            serde_json::to_string(&debug_bytes(&serde_json::to_string(&json).unwrap())).unwrap();
+        for text in [
+            format!("echo: {secret}"),
+            format!("echo: {json}"),
+            format!(
+                "Body=Your+password+is+{}",
+                percent_encode(secret, Hex::Upper, true)
+            ),
+            format!("echo: {}", percent_encode(secret, Hex::Lower, false)),
+            format!("<b>{html}</b>"),
+            serde_json::to_string(&format!("<p>{html}</p>")).unwrap(),
+            format!("go: {}", go_json(secret)),
+            format!("python: {}", ascii_json(secret)),
+            format!("rust: {}", debug_bytes(secret)),
+            format!("json in Debug in JSON: {nested}"),
+            format!("qp: {}", quoted_printable(secret)),
+        ] {
+            let out = scrubbed(secret, &text);
+            assert!(out.contains(REDACTED), "{text} → {out}");
+            assert!(
+                !out.contains("Xk7") && !out.contains("Zr"),
+                "{text} → {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_around_a_secret_is_kept_as_it_was() {
+        let out = scrubbed("s3cret-value", r#"{"a":"x\"s3cret-value\"y","é":"\u00e9"}"#);
+        assert_eq!(out, r#"{"a":"x\"<redacted>\"y","é":"\u00e9"}"#);
+    }
+
+    #[test]
+    fn a_secret_inside_base64_is_found_at_every_alignment() {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let token = "twilio-auth-token-0123";
+        for prefix in ["AC01:", "AC012:", "AC0123:"] {
+            let header = format!("Basic {}", engine.encode(format!("{prefix}{token}")));
+            let out = scrubbed(token, &header);
+            assert!(out.contains(REDACTED), "{header} → {out}");
+            let leftover = out.replace("Basic ", "").replace(REDACTED, "");
+            assert!(leftover.len() <= 12, "only the edges remain: {out}");
+        }
+    }
+
+    #[test]
+    fn a_secret_wrapped_across_lines_is_found() {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let secret = "Xk7#pQ2wZr-a-longer-password";
+        let body = engine.encode(format!("Your temporary password is {secret}. Sign in now."));
+        let wrapped: Vec<&str> = body
+            .as_bytes()
+            .chunks(20)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let out = scrubbed(secret, &wrapped.join("\r\n"));
+        assert!(out.contains(REDACTED), "base64 wrapped: {out}");
+        let out = scrubbed(secret, "password: Xk7#pQ2w=\r\nZr-a-longer-password!");
+        assert_eq!(out, format!("password: {REDACTED}!"), "a soft line break");
+    }
+
+    #[test]
+    fn folding_decodes_every_escape_and_keeps_the_rest() {
+        let folded = fold(r#"a\\\"b\u00e9\xc3\xa9\u{e9}\ud83d\\ude00\q x= y"#);
+        assert_eq!(String::from_utf8(folded.bytes).unwrap(), "a\"bééé😀qxy");
+        assert!(fold("plain").sources.is_empty());
+        assert!(fold("\\").bytes.is_empty(), "a trailing backslash");
+        assert_eq!(fold("\\u12").bytes, b"u12".to_vec(), "a broken escape");
+        assert_eq!(fold("\\u{zz").bytes, b"u{zz".to_vec(), "an unclosed escape");
+    }
+
+    #[test]
+    fn short_values_are_not_searched() {
+        assert!(forms_of("abc").is_empty());
+        assert!(!forms_of("abcd").is_empty());
+    }
+
+    #[test]
+    fn a_scope_ends_with_its_value() {
+        let redactor: &'static Redactor = Box::leak(Box::default());
+        {
+            let mut scope = redactor.scope();
+            scope.add("491305");
+            assert_eq!(redactor.scrub("code 491305."), format!("code {REDACTED}."));
+        }
+        assert_eq!(redactor.scrub("code 491305."), "code 491305.");
+        redactor.add_credential("SG.secret-key");
+        assert_eq!(
+            redactor.scrub("Bearer SG.secret-key"),
+            format!("Bearer {REDACTED}")
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! The email bombing guard, the SMS pumping guard's twin: at most
+//! `per_recipient` messages to one address per window, for the trigger sources
+//! anyone can set off for any address (sign-up, resend, forgot-password by
+//! default). Signing the same victim address up again and again makes a new
+//! user each time, so Cognito's per-user limits never apply; this counts by
+//! the address. Counted in DynamoDB by [`super::counter`], as the SMS limits
+//! are (conditional increments, retry-safe).
+//!
+//! The address is counted in its mailbox's form (`counting_form`): case, a
+//! `+tag` and — where the provider ignores them — dots do not make another
+//! mailbox; the mail still goes to the address as written. Only an HMAC-SHA256
+//! of that form is stored (under `email.limits.recipient_key`; SHA-256
+//! without one). A pool-wide volume is never a limit here: one an attacker can
+//! trip for everyone would cut every user off their codes (alarm on the
+//! `Delivered` metric instead).
+
+use std::time::{Duration, Instant};
+
+use super::counter::{stored_key, window_of, Counter, CounterTable};
+pub use super::counter::{Reservation, Verdict};
+use super::{OnStoreError, StoreError};
+use crate::cognito::event::TriggerSource;
+
+/// Domains whose mailboxes ignore dots in the local part (and the one they share).
+const DOTS_IGNORED: [(&str, &str); 2] =
+    [("gmail.com", "gmail.com"), ("googlemail.com", "gmail.com")];
+
+/// The guard; built once per cold start.
+#[derive(Debug, Clone)]
+pub struct EmailLimiter {
+    counts: CounterTable,
+    per_recipient: u32,
+    window: Duration,
+    recipient_key: Option<aws_lc_rs::hmac::Key>,
+    sources: Vec<TriggerSource>,
+}
+
+/// The settings of an [`EmailLimiter`] besides its client and table.
+#[derive(Debug, Clone)]
+pub struct EmailLimits {
+    /// Messages per address per window.
+    pub per_recipient: u32,
+    /// The window.
+    pub window: Duration,
+    /// The trigger sources counted.
+    pub sources: Vec<TriggerSource>,
+    /// The HMAC key addresses are stored under; `None`: plain SHA-256.
+    pub recipient_key: Option<Vec<u8>>,
+    /// What a failing table means.
+    pub on_store_error: OnStoreError,
+}
+
+impl EmailLimiter {
+    /// A guard counting in `table`.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: String, limits: EmailLimits) -> Self {
+        EmailLimiter {
+            counts: CounterTable::new(client, table, "email limit", limits.on_store_error),
+            per_recipient: limits.per_recipient,
+            window: limits.window.max(Duration::from_secs(1)),
+            recipient_key: limits
+                .recipient_key
+                .map(|key| aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &key)),
+            sources: limits.sources,
+        }
+    }
+
+    /// Whether messages of `source` are counted.
+    pub fn counts(&self, source: &TriggerSource) -> bool {
+        self.sources.contains(source)
+    }
+
+    /// Takes one message from `address`'s count, or says it is used up;
+    /// `token` is the event's. Every call ends by `deadline`.
+    pub async fn reserve(
+        &self,
+        address: &str,
+        token: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Verdict, StoreError> {
+        let (window_start, _) = window_of(self.window);
+        let counter = Counter {
+            keys: vec![format!(
+                "email-limit#recipient#{}#{window_start}",
+                stored_key(self.recipient_key.as_ref(), &counting_form(address))
+            )],
+            limit_per_item: self.per_recipient,
+            limit: self.per_recipient,
+            setting: "email.limits.per_recipient".into(),
+        };
+        self.counts
+            .reserve(vec![counter], token, self.window, deadline)
+            .await
+    }
+
+    /// Returns a reservation's count after nothing was sent.
+    pub async fn give_back(&self, reservation: Reservation, deadline: Option<Instant>) {
+        self.counts.give_back(reservation, deadline).await;
+    }
+}
+
+/// `address` as the mailbox it reaches: lower case, without a `+tag`, and
+/// without the dots of a provider that ignores them (`J.Doe+x@GoogleMail.com`
+/// → `jdoe@gmail.com`).
+pub fn counting_form(address: &str) -> String {
+    let lower = address.trim().to_lowercase();
+    let Some((local, domain)) = lower.rsplit_once('@') else {
+        return lower;
+    };
+    let local = local.split('+').next().unwrap_or(local);
+    match DOTS_IGNORED.iter().find(|(known, _)| *known == domain) {
+        Some((_, canonical)) => format!("{}@{canonical}", local.replace('.', "")),
+        None => format!("{local}@{domain}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_mailbox_counts_once_however_it_is_written() {
+        for written in [
+            "jane.doe@gmail.com",
+            "Jane.Doe@Gmail.com",
+            "janedoe+bomb1@gmail.com",
+            "j.a.n.e.d.o.e+x@googlemail.com",
+        ] {
+            assert_eq!(counting_form(written), "janedoe@gmail.com", "{written}");
+        }
+        assert_eq!(
+            counting_form("Jane.Doe+x@Acme.test"),
+            "jane.doe@acme.test",
+            "dots count elsewhere"
+        );
+        assert_ne!(
+            counting_form("jane.doe@acme.test"),
+            counting_form("janedoe@acme.test")
+        );
+        assert_eq!(counting_form("not-an-address"), "not-an-address");
+    }
+}
