@@ -11,15 +11,63 @@ use switchboard_providers::text::epoch_millis;
 
 use crate::logging;
 use crate::pipeline::{Answer, App};
-use crate::startup::{self, Runtime, StartupOptions};
+use crate::startup::{self, Runtime, StartupError, StartupOptions};
 
-/// Loads the configuration, builds the [`App`] (a failure fails the init, loudly)
-/// and serves invocations until Lambda stops the process.
+/// Loads the configuration, builds the [`App`] and serves invocations until
+/// Lambda stops the process. A failed start fails the init loudly: its error
+/// goes to the Runtime API's init error record (what a synchronous caller,
+/// `sam local` or an emulator shows) and to the log, then the process exits.
 pub async fn run() -> anyhow::Result<()> {
+    let (app, margin) = match start().await {
+        Ok(started) => started,
+        Err(error) => {
+            report_init_error(&error).await;
+            return Err(error.into());
+        }
+    };
+    serve(app, margin).await.map_err(|e| anyhow::anyhow!(e))
+}
+
+async fn start() -> Result<(App, Duration), StartupError> {
     let (config, options) = startup::configure(StartupOptions::new(Runtime::Lambda)).await?;
     let app = startup::build(&config, options).await?;
-    let margin = Duration::from_millis(config.delivery.deadline_margin_ms);
-    serve(app, margin).await.map_err(|e| anyhow::anyhow!(e))
+    Ok((
+        app,
+        Duration::from_millis(config.delivery.deadline_margin_ms),
+    ))
+}
+
+/// How long a failing init waits for the Runtime API to take its error.
+const INIT_ERROR_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Posts `error` to `/runtime/init/error`, as the runtime library does for
+/// its own init failures; a Runtime API that does not answer costs a warning.
+async fn report_init_error(error: &StartupError) {
+    let body = serde_json::json!({
+        "errorType": error.class(),
+        "errorMessage": logging::outgoing(&error.to_string()),
+    });
+    let request = lambda_runtime_api_client::build_request()
+        .method("POST")
+        .uri("/2018-06-01/runtime/init/error")
+        .header("lambda-runtime-function-error-type", "Runtime.InitError")
+        .header("content-type", "application/json")
+        .body(lambda_runtime_api_client::body::Body::from(
+            body.to_string(),
+        ));
+    let request = match request {
+        Ok(request) => request,
+        Err(problem) => {
+            tracing::warn!(%problem, "could not build the init error report");
+            return;
+        }
+    };
+    let client = lambda_runtime_api_client::PooledClient::builder().build();
+    match tokio::time::timeout(INIT_ERROR_TIMEOUT, client.call(request)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(problem)) => tracing::warn!(%problem, "the Runtime API did not take the init error"),
+        Err(_) => tracing::warn!("the Runtime API did not take the init error in time"),
+    }
 }
 
 /// Runs the Lambda runtime loop with `app`.

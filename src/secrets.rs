@@ -69,7 +69,6 @@ impl SecretResolver {
                 value: value.to_string(),
                 problem,
             })?;
-        redactor().add_credential(&resolved);
         let secret = SecretString::from(resolved);
         self.cache
             .insert(value.configured().to_string(), secret.clone());

@@ -63,7 +63,7 @@ pub enum DecryptError {
     #[error("request.code is not a Cognito code: {0}")]
     NotCognito(String),
     /// The message carries no `userpool-id`, so it is not bound to any pool.
-    #[error("the code's encryption context has no `userpool-id`, so it was not made by Cognito for this pool; the Encryption SDK refused it")]
+    #[error("the code's encryption context has no `userpool-id`, so it was not made by Cognito for this pool; the Encryption SDK refused it. Real Cognito always binds a code to its pool with that context; a code without one comes from an emulator or a hand-made minter (see docs/decryption.md, \"What Cognito sends\")")]
     NoUserPool,
     /// The bytes are not an Encryption SDK message.
     #[error("request.code is not an AWS Encryption SDK message: {0}. Cognito codes must be decrypted with the Encryption SDK, not with a plain KMS Decrypt call")]
@@ -294,13 +294,13 @@ impl Decryptor for EsdkDecryptor {
 fn check_cognito_shape(header: &HeaderSummary) -> Result<(), DecryptError> {
     if !COGNITO_SUITES.contains(&header.suite_id) {
         return Err(DecryptError::NotCognito(format!(
-            "algorithm suite 0x{:04x}; Cognito uses 0x0378",
+            "algorithm suite 0x{:04x}; Cognito uses 0x0378 (0x0578, its key-committing successor, is accepted too)",
             header.suite_id
         )));
     }
     if header.data_keys.len() > 1 {
         return Err(DecryptError::NotCognito(format!(
-            "{} encrypted data keys; Cognito encrypts under one key",
+            "{} encrypted data keys; real Cognito encrypts under exactly one, its pool's key (an emulator may add one per alias: see docs/decryption.md, \"What Cognito sends\")",
             header.data_keys.len()
         )));
     }

@@ -111,20 +111,22 @@ pub fn mailboxes(config: &Config) -> Result<(), StartupError> {
 const DEMO_NAME: &str = "Switchboard Demo";
 const DEMO_DOMAIN: &str = "@example.com";
 
-/// Inside Lambda, a development setup is a misconfigured deploy: fail the init
-/// loudly instead of decrypting with a public key, writing codes to /tmp, or
-/// sending under the demo's name. (A provider's sandbox is refused by
-/// `registry::build`, once its secrets are resolved.)
+/// Inside Lambda, a development setup is a misconfigured deploy: every one
+/// found, so the init can fail loudly with all of them instead of decrypting
+/// with a public key, writing codes to /tmp, or sending under the demo's name.
+/// (A provider's sandbox is judged by `registry::build` once its secrets are
+/// resolved.)
 pub fn lambda_only(
     config: &Config,
     runtime: Runtime,
     force_insecure_dev_key: bool,
-) -> Result<(), StartupError> {
+) -> Vec<Refusal> {
     if runtime != Runtime::Lambda {
-        return Ok(());
+        return Vec::new();
     }
+    let mut refused = Vec::new();
     if force_insecure_dev_key || config.decrypt.effective_mode() == DecryptMode::InsecureDev {
-        return Err(StartupError::Refused(Refusal::DevelopmentKey));
+        refused.push(Refusal::DevelopmentKey);
     }
     let mut chains = vec![
         ("email.providers".to_string(), &config.email.providers),
@@ -143,27 +145,27 @@ pub fn lambda_only(
                 .is_some_and(|p| !p.reaches_people())
         };
         if names.iter().any(reaches_nobody) {
-            return Err(StartupError::Refused(Refusal::OutboxInChain {
+            refused.push(Refusal::OutboxInChain {
                 variable: variable(&key),
                 names: names.join(", "),
                 key,
-            }));
+            });
         }
     }
-    demo_branding(config)
+    refused.extend(demo_branding(config));
+    refused
 }
 
-fn demo_branding(config: &Config) -> Result<(), StartupError> {
-    let demo = |key: &str, value: &str, what: &'static str| {
-        StartupError::Refused(Refusal::DemoBranding {
-            key: key.to_string(),
-            value: value.to_string(),
-            variable: variable(key),
-            what,
-        })
+fn demo_branding(config: &Config) -> Vec<Refusal> {
+    let demo = |key: &str, value: &str, what: &'static str| Refusal::DemoBranding {
+        key: key.to_string(),
+        value: value.to_string(),
+        variable: variable(key),
+        what,
     };
+    let mut refused = Vec::new();
     if config.app.name == DEMO_NAME {
-        return Err(demo("app.name", &config.app.name, "product's name"));
+        refused.push(demo("app.name", &config.app.name, "product's name"));
     }
     let mut senders = vec![("email.from".to_string(), &config.email.from)];
     senders.extend(
@@ -181,13 +183,13 @@ fn demo_branding(config: &Config) -> Result<(), StartupError> {
                 .map(|f| (format!("routes.{source}.from"), f)),
         );
     }
-    match senders
-        .into_iter()
-        .find(|(_, value)| value.contains(DEMO_DOMAIN))
-    {
-        Some((key, value)) => Err(demo(&key, value, "sender, e.g. `Acme <no-reply@acme.com>`")),
-        None => Ok(()),
-    }
+    refused.extend(
+        senders
+            .into_iter()
+            .filter(|(_, value)| value.contains(DEMO_DOMAIN))
+            .map(|(key, value)| demo(&key, value, "sender, e.g. `Acme <no-reply@acme.com>`")),
+    );
+    refused
 }
 
 /// The environment variable that sets `key`.

@@ -170,9 +170,50 @@ pub enum StartupError {
         /// What needs it (`idempotency.table`).
         what: &'static str,
     },
-    /// A setting that only makes sense outside Lambda.
-    #[error("inside Lambda {0}")]
-    Refused(Refusal),
+    /// Settings that only make sense outside Lambda: every one found, so that a
+    /// first deploy learns them all in one start.
+    #[error("{0}")]
+    Refused(Refusals),
+}
+
+impl StartupError {
+    /// The failure's class, as the Runtime API's init error names it.
+    pub fn class(&self) -> &'static str {
+        match self {
+            StartupError::Refused(_) => "InitRefused",
+            _ => "InitFailed",
+        }
+    }
+}
+
+/// Every refusal a start found, in the order of the configuration.
+#[derive(Debug)]
+pub struct Refusals(pub Vec<Refusal>);
+
+impl Refusals {
+    /// The refusals, first to last.
+    pub fn all(&self) -> &[Refusal] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Refusals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [one] => write!(f, "inside Lambda {one}"),
+            all => {
+                write!(
+                    f,
+                    "inside Lambda {} settings would lose codes; fix each:",
+                    all.len()
+                )?;
+                for (n, refusal) in all.iter().enumerate() {
+                    write!(f, "\n  {}. {refusal}", n + 1)?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// What Switchboard refuses inside Lambda: a setup that would lose codes.

@@ -17,6 +17,7 @@ use crate::pipeline::guards::Guards;
 use crate::secrets::SecretResolver;
 use crate::sms::countries::CountryEntry;
 use secrecy::ExposeSecret;
+use switchboard_providers::redaction::redactor;
 
 /// The guards the configuration turns on.
 pub(super) async fn build(
@@ -74,6 +75,7 @@ async fn email_limiter(
             let key = resolver
                 .resolve("email.limits.recipient_key", reference)
                 .await?;
+            redactor().add_credential(key.expose_secret());
             Some(key.expose_secret().as_bytes().to_vec())
         }
         None => {
@@ -168,6 +170,7 @@ async fn sms_limiter(
         Some(reference) => {
             let mut resolver = SecretResolver::new(Some(aws_config));
             let key = resolver.resolve("sms.limits.number_key", reference).await?;
+            redactor().add_credential(key.expose_secret());
             Some(key.expose_secret().as_bytes().to_vec())
         }
         None => {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use error::{Refusal, StartupError};
+pub use error::{Refusal, Refusals, StartupError};
 pub use options::{Runtime, StartupOptions};
 pub use registry::Registry;
 use switchboard_providers::layer::{CircuitEvent, Observer};
@@ -58,9 +58,10 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
     let used = config.chained_providers();
     let preconnect = (config.delivery.preconnect && options.runtime == Runtime::Lambda)
         .then_some((connections::PRECONNECT_TIMEOUT, &used));
-    let (registry, opening) =
-        registry::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect)
-            .await?;
+    let refused = checks::lambda_only(config, options.runtime, options.force_insecure_dev_key);
+    let built =
+        registry::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect).await;
+    let (registry, opening) = with_every_refusal(refused, built)?;
     profile.mark("providers");
     let app = assemble(config, &options, aws, registry, &mut profile).await?;
     opening.finish().await;
@@ -69,12 +70,34 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
     Ok(app)
 }
 
+/// `built`, unless the configuration's refusals or the providers' (a sandbox)
+/// stop the start: then all of them at once, so a first deploy learns every
+/// fix in one round. A provider that fails to build otherwise is reported
+/// once the configuration's refusals are fixed.
+fn with_every_refusal<T>(
+    mut refused: Vec<Refusal>,
+    built: Result<T, StartupError>,
+) -> Result<T, StartupError> {
+    match built {
+        Err(StartupError::Refused(Refusals(more))) => {
+            refused.extend(more);
+            Err(StartupError::Refused(Refusals(refused)))
+        }
+        _ if !refused.is_empty() => Err(StartupError::Refused(Refusals(refused))),
+        built => built,
+    }
+}
+
 /// Builds the [`App`] with providers already built: tests add their own senders here.
 pub async fn build_with(
     config: &Config,
     options: StartupOptions,
     registry: Registry,
 ) -> Result<App, StartupError> {
+    let refused = checks::lambda_only(config, options.runtime, options.force_insecure_dev_key);
+    if !refused.is_empty() {
+        return Err(StartupError::Refused(Refusals(refused)));
+    }
     let aws = aws_config(config, options.clone()).await;
     assemble(config, &options, aws, registry, &mut InitProfile::start()).await
 }
@@ -110,7 +133,6 @@ async fn assemble(
             legacy.describe()
         );
     }
-    checks::lambda_only(config, options.runtime, options.force_insecure_dev_key)?;
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
     let emit_metrics = options.runtime == Runtime::Lambda;

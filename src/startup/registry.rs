@@ -10,9 +10,10 @@ use std::time::Duration;
 use switchboard_providers::{BuildContext, NeverDelivers, ProviderConfig, Sender};
 
 use super::connections::Opening;
-use super::error::{Refusal, StartupError};
+use super::error::{Refusal, Refusals, StartupError};
 use super::options::Runtime;
 use crate::secrets::SecretResolver;
+use secrecy::ExposeSecret;
 use switchboard_providers::redaction::redactor;
 
 /// The configured providers by name.
@@ -44,11 +45,21 @@ pub async fn build_opening(
     let mut context = resolve_secrets(providers, aws).await?;
     context.inside_lambda = runtime == Runtime::Lambda;
     if runtime == Runtime::Lambda {
-        for (name, config) in providers {
-            if let Some(never) = config.never_delivers(&context) {
-                return Err(StartupError::Refused(sandbox(name, never)));
-            }
+        let sandboxes: Vec<Refusal> = providers
+            .iter()
+            .filter_map(|(name, config)| {
+                config
+                    .never_delivers(&context)
+                    .map(|never| sandbox(name, never))
+            })
+            .collect();
+        if !sandboxes.is_empty() {
+            // A public test credential stays readable in the refusal.
+            return Err(StartupError::Refused(Refusals(sandboxes)));
         }
+    }
+    for secret in context.secrets.values() {
+        redactor().add_credential(secret.expose_secret());
     }
     let mut registry = Registry::new();
     let mut used_origins = BTreeSet::new();

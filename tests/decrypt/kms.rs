@@ -146,7 +146,15 @@ async fn a_code_without_a_userpool_id_is_refused_by_the_sdk_itself() {
     let code = mint_with_python_options(moto(), &key, POOL, "123456", &["--no-pool-context"]);
     let err = decrypt(&key, &code).await.unwrap_err();
     assert!(matches!(err, DecryptError::NoUserPool), "{err}");
-    assert!(err.to_string().contains("userpool-id"), "{err}");
+    switchboard_testkit::assert_mentions(
+        &err.to_string(),
+        &[
+            "userpool-id",
+            "Real Cognito always binds",
+            "emulator",
+            "docs/decryption.md",
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -171,6 +179,14 @@ async fn codes_cognito_would_never_make_are_refused_before_kms() {
     assert!(
         matches!(&err, DecryptError::NotCognito(why) if why.contains("2 encrypted data keys")),
         "{err}"
+    );
+    switchboard_testkit::assert_mentions(
+        &err.to_string(),
+        &[
+            "real Cognito encrypts under exactly one",
+            "emulator",
+            "docs/decryption.md",
+        ],
     );
     let huge = "A".repeat(10_000);
     let err = decryptor.decrypt(&huge, POOL).await.unwrap_err();

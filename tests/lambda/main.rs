@@ -5,6 +5,7 @@ mod breaker;
 mod echoed_secrets;
 mod entropy;
 mod faults;
+mod first_start;
 mod hostile_attributes;
 mod hostile_aws;
 mod no_secrets;

@@ -7,35 +7,70 @@ fn lambda() -> StartupOptions {
     StartupOptions::new(Runtime::Lambda)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_insecure_dev_key_is_refused_inside_lambda() {
-    let config = switchboard::testing::defaults();
-    let err = startup::build(&config, lambda()).await.unwrap_err();
-    let text = err.to_string();
-    assert!(
-        matches!(err, StartupError::Refused(Refusal::DevelopmentKey)),
-        "{err:?}"
-    );
-    switchboard_testkit::assert_mentions(
-        &text,
-        &["insecure development key", "SWITCHBOARD_DECRYPT__KEY_ARN"],
-    );
+/// The one refusal `err` holds.
+#[track_caller]
+fn only(err: &StartupError) -> &Refusal {
+    match err {
+        StartupError::Refused(refusals) if refusals.all().len() == 1 => &refusals.all()[0],
+        other => panic!("one refusal expected: {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_outbox_only_chain_is_refused_inside_lambda() {
+async fn the_insecure_dev_key_is_refused_first_inside_lambda() {
+    let config = switchboard::testing::defaults();
+    let err = startup::build(&config, lambda()).await.unwrap_err();
+    let StartupError::Refused(refusals) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(refusals.all()[0], Refusal::DevelopmentKey),
+        "{err}"
+    );
+    switchboard_testkit::assert_mentions(
+        &err.to_string(),
+        &[
+            "1. the insecure development key",
+            "SWITCHBOARD_DECRYPT__KEY_ARN",
+        ],
+    );
+}
+
+/// The embedded defaults with a key: what a first deploy starts with. Every
+/// refusal comes in one start, numbered, each with its variable.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refusal_of_the_defaults_comes_in_one_start() {
     let mut config = switchboard::testing::defaults();
     config.decrypt.key_arn = Some("arn:aws:kms:us-east-1:111122223333:key/abc".into());
     let err = startup::build(&config, lambda()).await.unwrap_err();
-    assert!(
-        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
-        "{err:?}"
+    let StartupError::Refused(refusals) = &err else {
+        panic!("{err:?}")
+    };
+    let keys: Vec<String> = refusals
+        .all()
+        .iter()
+        .map(|refusal| match refusal {
+            Refusal::OutboxInChain { key, .. } | Refusal::DemoBranding { key, .. } => key.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        ["email.providers", "sms.providers", "app.name", "email.from"]
     );
-    let err = err.to_string();
-    switchboard_testkit::assert_mentions(&err, &["email.providers", "outbox"]);
-    assert!(
-        err.contains("SWITCHBOARD_EMAIL__PROVIDERS"),
-        "says which variable to set: {err}"
+    switchboard_testkit::assert_mentions(
+        &err.to_string(),
+        &[
+            "inside Lambda 4 settings would lose codes; fix each:",
+            "1. `email.providers`",
+            "SWITCHBOARD_EMAIL__PROVIDERS=",
+            "2. `sms.providers`",
+            "SWITCHBOARD_SMS__PROVIDERS=",
+            "3. `app.name`",
+            "SWITCHBOARD_APP__NAME",
+            "4. `email.from`",
+            "SWITCHBOARD_EMAIL__FROM",
+        ],
     );
 }
 
@@ -114,7 +149,7 @@ async fn a_chain_that_merely_contains_the_outbox_is_refused_inside_lambda() {
     config.email.providers = vec!["sendgrid".into(), "outbox".into()];
     let err = refusal(&config).await;
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::OutboxInChain { key, .. }) if key == "email.providers"),
+        matches!(only(&err), Refusal::OutboxInChain { key, .. } if key == "email.providers"),
         "{err}"
     );
 }
@@ -131,7 +166,7 @@ async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
     );
     let err = refusal(&config).await;
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "sendgrid"),
+        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == "sendgrid"),
         "{err}"
     );
     assert!(
@@ -153,7 +188,7 @@ async fn postmarks_test_token_is_refused_inside_lambda() {
     );
     let err = refusal(&config).await;
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "postmark"),
+        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == "postmark"),
         "{err}"
     );
     assert!(
@@ -190,7 +225,7 @@ async fn postmarks_test_token_behind_a_reference_is_refused_inside_lambda() {
     };
     let err = startup::build(&config, options).await.unwrap_err();
     assert!(
-        matches!(&err, StartupError::Refused(Refusal::Sandbox { provider, .. }) if provider == "postmark"),
+        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == "postmark"),
         "{err}"
     );
     assert!(
