@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine;
 
 /// What replaces a secret.
@@ -136,7 +136,7 @@ impl Redactor {
         }
         let mut state = self.write();
         if state.credential_matcher.is_none() {
-            state.credential_matcher = Matcher::new(&state.credentials).map(Arc::new);
+            state.credential_matcher = Matcher::new(&state.credentials, true).map(Arc::new);
         }
         collect(&state)
     }
@@ -161,8 +161,14 @@ impl std::fmt::Debug for SecretScope {
 impl SecretScope {
     /// Adds `value` (a code, a temporary password) for the scope's lifetime.
     pub fn add(&mut self, value: &str) {
+        self.add_all(&[value]);
+    }
+
+    /// Adds every one of `values` (a password as Cognito escaped it and as
+    /// sent), building the scope's matcher once.
+    pub fn add_all(&mut self, values: &[&str]) {
         let before = self.forms.len();
-        for form in forms_of(value) {
+        for form in values.iter().flat_map(|value| forms_of(value)) {
             if !self.forms.contains(&form) {
                 self.forms.push(form);
             }
@@ -170,7 +176,7 @@ impl SecretScope {
         if self.forms.len() == before {
             return;
         }
-        if let Some(matcher) = Matcher::new(&self.forms) {
+        if let Some(matcher) = Matcher::new(&self.forms, false) {
             self.redactor
                 .write()
                 .scopes
@@ -192,15 +198,25 @@ struct Matcher {
 }
 
 impl Matcher {
-    fn new(forms: &[String]) -> Option<Matcher> {
+    /// A matcher for `forms`; `for_long` when it serves the process's life
+    /// (credentials), whose searches a prefilter speeds up, rather than one
+    /// event's few lines, where building it costs more than it saves.
+    fn new(forms: &[String], for_long: bool) -> Option<Matcher> {
         if forms.is_empty() {
             return None;
         }
         let folded: Vec<Vec<u8>> = forms.iter().map(|form| fold(form).bytes).collect();
         // Leftmost-longest: of two forms that start at one place, the longer is
-        // removed whole.
+        // removed whole. A contiguous NFA: a DFA's build costs more than its
+        // searches of a few log lines save (docs/performance.md).
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(if for_long {
+                AhoCorasickKind::ContiguousNFA
+            } else {
+                AhoCorasickKind::NoncontiguousNFA
+            }))
+            .prefilter(for_long)
             .build(&folded)
             .ok()?;
         Some(Matcher { automaton })
@@ -494,7 +510,7 @@ mod tests {
     use super::*;
 
     fn scrubbed(secret: &str, text: &str) -> String {
-        let matcher = Matcher::new(&forms_of(secret)).unwrap();
+        let matcher = Matcher::new(&forms_of(secret), false).unwrap();
         matcher.scrub(Cow::Borrowed(text)).into_owned()
     }
 

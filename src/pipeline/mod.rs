@@ -301,12 +301,12 @@ impl App {
                     .await?
             }
         };
-        secrets.add(code.expose_secret());
         if event.trigger_source.code_is_temporary_password() {
             let password = unescape_cognito_html(code.expose_secret());
-            secrets.add(&password);
+            secrets.add_all(&[code.expose_secret(), &password]);
             return Ok(Some(SecretString::from(password)));
         }
+        secrets.add(code.expose_secret());
         Ok(Some(code))
     }
 }

@@ -6,5 +6,6 @@ mod deploy_guide;
 mod doctor;
 mod gallery;
 mod invoke;
+mod local_cognito;
 mod redrive;
 mod tools;
