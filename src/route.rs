@@ -1,5 +1,5 @@
 //! Which provider chain, template and sender identity each trigger source uses:
-//! plain data, built and validated once by `startup::routes`, read by the pipeline.
+//! plain data, built and validated once by `startup::route_table`, read by the pipeline.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -15,7 +15,7 @@ use crate::sms::countries::CountryFilter;
 pub struct Route {
     /// Email or SMS.
     pub channel: Channel,
-    /// The provider chain, as one sender (`Failover([Retry(Timeout(p)), …])`).
+    /// The provider chain, as one sender (its layers as `layer::chain` composes them).
     pub sender: Arc<dyn Sender>,
     /// Names of the providers in the chain, in order.
     pub provider_names: Vec<String>,
