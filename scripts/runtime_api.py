@@ -235,6 +235,12 @@ def main():
     ended = time.monotonic()
     rss_last = peak_rss_kb(process.pid)
     cpu_last = cpu_ms(process.pid)
+    if state["init_error"] is not None:
+        # After posting its init error a runtime exits, as Lambda expects: wait for it.
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
     exit_code = process.poll()
     process.kill()
     process.wait()

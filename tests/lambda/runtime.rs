@@ -172,9 +172,13 @@ async fn an_invalid_configuration_fails_the_init_with_one_message() {
         results["invocations"].as_array().unwrap().is_empty(),
         "{results}"
     );
-    assert_ne!(
-        results["exit_code_before_stop"],
-        Value::Null,
-        "the process exited: {results}"
+    let record: Value = serde_json::from_str(results["init_error"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        record["errorType"], "InitRefused",
+        "the Runtime API got the init error"
+    );
+    assert_eq!(
+        results["exit_code_before_stop"], 1,
+        "then the process exited: {results}"
     );
 }
