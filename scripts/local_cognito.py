@@ -30,6 +30,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REGION = "us-east-1"
+CHILDREN = []
 FUNCTION = "switchboard"
 WEBHOOK_SECRET = "local-cognito-webhook-secret"
 
@@ -90,11 +91,14 @@ class LocalLambda:
             n = self.messages
         message = json.loads(body)
         base = os.path.join(self.inbox, f"{n:04d}")
-        with open(base + ".json", "w") as f:
-            json.dump(message, f, indent=2, ensure_ascii=False)
-        with open(base + ".txt", "w") as f:
+        # Whole files only: a reader polling the inbox never sees half a message.
+        with open(base + ".txt.partial", "w") as f:
             f.write(f"To: {message.get('to')}\nSubject: {message.get('subject', '')}\n"
                     f"Trigger: {message.get('trigger_source')}\n\n{message.get('text') or message.get('body') or ''}\n")
+        os.replace(base + ".txt.partial", base + ".txt")
+        with open(base + ".json.partial", "w") as f:
+            json.dump(message, f, indent=2, ensure_ascii=False)
+        os.replace(base + ".json.partial", base + ".json")
         print(f"inbox: {message.get('trigger_source')} for {message.get('to')} -> {base}.txt", flush=True)
 
     def handler(self):
@@ -159,7 +163,7 @@ def start(args):
     os.makedirs(args.inbox, exist_ok=True)
     work = os.path.abspath(args.work)
     os.makedirs(os.path.join(work, ".cognito"), exist_ok=True)
-    children = []
+    children = CHILDREN
 
     def spawn(command, **kwargs):
         process = subprocess.Popen(command, **kwargs)
@@ -193,8 +197,8 @@ def start(args):
     kms.create_alias(AliasName="alias/switchboard-local", TargetKeyId=key_arn)
 
     local = LocalLambda(args.inbox)
-    lambda_port = args.lambda_port or free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", lambda_port), local.handler())
+    server = ThreadingHTTPServer(("127.0.0.1", args.lambda_port), local.handler())
+    lambda_port = server.server_address[1]
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -258,6 +262,17 @@ def start(args):
         time.sleep(3600)
 
 
+def run(args):
+    """`start`, with every child stopped however it ends."""
+    try:
+        start(args)
+    except BaseException:
+        for process in reversed(CHILDREN):
+            if process.poll() is None:
+                process.kill()
+        raise
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", required=True, help="the switchboard binary")
@@ -270,7 +285,7 @@ def main():
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the function, repeatable")
     parser.add_argument("--quiet", action="store_true", help="cognito-local's own log off")
     parser.add_argument("--until-stdin-closes", action="store_true")
-    start(parser.parse_args())
+    run(parser.parse_args())
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@
 //! isolates, zero-width spaces), cut to a length (64 characters for names, 256
 //! for the rest), and dropped when it could be read as a link (`://`, `www.`, an
 //! address, a bare domain such as `evil.example`): the template then shows its
-//! neutral greeting. Attributes Cognito itself writes (upper-case, such as the
-//! account-takeover notification's `IP_ADDRESS` and `ONE_CLICK_LINK_VALID`) are
-//! kept as they are but for the line rules.
+//! neutral greeting. Attributes Cognito itself writes (the user's identifiers,
+//! the account-takeover notification's `IP_ADDRESS` and `ONE_CLICK_LINK_VALID`
+//! and its other details, listed by name) are kept as they are but for the line
+//! rules; every other key — a `custom:` one, whatever its case — is user text.
 
 use std::collections::HashMap;
 
@@ -28,14 +29,27 @@ const NAMES: [&str; 6] = [
     "preferred_username",
 ];
 
-/// Values Cognito writes or checks itself, kept but for the line rules.
-const FROM_COGNITO: [&str; 6] = [
+/// Values Cognito writes or checks itself, kept but for the line rules: the
+/// user's identifiers, and the account-takeover notice's details and links.
+/// (`locale` is the user's to write: it is user text here, and the locale a
+/// message is in comes from the raw attribute, matched against the templates.)
+const FROM_COGNITO: [&str; 16] = [
     "sub",
     "email",
     "email_verified",
     "phone_number",
     "phone_number_verified",
-    "locale",
+    "ACCOUNT_TAKE_OVER_ACTION",
+    "ONE_CLICK_LINK_VALID",
+    "ONE_CLICK_LINK_INVALID",
+    "EVENT_ID",
+    "USER_NAME",
+    "IP_ADDRESS",
+    "LOGIN_TIME",
+    "CITY",
+    "COUNTRY",
+    "DEVICE_NAME",
+    "FEEDBACK_TOKEN",
 ];
 
 /// The user's attributes as templates get them.
@@ -65,9 +79,7 @@ pub fn client_metadata(metadata: &HashMap<String, String>) -> HashMap<String, St
 }
 
 fn written_by_cognito(key: &str) -> bool {
-    FROM_COGNITO.contains(&key)
-        || key.starts_with("cognito:")
-        || key.chars().any(|c| c.is_ascii_uppercase())
+    FROM_COGNITO.contains(&key) || key.starts_with("cognito:")
 }
 
 /// `value` as one line, shortened, and empty when it could be read as a link.
@@ -104,20 +116,32 @@ fn one_line(value: &str) -> String {
     out
 }
 
-/// Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069, the
-/// Arabic letter mark), zero-width spaces and joiners that split words, the
-/// byte-order mark and the word joiner. A right-to-left override makes
-/// `gpj.exe` read as `exe.jpg`; a zero-width space hides `evil​.example`.
+/// Bidi embeddings, overrides, isolates and marks, zero-width spaces and
+/// joiners, variation selectors, tag characters and the rest that is drawn as
+/// nothing. A right-to-left override makes `gpj.exe` read as `exe.jpg`; a
+/// zero-width joiner hides `evil‍.example`. (A name in a script that needs a
+/// joiner loses it; its letters stay.)
 fn hidden_or_reordering(c: char) -> bool {
+    // Unicode's default-ignorable code points (drawn as nothing), the bidi
+    // controls among them.
     matches!(
         c,
-        '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}'
+        '\u{00AD}'
+            | '\u{034F}'
             | '\u{061C}'
-            | '\u{200B}'
-            | '\u{2060}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
-            | '\u{00AD}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 
@@ -126,30 +150,46 @@ fn hidden_or_reordering(c: char) -> bool {
 /// or a word that is a domain (letters or digits, a dot, then two or more
 /// letters: `evil.example`, `bit.ly/x`).
 pub fn looks_like_a_link(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    if lower.contains("://") || lower.contains("www.") || lower.contains("mailto:") {
+    // Look-alikes read as what they imitate: fullwidth and ideographic stops
+    // and at signs, fullwidth colons and slashes.
+    let lower: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => '.',
+            '\u{FF20}' | '\u{FE6B}' => '@',
+            '\u{FF1A}' => ':',
+            '\u{FF0F}' => '/',
+            c => c,
+        })
+        .collect();
+    if ["://", "www.", "mailto:", "javascript:", "data:"]
+        .iter()
+        .any(|sign| lower.contains(sign))
+    {
         return true;
     }
+    // Every run of the characters a host name or an address is made of, cut
+    // from whatever surrounds it (quotes, asterisks, a port, an ellipsis).
     lower
-        .split(|c: char| c.is_whitespace() || "()[]<>\"',;!?".contains(c))
-        .any(|word| (word.contains('@') && word.len() > 1) || is_domain(word))
+        .split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-' || c == '@'))
+        .any(|run| {
+            let run = run.trim_matches(|c| c == '.' || c == '-');
+            match run.split_once('@') {
+                Some((user, host)) => !user.is_empty() && !host.is_empty(),
+                None => is_domain(run),
+            }
+        })
 }
 
-fn is_domain(word: &str) -> bool {
-    // Full stops of other scripts ("。", "．") are read as dots by browsers.
-    let word = word.replace(['\u{3002}', '\u{FF0E}', '\u{FF61}'], ".");
-    let host = word.split('/').next().unwrap_or_default();
-    let host = host.trim_end_matches('.');
-    let labels: Vec<&str> = host.split('.').collect();
+fn is_domain(run: &str) -> bool {
+    let labels: Vec<&str> = run.split('.').collect();
     if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
         return false;
     }
     let top = labels[labels.len() - 1];
-    top.chars().count() >= 2
-        && top.chars().all(char::is_alphabetic)
-        && labels
-            .iter()
-            .all(|l| l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+    let punycode = top.starts_with("xn--") && top.len() > 4;
+    punycode || (top.chars().count() >= 2 && top.chars().all(char::is_alphabetic))
 }
 
 #[cfg(test)]
@@ -224,5 +264,38 @@ mod tests {
         );
         assert_eq!(shown["email"], "jane@example.com");
         assert_eq!(shown["custom:referrer"], "");
+    }
+
+    #[test]
+    fn link_look_alikes_are_dropped_too() {
+        for hostile in [
+            "\u{201C}evil.example\u{201D}",
+            "*evil.example*",
+            "evil.example\u{2026}",
+            "evil.example:443",
+            "evil.example#claim",
+            "go:evil.example",
+            "support\u{FF20}evil.example",
+            "evil.xn--p1ai",
+            "evil\u{200D}.example",
+            "javascript:alert(1)",
+            "evil.example.",
+        ] {
+            assert_eq!(given_name(hostile), "", "{hostile}");
+        }
+    }
+
+    #[test]
+    fn custom_keys_in_any_case_and_the_locale_are_user_text() {
+        let attributes = HashMap::from([
+            (
+                "custom:promoCode".to_string(),
+                "Claim at https://evil.example".to_string(),
+            ),
+            ("locale".to_string(), "www.evil.example".to_string()),
+        ]);
+        let shown = user_attributes(&attributes);
+        assert_eq!(shown["custom:promoCode"], "");
+        assert_eq!(shown["locale"], "");
     }
 }

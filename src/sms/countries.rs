@@ -127,13 +127,19 @@ pub fn legacy_codes(setting: &str, entries: &[CountryEntry]) -> Vec<LegacyCallin
 
 /// Allow and deny lists of regions with the keys they come from (for errors),
 /// and the number types refused. An empty allow list allows every region; a
-/// number of no region (`001`) only when the allow list names `001`.
+/// number of no region (`001`) only when the allow list names `001`. A calling
+/// code an older configuration wrote matches the numbers with that code, as it
+/// did (so `882` still means +882 only, not every number of no region).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountryFilter {
-    /// Only these regions, if non-empty.
+    /// Only these regions (with `allowed_codes`), if any is set.
     pub allowed: Vec<Region>,
+    /// Only these calling codes, as an older configuration wrote them.
+    pub allowed_codes: Vec<u16>,
     /// Never these regions.
     pub denied: Vec<Region>,
+    /// Never these calling codes, as an older configuration wrote them.
+    pub denied_codes: Vec<u16>,
     /// Where `allowed` is configured (`sms.allowed_countries`, or a route's).
     pub allowed_key: String,
     /// Where `denied` is configured.
@@ -158,8 +164,7 @@ pub enum Refusal {
 }
 
 impl CountryFilter {
-    /// Builds the filter from configured entries (calling codes expanded to
-    /// their regions).
+    /// Builds the filter from configured entries.
     pub fn new(
         allowed: &[CountryEntry],
         allowed_key: String,
@@ -167,15 +172,28 @@ impl CountryFilter {
         denied_key: String,
         number_types: Vec<NumberType>,
     ) -> Self {
-        let regions = |entries: &[CountryEntry]| {
-            let mut all: Vec<Region> = entries.iter().flat_map(CountryEntry::regions).collect();
-            all.sort();
-            all.dedup();
-            all
+        let split = |entries: &[CountryEntry]| {
+            let mut regions = Vec::new();
+            let mut codes = Vec::new();
+            for entry in entries {
+                match *entry {
+                    CountryEntry::Region(region) => regions.push(region),
+                    CountryEntry::CallingCode(code) => codes.push(code),
+                }
+            }
+            regions.sort();
+            regions.dedup();
+            codes.sort_unstable();
+            codes.dedup();
+            (regions, codes)
         };
+        let (allowed, allowed_codes) = split(allowed);
+        let (denied, denied_codes) = split(denied);
         CountryFilter {
-            allowed: regions(allowed),
-            denied: regions(denied),
+            allowed,
+            allowed_codes,
+            denied,
+            denied_codes,
             allowed_key,
             denied_key,
             number_types,
@@ -185,14 +203,17 @@ impl CountryFilter {
     /// `None` when `number` may receive SMS; else why not.
     pub fn refusal(&self, number: &E164) -> Option<Refusal> {
         let region = number.region().unwrap_or(Region::NON_GEOGRAPHIC);
-        if self.denied.contains(&region) {
+        let code = number.calling_code();
+        if self.denied.contains(&region) || self.denied_codes.contains(&code) {
             return Some(Refusal::Region {
                 setting: self.denied_key.clone(),
             });
         }
+        let listed = self.allowed.contains(&region) || self.allowed_codes.contains(&code);
+        let open = self.allowed.is_empty() && self.allowed_codes.is_empty();
         let allowed = match region {
-            Region::NON_GEOGRAPHIC => self.allowed.contains(&region),
-            _ => self.allowed.is_empty() || self.allowed.contains(&region),
+            Region::NON_GEOGRAPHIC => listed,
+            _ => open || listed,
         };
         if !allowed {
             return Some(Refusal::Region {
@@ -212,23 +233,24 @@ impl CountryFilter {
         self.refusal(number).is_none()
     }
 
-    /// The lists as a person reads them: `only US CA, never JM` or `all regions`.
+    /// The lists as a person reads them: `only US CA, never JM` or `all regions`
+    /// (a calling code from an older configuration as `+1`).
     pub fn describe(&self) -> String {
-        let names = |list: &[Region]| {
-            list.iter()
+        let names = |regions: &[Region], codes: &[u16]| {
+            regions
+                .iter()
                 .map(Region::to_string)
+                .chain(codes.iter().map(|code| format!("+{code}")))
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        match (self.allowed.is_empty(), self.denied.is_empty()) {
+        let allowed = names(&self.allowed, &self.allowed_codes);
+        let denied = names(&self.denied, &self.denied_codes);
+        match (allowed.is_empty(), denied.is_empty()) {
             (true, true) => "all regions".into(),
-            (false, true) => format!("only {}", names(&self.allowed)),
-            (true, false) => format!("all but {}", names(&self.denied)),
-            (false, false) => format!(
-                "only {}, never {}",
-                names(&self.allowed),
-                names(&self.denied)
-            ),
+            (false, true) => format!("only {allowed}"),
+            (true, false) => format!("all but {denied}"),
+            (false, false) => format!("only {allowed}, never {denied}"),
         }
     }
 }
@@ -328,5 +350,20 @@ mod tests {
         let shared_cost = normalise("+33884012345", None).unwrap();
         assert_eq!(shared_cost.number_type(), NumberType::SharedCost);
         assert!(!open.permits(&shared_cost));
+    }
+
+    #[test]
+    fn a_calling_code_of_no_region_keeps_to_its_own_numbers() {
+        let only_882 = CountryFilter::new(
+            &entries(&["882"]),
+            "sms.allowed_countries".into(),
+            &[],
+            "sms.denied_countries".into(),
+            NumberType::DEFAULT_ALLOWED.to_vec(),
+        );
+        let iridium = normalise("+881612345678", None).unwrap();
+        assert_eq!(iridium.region(), None);
+        assert!(!only_882.permits(&iridium), "+881 is not +882");
+        assert_eq!(only_882.describe(), "only +882");
     }
 }

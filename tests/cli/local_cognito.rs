@@ -65,9 +65,13 @@ impl Loop {
             .stdin(Stdio::piped())
             .spawn()
             .expect("start scripts/local_cognito.py");
+        let mut process = process;
         let deadline = Instant::now() + Duration::from_secs(60);
         while !ready_file.exists() {
-            assert!(Instant::now() < deadline, "the local loop did not start");
+            if Instant::now() > deadline || process.try_wait().ok().flatten().is_some() {
+                let _ = process.kill();
+                panic!("the local loop did not start");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         let ready = serde_json::from_slice(&std::fs::read(&ready_file).unwrap()).unwrap();

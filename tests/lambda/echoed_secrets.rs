@@ -15,8 +15,9 @@ use switchboard_testkit::smtp::{smtp_server, PASSWORD as SMTP_PASSWORD, USER as 
 
 use crate::harness::{branding, example, run_as_lambda};
 
-/// Symbols a JSON body, a form and HTML each encode differently.
-const TEMPORARY_PASSWORD: &str = "Xk7#pQ2w\"Zr<&>+é";
+/// Symbols a JSON body, a form and HTML each encode differently (minijinja
+/// writes `/` as `&#x2f;`, a form body `~` as `%7E` and `*` as it is).
+const TEMPORARY_PASSWORD: &str = "Xk7#pQ2w\"Zr<&>+é/'*~";
 const POOL: &str = "us-east-1_EXAMPLE1";
 const SENDGRID_KEY: &str = "SG.echoed-sendgrid-key-0123456789";
 const MAILGUN_KEY: &str = "key-echoed-mailgun-0123456789";

@@ -106,6 +106,9 @@ pub fn counting_form(address: &str) -> String {
     let Some((local, domain)) = lower.rsplit_once('@') else {
         return lower;
     };
+    // `x@gmail.com.` is the same mailbox; so is `"x"@…`.
+    let domain = domain.trim_end_matches('.');
+    let local = local.trim_matches('"');
     let local = local.split('+').next().unwrap_or(local);
     match DOTS_IGNORED.iter().find(|(known, _)| *known == domain) {
         Some((_, canonical)) => format!("{}@{canonical}", local.replace('.', "")),
@@ -137,5 +140,6 @@ mod tests {
             counting_form("janedoe@acme.test")
         );
         assert_eq!(counting_form("not-an-address"), "not-an-address");
+        assert_eq!(counting_form("\"janedoe\"@gmail.com."), "janedoe@gmail.com");
     }
 }

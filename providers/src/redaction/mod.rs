@@ -21,7 +21,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use base64::Engine;
+
+mod fold;
+mod forms;
+
+use fold::fold;
+pub use forms::forms_of;
 
 /// What replaces a secret.
 pub const REDACTED: &str = "<redacted>";
@@ -205,7 +210,16 @@ impl Matcher {
         if forms.is_empty() {
             return None;
         }
-        let folded: Vec<Vec<u8>> = forms.iter().map(|form| fold(form).bytes).collect();
+        // A form that folds to almost nothing (a secret of backslashes or
+        // spaces) would match everywhere, or nowhere a match can be mapped.
+        let folded: Vec<Vec<u8>> = forms
+            .iter()
+            .map(|form| fold(form).bytes)
+            .filter(|folded| folded.len() >= MIN_SECRET_CHARS)
+            .collect();
+        if folded.is_empty() {
+            return None;
+        }
         // Leftmost-longest: of two forms that start at one place, the longer is
         // removed whole. A contiguous NFA: a DFA's build costs more than its
         // searches of a few log lines save (docs/performance.md).
@@ -258,255 +272,11 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// A text with its backslash escapes decoded, and where each byte came from.
-struct Folded {
-    bytes: Vec<u8>,
-    /// For each byte of `bytes`, the range of the original text it decodes;
-    /// empty when the text had nothing to decode (the bytes are its own).
-    sources: Vec<(usize, usize)>,
-}
-
-impl Folded {
-    /// The original range of the folded bytes `start..end`.
-    fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.sources.is_empty() {
-            return (start, end);
-        }
-        (self.sources[start].0, self.sources[end - 1].1)
-    }
-}
-
-/// `text` as a secret is searched in it: each run of backslashes and the escape
-/// it introduces decoded (`\\\"` → `"`, `\u00e9` and `\xc3\xa9` → `é`), so that
-/// however deeply a text was quoted a secret in it folds to the secret; and
-/// whitespace and quoted-printable soft line breaks (`=` before a line end)
-/// left out, so that a secret a MIME body wrapped across lines (base64 at 76
-/// characters, quoted-printable's `=`) folds whole. Matching only: what is
-/// replaced is the original text a match covers.
-fn fold(text: &str) -> Folded {
-    let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| b == b'\\' || b == b'=' || b.is_ascii_whitespace())
-    {
-        return Folded {
-            bytes: bytes.to_vec(),
-            sources: Vec::new(),
-        };
-    }
-    let mut folded = Folded {
-        bytes: Vec::with_capacity(bytes.len()),
-        sources: Vec::with_capacity(bytes.len()),
-    };
-    let mut at = 0;
-    while at < bytes.len() {
-        let soft_break =
-            bytes[at] == b'=' && bytes.get(at + 1).is_some_and(u8::is_ascii_whitespace);
-        if bytes[at].is_ascii_whitespace() || soft_break {
-            at += 1;
-            continue;
-        }
-        if bytes[at] != b'\\' {
-            folded.bytes.push(bytes[at]);
-            folded.sources.push((at, at + 1));
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while bytes.get(at) == Some(&b'\\') {
-            at += 1;
-        }
-        let (decoded, next) = escape_at(bytes, at);
-        for byte in decoded {
-            folded.bytes.push(byte);
-            folded.sources.push((start, next));
-        }
-        at = next;
-    }
-    folded
-}
-
-/// The bytes the escape after a run of backslashes stands for, and where the
-/// text goes on.
-fn escape_at(bytes: &[u8], at: usize) -> (Vec<u8>, usize) {
-    let hex = |from: usize, len: usize| -> Option<u32> {
-        let digits = bytes.get(from..from.checked_add(len)?)?;
-        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-    };
-    let utf8 = |code: u32| {
-        char::from_u32(code)
-            .map(|c| c.to_string().into_bytes())
-            .unwrap_or_default()
-    };
-    match bytes.get(at) {
-        None => (Vec::new(), at),
-        Some(b'x') => match hex(at + 1, 2) {
-            Some(byte) => (vec![byte as u8], at + 3),
-            None => (vec![b'x'], at + 1),
-        },
-        Some(b'u') if bytes.get(at + 1) == Some(&b'{') => {
-            let close = bytes[at..].iter().position(|&b| b == b'}').map(|p| at + p);
-            match close.and_then(|close| Some((hex(at + 2, close - at - 2)?, close))) {
-                Some((code, close)) => (utf8(code), close + 1),
-                None => (vec![b'u'], at + 1),
-            }
-        }
-        Some(b'u') => match hex(at + 1, 4) {
-            Some(high @ 0xD800..=0xDBFF) => {
-                // A surrogate pair, `\ud83d\ude00`, each half with its own backslashes.
-                let mut low_at = at + 5;
-                while bytes.get(low_at) == Some(&b'\\') {
-                    low_at += 1;
-                }
-                match (bytes.get(low_at), hex(low_at + 1, 4)) {
-                    (Some(b'u'), Some(low @ 0xDC00..=0xDFFF)) => (
-                        utf8(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
-                        low_at + 5,
-                    ),
-                    _ => (Vec::new(), at + 5),
-                }
-            }
-            Some(code) => (utf8(code), at + 5),
-            None => (vec![b'u'], at + 1),
-        },
-        Some(b'n') => (vec![b'\n'], at + 1),
-        Some(b'r') => (vec![b'\r'], at + 1),
-        Some(b't') => (vec![b'\t'], at + 1),
-        Some(b'0') => (vec![0], at + 1),
-        Some(_) => {
-            // Any other escaped character stands for itself (`\"`, `\/`, `\'`),
-            // a multi-byte one whole.
-            let len = std::str::from_utf8(&bytes[at..])
-                .ok()
-                .and_then(|rest| rest.chars().next())
-                .map_or(1, char::len_utf8);
-            (bytes[at..at + len].to_vec(), at + len)
-        }
-    }
-}
-
-/// Every form `value` may take in a request we sent and a provider quoted
-/// back, before any backslash escaping (which [`fold`] undoes).
-pub fn forms_of(value: &str) -> Vec<String> {
-    if value.chars().count() < MIN_SECRET_CHARS {
-        return Vec::new();
-    }
-    let mut forms: Vec<String> = Vec::new();
-    // A form shorter than the minimum (a base64 core of a short secret) would
-    // match ordinary text.
-    let mut push = |form: String| {
-        if form.chars().count() >= MIN_SECRET_CHARS && !forms.contains(&form) {
-            forms.push(form);
-        }
-    };
-    // As a mail's HTML part carries it, then as a URL or a form wraps that.
-    for form in [
-        value.to_string(),
-        html_escape(value, HtmlQuotes::Named),
-        html_escape(value, HtmlQuotes::Decimal),
-        html_escape(value, HtmlQuotes::Hex),
-    ] {
-        push(percent_encode(&form, Hex::Upper, false));
-        push(percent_encode(&form, Hex::Lower, false));
-        push(percent_encode(&form, Hex::Upper, true));
-        push(percent_encode(&form, Hex::Lower, true));
-        push(quoted_printable(&form));
-        push(form);
-    }
-    for engine in [
-        &base64::engine::general_purpose::STANDARD,
-        &base64::engine::general_purpose::URL_SAFE,
-    ] {
-        for offset in 0..3 {
-            push(base64_core(engine, value.as_bytes(), offset));
-        }
-    }
-    forms
-}
-
-#[derive(Clone, Copy)]
-enum HtmlQuotes {
-    Named,
-    Decimal,
-    Hex,
-}
-
-fn html_escape(value: &str, quotes: HtmlQuotes) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match (c, quotes) {
-            ('&', _) => out.push_str("&amp;"),
-            ('<', _) => out.push_str("&lt;"),
-            ('>', _) => out.push_str("&gt;"),
-            ('"', HtmlQuotes::Named) => out.push_str("&quot;"),
-            ('"', HtmlQuotes::Decimal) => out.push_str("&#34;"),
-            ('"', HtmlQuotes::Hex) => out.push_str("&#x22;"),
-            ('\'', HtmlQuotes::Named | HtmlQuotes::Decimal) => out.push_str("&#39;"),
-            ('\'', HtmlQuotes::Hex) => out.push_str("&#x27;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[derive(Clone, Copy)]
-enum Hex {
-    Upper,
-    Lower,
-}
-
-/// Percent-encoding of everything but RFC 3986's unreserved characters; with
-/// `form`, a space is `+` (`application/x-www-form-urlencoded`).
-fn percent_encode(value: &str, hex: Hex, form: bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(byte));
-            }
-            b' ' if form => out.push('+'),
-            _ => match hex {
-                Hex::Upper => out.push_str(&format!("%{byte:02X}")),
-                Hex::Lower => out.push_str(&format!("%{byte:02x}")),
-            },
-        }
-    }
-    out
-}
-
-/// Quoted-printable as a MIME body carries a line of text: `=` and bytes
-/// outside printable ASCII as `=XX`.
-fn quoted_printable(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'=' => out.push_str("=3D"),
-            b' ' | b'\t' | 33..=126 => out.push(char::from(byte)),
-            _ => out.push_str(&format!("={byte:02X}")),
-        }
-    }
-    out
-}
-
-/// The base64 characters that depend only on `value`'s bytes when `value`
-/// starts `offset` bytes into a 3-byte group: found in the base64 of any text
-/// that holds `value` at that alignment (`user:password` in a Basic header).
-fn base64_core(engine: &base64::engine::GeneralPurpose, value: &[u8], offset: usize) -> String {
-    let mut padded = vec![0u8; offset];
-    padded.extend_from_slice(value);
-    let encoded = engine.encode(&padded);
-    // Character i covers bits [6i, 6i + 6); the value covers [8·offset, 8·(offset + len)).
-    let first = (8 * offset).div_ceil(6);
-    let end = (8 * (offset + value.len())) / 6;
-    encoded
-        .get(first..end.min(encoded.len()))
-        .unwrap_or_default()
-        .trim_end_matches('=')
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+
+    use super::forms::{html_escape, percent_encode, quoted_printable, Hex, HtmlQuotes, Percent};
     use super::*;
 
     fn scrubbed(secret: &str, text: &str) -> String {
@@ -565,9 +335,12 @@ mod tests {
             format!("echo: {json}"),
             format!(
                 "Body=Your+password+is+{}",
-                percent_encode(secret, Hex::Upper, true)
+                percent_encode(secret, Hex::Upper, Percent::Form)
             ),
-            format!("echo: {}", percent_encode(secret, Hex::Lower, false)),
+            format!(
+                "echo: {}",
+                percent_encode(secret, Hex::Lower, Percent::Rfc3986)
+            ),
             format!("<b>{html}</b>"),
             serde_json::to_string(&format!("<p>{html}</p>")).unwrap(),
             format!("go: {}", go_json(secret)),
@@ -628,6 +401,61 @@ mod tests {
         assert!(fold("\\").bytes.is_empty(), "a trailing backslash");
         assert_eq!(fold("\\u12").bytes, b"u12".to_vec(), "a broken escape");
         assert_eq!(fold("\\u{zz").bytes, b"u{zz".to_vec(), "an unclosed escape");
+    }
+
+    #[test]
+    fn what_our_own_encoders_write_is_found() {
+        let secret = "Xk7/p'Q2*w~Zr\"<";
+        // minijinja's HTML escaping, and `form_urlencoded` (Twilio's form body).
+        let html = "Xk7&#x2f;p&#x27;Q2*w~Zr&quot;&lt;";
+        let form = "Xk7%2Fp%27Q2*w%7EZr%22%3C";
+        for text in [html, form] {
+            let out = scrubbed(secret, text);
+            assert!(
+                !out.contains("Xk7") && !out.contains("Zr"),
+                "{text} → {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_ending_in_equals_is_found_before_a_line_end() {
+        for text in [
+            "password: Xk7#pQ2w=\n",
+            "password: Xk7#pQ2w= and more",
+            r#"{"t":"Xk7#pQ2w=\n"}"#,
+        ] {
+            let out = scrubbed("Xk7#pQ2w=", text);
+            assert!(!out.contains("Xk7"), "{text} → {out}");
+        }
+    }
+
+    #[test]
+    fn escaped_line_breaks_are_folded_too() {
+        let out = scrubbed(
+            "twilio-auth-token-0123",
+            r#"{"body":"twilio-auth-to=\r\nken-0123"}"#,
+        );
+        assert!(!out.contains("twilio"), "{out}");
+    }
+
+    #[test]
+    fn a_secret_that_folds_to_nothing_is_not_searched_and_broken_escapes_pass_through() {
+        // Only its encoded forms (`%5C%5C…`) are searched: no panic, no match
+        // on every escape of a log line.
+        let backslashes = Matcher::new(&forms_of("\\\\\\\\"), false).unwrap();
+        let line = r#"{"a":"x\ny \"z\""} with spaces"#;
+        assert_eq!(backslashes.scrub(Cow::Borrowed(line)), line);
+        let spaces = Matcher::new(&forms_of("    "), false).unwrap();
+        assert_eq!(spaces.scrub(Cow::Borrowed(line)), line);
+        let matcher = Matcher::new(&forms_of("s3cret-value"), false).unwrap();
+        for hostile in [
+            "\\u{".repeat(5_000),
+            "\\\"".repeat(5_000),
+            "\\".repeat(5_001),
+        ] {
+            assert_eq!(matcher.scrub(Cow::Owned(hostile.clone())), hostile);
+        }
     }
 
     #[test]
