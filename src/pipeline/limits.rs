@@ -32,7 +32,7 @@ pub(crate) async fn reserve(
             None => Ok(Verdict::Uncounted),
         },
         Recipient::Email(address) => match &guards.email_limit {
-            Some(limiter) if limiter.counts(&event.trigger_source) => limiter
+            Some(limiter) if limiter.watches(&event.trigger_source) => limiter
                 .reserve(address, &token_for(event), deadline)
                 .await
                 .map_err(HandleError::EmailLimitStore),

@@ -18,19 +18,9 @@ pub enum CountryEntry {
     /// A region: `"US"`, `"JM"`, `"001"`.
     Region(Region),
     /// A calling code (`1`, `"+44"`): what these lists held before regions.
-    /// It keeps that meaning — every region of the code — for one release,
+    /// It keeps that meaning — the numbers with that code — for one release,
     /// with a start-up warning; `check-config` fails until it is rewritten.
     CallingCode(u16),
-}
-
-impl CountryEntry {
-    /// The regions this entry covers.
-    pub fn regions(&self) -> Vec<Region> {
-        match *self {
-            CountryEntry::Region(region) => vec![region],
-            CountryEntry::CallingCode(code) => regions_of(code),
-        }
-    }
 }
 
 impl FromStr for CountryEntry {

@@ -138,8 +138,12 @@ async fn assemble(
     let emit_metrics = options.runtime == Runtime::Lambda;
     // Inside Lambda each circuit breaker change is an EMF line, as each event is.
     let observer: Option<Observer> = emit_metrics.then(|| {
-        Arc::new(|event: &CircuitEvent<'_>| println!("{}", metrics::circuit_line(event)))
-            as Observer
+        Arc::new(|event: &CircuitEvent<'_>| {
+            println!(
+                "{}",
+                crate::logging::outgoing(&metrics::circuit_line(event))
+            )
+        }) as Observer
     });
     let routes = route_table::build(config, &registry, observer)?;
     profile.mark("checks+routes");

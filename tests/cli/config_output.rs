@@ -3,25 +3,11 @@
 //! request back without the temporary password or the API key, and countries
 //! still written as calling codes named with the regions they cover.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::json;
 use switchboard::cognito::mint::{cognito_escape, CodeMinter};
 use switchboard_testkit::hostile::{Hostile, Mode};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
-
-fn switchboard(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    Command::new(BINARY)
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT", "false")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
-}
+use crate::tools::switchboard;
 
 fn printed(output: &std::process::Output) -> String {
     format!(

@@ -4,7 +4,13 @@ use std::process::Command;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
 
-fn switchboard(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+/// The binary run in `dir` with only `env` (and no Cognito look-up), as an
+/// operator runs it before deploying.
+pub(crate) fn switchboard(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     Command::new(BINARY)
         .args(args)
         .current_dir(dir)

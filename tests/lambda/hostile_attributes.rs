@@ -21,6 +21,26 @@ fn sign_up(key: &str, given_name: &str, metadata: Value) -> Value {
     event
 }
 
+/// A deploy's environment: codes under `key`, every message to the signed webhook `hook`.
+fn delivering_to(key: &str, hook: &Hostile) -> Vec<(&'static str, String)> {
+    let mut env = branding();
+    env.extend([
+        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
+        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
+        (
+            "SWITCHBOARD_PROVIDERS__HOOK__URL",
+            format!("{}/hook", hook.url()),
+        ),
+        (
+            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+            "a-secret-of-enough-length".into(),
+        ),
+        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
+        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
+    ]);
+    env
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hostile_name_reaches_no_mail_as_written() {
     let key = moto().create_kms_key().await;
@@ -38,21 +58,7 @@ async fn a_hostile_name_reaches_no_mail_as_written() {
         ),
         sign_up(&key, &long, Value::Null),
     ];
-    let mut env = branding();
-    env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__URL",
-            format!("{}/hook", hook.url()),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
-    ]);
+    let env = delivering_to(&key, &hook);
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &events, &env);
     for invocation in results["invocations"].as_array().unwrap() {
@@ -119,20 +125,8 @@ async fn signing_a_victim_up_again_and_again_is_stopped_at_per_recipient() {
         event
     })
     .collect();
-    let mut env = branding();
+    let mut env = delivering_to(&key, &hook);
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__URL",
-            format!("{}/hook", hook.url()),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
         ("SWITCHBOARD_EMAIL__LIMITS__PER_RECIPIENT", "2".into()),
         ("SWITCHBOARD_EMAIL__LIMITS__TABLE", table),
     ]);

@@ -93,13 +93,29 @@ pub(crate) struct CounterTable {
     on_store_error: OnStoreError,
 }
 
-/// The start of the window `now` falls in, and when its items may go.
-pub(crate) fn window_of(window: Duration) -> (u64, u64) {
-    let window = window.as_secs().max(1);
-    let now = now_secs();
-    let start = now - now % window;
-    // Kept a window past its end, so a late clock never meets a deleted count.
-    (start, start.saturating_add(window.saturating_mul(2)))
+/// The window one message is counted in, read from the clock once: its start
+/// (part of each item's key) and when its items may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    /// Seconds since the epoch, a multiple of the window's length.
+    pub start: u64,
+    seconds: u64,
+    ttl: u64,
+}
+
+impl Window {
+    /// The window of `length` that now falls in.
+    pub(crate) fn now(length: Duration) -> Window {
+        let seconds = length.as_secs().max(1);
+        let now = now_secs();
+        let start = now - now % seconds;
+        Window {
+            start,
+            seconds,
+            // Kept a window past its end, so a late clock never meets a deleted count.
+            ttl: start.saturating_add(seconds.saturating_mul(2)),
+        }
+    }
 }
 
 impl CounterTable {
@@ -124,23 +140,22 @@ impl CounterTable {
         &self,
         counters: Vec<Counter>,
         token: &str,
-        window: Duration,
+        window: Window,
         deadline: Option<Instant>,
     ) -> Result<Verdict, StoreError> {
-        let (_, ttl) = window_of(window);
         let mut taken = Reservation {
             keys: Vec::new(),
             token: token.to_string(),
         };
         for counter in counters {
-            match self.take(&counter, token, ttl, deadline).await {
+            match self.take(&counter, token, window.ttl, deadline).await {
                 Ok(Some(key)) => taken.keys.push(key),
                 Ok(None) => {
                     self.give_back(taken, deadline).await;
                     return Ok(Verdict::Limited(Limit {
                         setting: counter.setting,
                         allowed: counter.limit,
-                        window_seconds: window.as_secs(),
+                        window_seconds: window.seconds,
                     }));
                 }
                 Err(detail) => {

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::counter::{stored_key, window_of, Counter, CounterTable};
+use super::counter::{stored_key, Counter, CounterTable, Window};
 pub use super::counter::{Reservation, Verdict};
 use super::{OnStoreError, StoreError};
 use crate::cognito::event::TriggerSource;
@@ -65,7 +65,7 @@ impl EmailLimiter {
     }
 
     /// Whether messages of `source` are counted.
-    pub fn counts(&self, source: &TriggerSource) -> bool {
+    pub fn watches(&self, source: &TriggerSource) -> bool {
         self.sources.contains(source)
     }
 
@@ -77,18 +77,19 @@ impl EmailLimiter {
         token: &str,
         deadline: Option<Instant>,
     ) -> Result<Verdict, StoreError> {
-        let (window_start, _) = window_of(self.window);
+        let window = Window::now(self.window);
         let counter = Counter {
             keys: vec![format!(
-                "email-limit#recipient#{}#{window_start}",
-                stored_key(self.recipient_key.as_ref(), &counting_form(address))
+                "email-limit#recipient#{}#{}",
+                stored_key(self.recipient_key.as_ref(), &counting_form(address)),
+                window.start
             )],
             limit_per_item: self.per_recipient,
             limit: self.per_recipient,
             setting: "email.limits.per_recipient".into(),
         };
         self.counts
-            .reserve(vec![counter], token, self.window, deadline)
+            .reserve(vec![counter], token, window, deadline)
             .await
     }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::counter::{stored_key, window_of, Counter, CounterTable};
+use super::counter::{stored_key, Counter, CounterTable, Window};
 pub use super::counter::{token_for, Limit, Reservation, Verdict};
 use super::{OnStoreError, StoreError};
 use crate::sms::countries::Region;
@@ -168,11 +168,9 @@ impl SmsLimiter {
         token: &str,
         deadline: Option<Instant>,
     ) -> Result<Verdict, StoreError> {
-        let (window_start, _) = window_of(self.window);
-        let counters = self.counters(to, window_start, token);
-        self.counts
-            .reserve(counters, token, self.window, deadline)
-            .await
+        let window = Window::now(self.window);
+        let counters = self.counters(to, window.start, token);
+        self.counts.reserve(counters, token, window, deadline).await
     }
 
     /// Returns a reservation's counts after nothing was sent (see
