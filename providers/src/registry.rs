@@ -80,6 +80,20 @@ macro_rules! services {
                 }
             }
 
+            /// The stand-in of every HTTP service compiled in, by `type`: the
+            /// hostile-provider tests run against each.
+            #[cfg(feature = "testing")]
+            pub fn stand_ins() -> Vec<(&'static str, $crate::testing::StandIn)> {
+                let mut all = Vec::new();
+                $(
+                    $(#[$attr])*
+                    if let Some(stand_in) = <$module::$config as $crate::Service>::stand_in() {
+                        all.push((<$module::$config as $crate::Service>::TYPE, stand_in));
+                    }
+                )*
+                all
+            }
+
             /// The `type` value.
             pub fn type_name(&self) -> &'static str {
                 self.service().type_name()

@@ -43,6 +43,13 @@ pub trait Service:
         None
     }
 
+    /// How the hostile-provider tests drive this service through a stand-in
+    /// server; `None` for a service that does not speak HTTP.
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        None
+    }
+
     /// Builds the backend. Errors are [`ErrorKind::Config`] and name the key.
     fn build(&self, context: &BuildContext<'_>) -> Result<Self::Backend, SendError>;
 

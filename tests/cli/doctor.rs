@@ -87,7 +87,7 @@ fn deploy(deployment: Deployment) -> Made {
     std::fs::write(&bootstrap, "#!/bin/sh\n").unwrap();
     let package = dir.path().join("package.zip");
     let zipped = Command::new(switchboard_testkit::python())
-        .arg(switchboard_testkit::repo_root().join("scripts/zip_bootstrap.py"))
+        .arg(switchboard_testkit::repo_root().join("tests/support/peers/zip_bootstrap.py"))
         .args([&package, &bootstrap])
         .output()
         .unwrap();

@@ -1,4 +1,4 @@
-//! The local Cognito loop (`scripts/local_cognito.py`), end to end: cognito-local
+//! The local Cognito loop (`scripts/local/local_cognito.py`), end to end: cognito-local
 //! (npm, patched to send codes shaped as Cognito's) invokes the real binary
 //! running as in Lambda, which delivers into the local inbox; the flows confirm
 //! with what was delivered. cognito-local as published sends a code real Cognito
@@ -51,7 +51,7 @@ impl Loop {
         let dir = tempfile::tempdir().unwrap();
         let ready_file = dir.path().join("ready.json");
         let process = Command::new(switchboard_testkit::python())
-            .arg(switchboard_testkit::script("local_cognito.py"))
+            .arg(switchboard_testkit::repo_root().join("scripts/local/local_cognito.py"))
             .args(["--binary", env!("CARGO_BIN_EXE_switchboard")])
             .arg("--package")
             .arg(package)
@@ -64,7 +64,7 @@ impl Loop {
             .args(["--quiet", "--until-stdin-closes"])
             .stdin(Stdio::piped())
             .spawn()
-            .expect("start scripts/local_cognito.py");
+            .expect("start scripts/local/local_cognito.py");
         let mut process = process;
         let deadline = Instant::now() + Duration::from_secs(60);
         while !ready_file.exists() {

@@ -1,5 +1,5 @@
 //! The real binary as Lambda runs it: AWS_LAMBDA_RUNTIME_API set, events pulled
-//! from a Runtime API (scripts/runtime_api.py), KMS from moto with codes minted by
+//! from a Runtime API (tests/support/peers/runtime_api.py), KMS from moto with codes minted by
 //! the Python Encryption SDK, SendGrid on a recording server, SNS on moto.
 
 use crate::harness::{branding, example, run_as_lambda};

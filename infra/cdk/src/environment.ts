@@ -10,7 +10,7 @@ export interface Wiring {
 
 /**
  * The function's SWITCHBOARD_* environment: the same keys, under the same conditions,
- * as the SAM template's and the Terraform module's (scripts/compare_deployments.py
+ * as the SAM template's and the Terraform module's (scripts/infra/compare_deployments.py
  * checks that the three agree).
  */
 export function functionEnvironment(props: SwitchboardProps, wiring: Wiring): Record<string, string> {

@@ -1,5 +1,5 @@
 //! A binary as Lambda runs it, under the Runtime API stand-in
-//! (`scripts/runtime_api.py`): AWS_LAMBDA_RUNTIME_API set, events pulled from
+//! (`tests/support/peers/runtime_api.py`): AWS_LAMBDA_RUNTIME_API set, events pulled from
 //! `/invocation/next`, answers and errors recorded, the deadline enforced.
 
 use std::path::Path;
@@ -31,7 +31,7 @@ pub fn run(
     }
     let out = dir.join("results.json");
     let output = Command::new(crate::python())
-        .arg(crate::script("runtime_api.py"))
+        .arg(crate::peer("runtime_api.py"))
         .args(["--binary", binary, "--out", out.to_str().unwrap()])
         .args(["--timeout-ms", &timeout_ms.to_string()])
         .args(&files)

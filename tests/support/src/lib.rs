@@ -28,9 +28,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-/// `scripts/<name>` in the repository.
-pub fn script(name: &str) -> String {
-    repo_root().join("scripts").join(name).display().to_string()
+/// `tests/support/peers/<name>`: a test peer the tests start (scripts/README.md).
+pub fn peer(name: &str) -> String {
+    repo_root()
+        .join("tests/support/peers")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 /// Runs `script` (sh) in the background behind a guard that kills it when our

@@ -20,7 +20,7 @@ pub fn mint_with_python_options(
     plaintext: &str,
     options: &[&str],
 ) -> String {
-    let script = &crate::script("mint_cognito_code.py");
+    let script = &crate::peer("mint_cognito_code.py");
     let output = Command::new(python())
         .arg(script)
         .args([key_arn, user_pool_id, plaintext])

@@ -1,4 +1,4 @@
-//! A real SMTP server (aiosmtpd, `scripts/smtp_server.py`) per test binary:
+//! A real SMTP server (aiosmtpd, `tests/support/peers/smtp_server.py`) per test binary:
 //! STARTTLS, implicit TLS and a port without TLS, all with AUTH.
 
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ pub fn start() -> SmtpServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let (starttls_port, implicit_port, plain_port) =
         (crate::free_port(), crate::free_port(), crate::free_port());
-    let script = crate::script("smtp_server.py");
+    let script = crate::peer("smtp_server.py");
     let guard = crate::spawn_guarded(&format!(
         "'{}' '{script}' --dir '{}' --starttls-port {starttls_port} --implicit-port {implicit_port} --plain-port {plain_port} --user {USER} --password {PASSWORD} 2>'{}/server.log'",
         crate::python(),

@@ -24,7 +24,7 @@ pub fn verify_parts(
     headers: serde_json::Map<String, serde_json::Value>,
     body: &str,
 ) -> Result<String, String> {
-    let script = crate::script("verify_standard_webhook.py");
+    let script = crate::peer("verify_standard_webhook.py");
     let mut child = Command::new(python())
         .arg(script)
         .arg(secret)

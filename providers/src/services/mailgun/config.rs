@@ -62,6 +62,11 @@ impl Service for MailgunConfig {
     const TYPE: &'static str = "mailgun";
     type Backend = Mailgun;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
     }

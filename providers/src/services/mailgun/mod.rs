@@ -11,6 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{mailgun_region_base_url, MailgunConfig};
 

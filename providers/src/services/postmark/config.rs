@@ -61,6 +61,11 @@ impl Service for PostmarkConfig {
     const TYPE: &'static str = "postmark";
     type Backend = Postmark;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
     }

@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{PostmarkConfig, POSTMARK_DEFAULT_BASE_URL, POSTMARK_TEST_TOKEN};
 

@@ -43,6 +43,11 @@ impl Service for ResendConfig {
     const TYPE: &'static str = "resend";
     type Backend = Resend;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
     }

@@ -14,6 +14,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{ResendConfig, RESEND_DEFAULT_BASE_URL};
 

@@ -52,6 +52,11 @@ impl Service for SendGridConfig {
     const TYPE: &'static str = "sendgrid";
     type Backend = SendGrid;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
     }

@@ -13,6 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 

@@ -67,6 +67,11 @@ impl Service for TwilioConfig {
     const TYPE: &'static str = "twilio";
     type Backend = Twilio;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         let token = self.auth_token.iter().map(|t| ("auth_token", t));
         let key = self.api_key_secret.iter().map(|s| ("api_key_secret", s));

@@ -7,6 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{TwilioConfig, TWILIO_DEFAULT_BASE_URL};
 

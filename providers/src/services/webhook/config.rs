@@ -59,6 +59,11 @@ impl Service for WebhookConfig {
     const TYPE: &'static str = "webhook";
     type Backend = Webhook;
 
+    #[cfg(feature = "testing")]
+    fn stand_in() -> Option<crate::testing::StandIn> {
+        Some(super::stand_in::STAND_IN)
+    }
+
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("secret", &self.secret)]
     }

@@ -17,6 +17,8 @@ use base64::Engine;
 use serde::Serialize;
 
 mod config;
+#[cfg(feature = "testing")]
+mod stand_in;
 
 pub use config::{SignatureScheme, WebhookConfig};
 

@@ -20,7 +20,8 @@ import urllib.request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 
 
 def free_port():
@@ -100,7 +101,7 @@ def main():
         endpoint, env, key = local_kms(moto_port)
 
         def mint(plaintext):
-            return subprocess.run([sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, "us-east-1_EXAMPLE1", plaintext],
+            return subprocess.run([sys.executable, os.path.join(PEERS, "mint_cognito_code.py"), key, "us-east-1_EXAMPLE1", plaintext],
                                   env=env, check=True, capture_output=True, text=True).stdout.strip()
 
         work = tempfile.mkdtemp()

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_policies import listed, resolved, statements  # noqa: E402
 from check_sam_graph import evaluate, load, transformed  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LISTED = os.path.join(ROOT, "infra", "deployments-compared.toml")
 DEPLOYMENTS = ("sam", "terraform", "cdk")
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The arm64 (Graviton) package end to end on this x86_64 machine: its `bootstrap`,
 run under qemu-aarch64, driven as Lambda drives it through the Runtime API stand-in
-(scripts/runtime_api.py), with KMS on moto (codes minted by the Python Encryption
+(tests/support/peers/runtime_api.py), with KMS on moto (codes minted by the Python Encryption
 SDK), email through the signed webhook to a local receiver, SMS through SNS on
 moto, templates from a layer zip extracted under /opt as Lambda extracts layers,
 and one init that must be refused.
@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_cargo_lambda import WEBHOOK_SECRET, Receiver, check, local_kms, start_moto  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 SYSROOT = "/usr/aarch64-linux-gnu"
 LAYER_ROOT = "/opt/switchboard"
 
@@ -66,7 +67,7 @@ def main():
             with open(os.path.join(ROOT, "examples", "events", name)) as f:
                 event = json.load(f)
             event["request"]["code"] = subprocess.run(
-                [sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, event["userPoolId"], code],
+                [sys.executable, os.path.join(PEERS, "mint_cognito_code.py"), key, event["userPoolId"], code],
                 env=env, check=True, capture_output=True, text=True).stdout.strip()
             if phone:
                 event["request"]["userAttributes"]["phone_number"] = phone
@@ -77,7 +78,7 @@ def main():
 
         def run(events, function_env):
             out = os.path.join(work, "results.json")
-            result = subprocess.run([sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", runner,
+            result = subprocess.run([sys.executable, os.path.join(PEERS, "runtime_api.py"), "--binary", runner,
                                      "--out", out, *events], env=function_env, capture_output=True, text=True,
                                     timeout=600)
             check(result.returncode == 0, "the Runtime API stand-in ran"

@@ -3,7 +3,7 @@
 given parameters: the template transformed with aws-sam-translator (as `sam deploy`
 does), conditions evaluated, intrinsics resolved — parameters from the command line
 over the template's defaults, and the resources the environment names (the code key,
-the table, the pool) from --resource. Prints it as JSON, for scripts/deployed_function.py.
+the table, the pool) from --resource. Prints it as JSON, for scripts/infra/deployed_function.py.
 A template CDK synthesized works the same: its resources are named by construct id
 (`CodeKey.Arn` for the logical id CDK made of `…/CodeKey/Resource`).
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the real `switchboard` binary with the environment a deployment gave its
 function — read from Terraform's applied state, or from the SAM template transformed
-with its parameters — under the Lambda Runtime API stand-in (scripts/runtime_api.py),
+with its parameters — under the Lambda Runtime API stand-in (tests/support/peers/runtime_api.py),
 with every AWS service on a moto server: the init must succeed, and one email and one
 SMS with Cognito-format codes must be delivered.
 
@@ -25,7 +25,8 @@ import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 
 
 def fail(message):
@@ -67,7 +68,7 @@ def moto_env(moto):
 
 
 def mint(moto, key_arn, pool, code):
-    script = os.path.join(HERE, "mint_cognito_code.py")
+    script = os.path.join(PEERS, "mint_cognito_code.py")
     result = subprocess.run(
         [sys.executable, script, key_arn, pool, code],
         env={**os.environ, **moto_env(moto)},
@@ -134,7 +135,7 @@ def main():
             files.append(path)
         out = os.path.join(work, "results.json")
         run = subprocess.run(
-            [sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", args.binary,
+            [sys.executable, os.path.join(PEERS, "runtime_api.py"), "--binary", args.binary,
              "--out", out, "--timeout-ms", "15000", *files],
             env=env, capture_output=True, text=True,
         )

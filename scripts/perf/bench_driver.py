@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process figures for scripts/bench: cold start to the first delivered event,
 warm events per second, peak RSS over many events, all with the release binary
-running as a Lambda (scripts/runtime_api.py), KMS on a local moto server and a
+running as a Lambda (tests/support/peers/runtime_api.py), KMS on a local moto server and a
 local webhook receiver as the provider (loopback only).
 
     bench_driver.py --binary target/release/switchboard --events 1000 --cold-runs 10
@@ -20,6 +20,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 
 
 def free_port():
@@ -76,9 +78,9 @@ def main():
         import boto3
         kms = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
         key = kms.create_key()["KeyMetadata"]["Arn"]
-        mint = subprocess.run([sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, "us-east-1_EXAMPLE1", "491305"],
+        mint = subprocess.run([sys.executable, os.path.join(PEERS, "mint_cognito_code.py"), key, "us-east-1_EXAMPLE1", "491305"],
                               env=env, check=True, capture_output=True, text=True).stdout.strip()
-        with open(os.path.join(HERE, "..", "examples", "events", "CustomEmailSender_ForgotPassword.json")) as f:
+        with open(os.path.join(ROOT, "examples", "events", "CustomEmailSender_ForgotPassword.json")) as f:
             event = json.load(f)
         event["request"]["code"] = mint
         work = tempfile.mkdtemp()
@@ -99,7 +101,7 @@ def main():
 
         def run(repeat):
             out = os.path.join(work, "results.json")
-            subprocess.run([sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", args.binary, "--out", out,
+            subprocess.run([sys.executable, os.path.join(PEERS, "runtime_api.py"), "--binary", args.binary, "--out", out,
                             "--repeat", str(repeat), event_file], env=env, check=True, stderr=subprocess.DEVNULL)
             with open(out) as f:
                 return json.load(f)

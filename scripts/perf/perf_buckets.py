@@ -9,9 +9,9 @@ in docs/performance.md ("The process's CPU per warm event") come from:
     # a release build that keeps symbols and line tables
     CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release
     # a long warm run without a quota, over TLS, profiled for 15 s once it is warm
-    python scripts/bench_share.py --switchboard BIN --memory 1769 --cold-runs 1 --events 6000 --tls --out /tmp/p.json &
+    python scripts/perf/bench_share.py --switchboard BIN --memory 1769 --cold-runs 1 --events 6000 --tls --out /tmp/p.json &
     sleep 6; perf record -a --call-graph dwarf,16384 -F 499 -o warm.perf -- sleep 15
-    perf script -i warm.perf --comm tokio-rt-worker,switchboard -F comm,tid,ip,sym | scripts/perf_buckets.py
+    perf script -i warm.perf --comm tokio-rt-worker,switchboard -F comm,tid,ip,sym | scripts/perf/perf_buckets.py
 
 (`perf` shortens the main thread's name to 15 characters: pass what `perf report
 --sort comm` shows.)

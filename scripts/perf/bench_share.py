@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Switchboard and the Node.js reference sender at Lambda's CPU share, in one run
-and one harness (scripts/runtime_api.py): KMS on a local moto server, codes minted
+and one harness (tests/support/peers/runtime_api.py): KMS on a local moto server, codes minted
 by the Python Encryption SDK, a loopback SendGrid stand-in (TCP_NODELAY) that both
 deliver to. For each memory size: init unthrottled, invocations under a CFS quota
 of memory / 1769 MB of one vCPU, as Lambda allocates CPU.
 
-    bench_share.py --switchboard target/release/switchboard --node scripts/node-reference/bootstrap \\
+    bench_share.py --switchboard target/release/switchboard --node scripts/perf/node-reference/bootstrap \\
                    --memory 128,512,1769 --cold-runs 10 --events 200 [--tls] --out bench-results/share.json
 
 `--tls`: both senders reach KMS and the stand-in over TLS, as in production — a
 keep-alive TLS terminator in front of moto and the stand-in serving TLS itself,
 with certificates from a throwaway CA that the senders trust through their
-platform store (scripts/bench_tls.py).
+platform store (scripts/perf/bench_tls.py).
 
 Per sender and memory size: exec → ready (first /next), exec → first message
 received by the stand-in, the first invocation's CPU, init CPU, warm event latency
@@ -32,6 +32,8 @@ import time
 import bench_tls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 LAMBDA_VCPU_MB = 1769
 
 
@@ -70,7 +72,7 @@ class SendGrid(http.server.BaseHTTPRequestHandler):
 
 def run(binary, event_file, env, repeat, cpu_percent, servers):
     out = tempfile.mktemp(suffix=".json")
-    command = [sys.executable, os.path.join(HERE, "runtime_api.py"), "--binary", binary, "--out", out,
+    command = [sys.executable, os.path.join(PEERS, "runtime_api.py"), "--binary", binary, "--out", out,
                "--repeat", str(repeat), "--timeout-ms", "30000", event_file]
     if cpu_percent < 100:
         command += ["--cpu-percent", str(cpu_percent)]
@@ -151,10 +153,10 @@ def main():
         import boto3
         key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                            aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
-        with open(os.path.join(HERE, "..", "examples", "events", "CustomEmailSender_ForgotPassword.json")) as f:
+        with open(os.path.join(ROOT, "examples", "events", "CustomEmailSender_ForgotPassword.json")) as f:
             event = json.load(f)
         event["request"]["code"] = subprocess.run(
-            [sys.executable, os.path.join(HERE, "mint_cognito_code.py"), key, event["userPoolId"], "491305"],
+            [sys.executable, os.path.join(PEERS, "mint_cognito_code.py"), key, event["userPoolId"], "491305"],
             env=env, check=True, capture_output=True, text=True).stdout.strip()
         event_file = tempfile.mktemp(suffix=".json")
         with open(event_file, "w") as f:
