@@ -3,3 +3,5 @@
 mod docs;
 mod layout;
 mod naming;
+mod provider_lists;
+mod scripts;
