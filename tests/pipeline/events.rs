@@ -657,11 +657,17 @@ async fn the_takeover_mail_says_what_cognito_did_in_words() {
                 "{action} ({locale}, {part}): Cognito's word is not the message: {body}"
             );
         }
-        for detail in [
-            "Chrome 131, Windows 11",
-            "Springfield",
-            "2026-11-23T10:15:02Z",
-        ] {
+        let file_locale = match locale {
+            "es-MX" => "es",
+            "pt" => "pt-BR",
+            other => other,
+        };
+        let time = switchboard::render::event_time("2026-11-23T10:15:02Z", file_locale).unwrap();
+        assert!(
+            !email.text.contains("2026-11-23T10:15:02Z") && time.contains("UTC"),
+            "{locale}: the time in the reader's words, in UTC: {time}"
+        );
+        for detail in ["Chrome 131, Windows 11", "Springfield", time.as_str()] {
             assert!(
                 email.text.contains(detail),
                 "{action} ({locale}): the device, place and time: {}",

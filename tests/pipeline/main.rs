@@ -9,3 +9,4 @@ mod hostile_aws;
 mod hostile_input;
 mod no_secrets;
 mod recipient_lookup;
+mod right_to_left;
