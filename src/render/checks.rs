@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use switchboard_providers::Channel;
 
-use super::renderer::{AppVars, RenderError, Renderer, TemplateVars};
+use super::error::RenderError;
+use super::renderer::{AppVars, Renderer, TemplateVars};
 
 impl Renderer {
     /// Renders `name` for `channel` in every locale it has, with sample data.

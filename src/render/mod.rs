@@ -10,12 +10,13 @@
 //! One job a file: [`templates`] loads the sources, [`renderer`] renders them,
 //! [`locales`] picks the file for a user's locale from the tags [`tags`] reads,
 //! [`direction`] and [`dates`] are the filters that make text read right in
-//! every language, [`links`] the ones that keep links safe, and [`checks`]
-//! renders every template at start-up.
+//! every language, [`links`] the ones that keep links safe, [`checks`]
+//! renders every template at start-up, and [`error`] names what failed.
 
 mod checks;
 mod dates;
 mod direction;
+mod error;
 mod links;
 mod locales;
 mod renderer;
@@ -24,6 +25,7 @@ mod templates;
 
 pub use dates::event_time;
 pub use direction::{text_direction, FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE};
-pub use renderer::{AppVars, RenderError, RenderedEmail, Renderer, TemplateVars};
+pub use error::RenderError;
+pub use renderer::{AppVars, RenderedEmail, Renderer, TemplateVars};
 pub use tags::{language_of, normalise_locale, BASE_LANGUAGE, EMBEDDED_LOCALES};
 pub use templates::EMBEDDED;

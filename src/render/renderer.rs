@@ -5,10 +5,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use minijinja::{Environment, Error, Value};
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use super::direction::text_direction;
+use super::error::{render_error, RenderError};
 use super::tags::normalise_locale;
 use super::templates;
 
@@ -58,16 +59,6 @@ pub struct RenderedEmail {
     pub text: String,
 }
 
-/// A template that failed to load or render; names the file and line.
-#[derive(Debug, thiserror::Error)]
-#[error("template `{file}`: {detail}")]
-pub struct RenderError {
-    /// The template file.
-    pub file: String,
-    /// What went wrong (kind, line); never the rendered content.
-    pub detail: String,
-}
-
 /// The compiled templates. Built once at cold start.
 pub struct Renderer {
     pub(super) env: Environment<'static>,
@@ -81,22 +72,6 @@ impl std::fmt::Debug for Renderer {
             .field("templates", &self.files.len())
             .field("default_locale", &self.default_locale)
             .finish()
-    }
-}
-
-pub(super) fn render_error(file: &str, e: &Error) -> RenderError {
-    let line = e
-        .line()
-        .map(|l| format!(" at line {l}"))
-        .unwrap_or_default();
-    // Not `{:#}`: the alternate form adds debug info that shows variable values.
-    let detail = match e.detail() {
-        Some(detail) => format!("{}{line}: {detail}", e.kind()),
-        None => format!("{}{line}", e.kind()),
-    };
-    RenderError {
-        file: file.to_string(),
-        detail,
     }
 }
 

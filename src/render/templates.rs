@@ -7,7 +7,7 @@ use std::path::Path;
 
 use minijinja::Environment;
 
-use super::renderer::{render_error, RenderError};
+use super::error::{render_error, RenderError};
 use super::{dates, direction, links};
 
 /// The templates compiled into the binary (see `build.rs`): (file name, source).

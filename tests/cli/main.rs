@@ -6,6 +6,7 @@ mod deploy_guide;
 mod doctor;
 mod gallery;
 mod invoke;
+mod invoke_sms;
 mod local_cognito;
 mod redrive;
 mod tools;

@@ -14,7 +14,7 @@ fn aws(args: &[&str]) -> Value {
 }
 
 fn redrive(args: &[&str]) -> String {
-    let output = Command::new(switchboard_testkit::script("redrive"))
+    let output = Command::new(switchboard_testkit::repo_root().join("scripts/redrive"))
         .args(args)
         .envs(moto().env())
         .env("SB_REDRIVE_WAIT_SECONDS", "1")

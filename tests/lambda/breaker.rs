@@ -5,11 +5,8 @@
 use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
-use switchboard_testkit::python::mint_with_python;
 
-use crate::harness::{branding, example, run_as_lambda};
-
-const POOL: &str = "us-east-1_EXAMPLE1";
+use crate::harness::{minted, primary_then_backup, run_as_lambda};
 
 /// The metric names of every circuit line printed, with their provider.
 fn circuit_metrics(printed: &str) -> Vec<String> {
@@ -40,25 +37,9 @@ async fn run(
     let key = moto().create_kms_key().await;
     let primary = Hostile::start(script);
     let backup = Hostile::start(vec![Mode::with_headers(200, &[], "")]);
-    let mut event = example("events/CustomEmailSender_SignUp");
-    event["request"]["code"] = mint_with_python(moto(), &key, POOL, "402913").into();
-    let mut env = branding();
+    let event = minted("events/CustomEmailSender_SignUp", &key, "402913");
+    let mut env = primary_then_backup(&key, primary.url(), backup.url());
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key),
-        ("SWITCHBOARD_PROVIDERS__PRIMARY__TYPE", "sendgrid".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__PRIMARY__API_KEY",
-            "SG.breaker".into(),
-        ),
-        ("SWITCHBOARD_PROVIDERS__PRIMARY__BASE_URL", primary.url()),
-        ("SWITCHBOARD_PROVIDERS__BACKUP__TYPE", "webhook".into()),
-        ("SWITCHBOARD_PROVIDERS__BACKUP__URL", backup.url()),
-        (
-            "SWITCHBOARD_PROVIDERS__BACKUP__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "primary,backup".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "backup".into()),
         ("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "2".into()),
         ("SWITCHBOARD_DELIVERY__BASE_DELAY_MS", "1".into()),
         ("SWITCHBOARD_DELIVERY__ATTEMPT_TIMEOUT_MS", "300".into()),

@@ -13,12 +13,11 @@ use switchboard_testkit::moto::moto;
 use switchboard_testkit::python::mint_with_python;
 use switchboard_testkit::smtp::{smtp_server, PASSWORD as SMTP_PASSWORD, USER as SMTP_USER};
 
-use crate::harness::{branding, example, run_as_lambda};
+use crate::harness::{branding, example, run_as_lambda, POOL};
 
 /// Symbols a JSON body, a form and HTML each encode differently (minijinja
 /// writes `/` as `&#x2f;`, a form body `~` as `%7E` and `*` as it is).
 const TEMPORARY_PASSWORD: &str = "Xk7#pQ2w\"Zr<&>+é/'*~";
-const POOL: &str = "us-east-1_EXAMPLE1";
 const SENDGRID_KEY: &str = "SG.echoed-sendgrid-key-0123456789";
 const MAILGUN_KEY: &str = "key-echoed-mailgun-0123456789";
 const POSTMARK_TOKEN: &str = "echoed-postmark-server-token-0123";

@@ -6,14 +6,15 @@
 
 use std::time::UNIX_EPOCH;
 
-use crate::harness::{branding, example, run_as_lambda, run_as_lambda_with_timeout};
+use crate::harness::{
+    branding, delivering_to, example, minted, primary_then_backup, run_as_lambda,
+    run_as_lambda_with_timeout,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
 use switchboard_testkit::python::mint_with_python;
-
-const POOL: &str = "us-east-1_EXAMPLE1";
 
 fn error_of(invocation: &Value) -> Value {
     assert_eq!(invocation["status"], "error", "{invocation}");
@@ -29,25 +30,9 @@ async fn two_hanging_providers_end_by_the_deadline_and_release_the_claim() {
     let table = moto().create_idempotency_table().await;
     let primary = Hostile::start(vec![Mode::Hang]);
     let backup = Hostile::start(vec![Mode::Hang]);
-    let mut event = example("events/CustomEmailSender_SignUp");
-    event["request"]["code"] = mint_with_python(moto(), &key, POOL, "402913").into();
-    let mut env = branding();
+    let event = minted("events/CustomEmailSender_SignUp", &key, "402913");
+    let mut env = primary_then_backup(&key, primary.url(), backup.url());
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
-        ("SWITCHBOARD_PROVIDERS__PRIMARY__TYPE", "sendgrid".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__PRIMARY__API_KEY",
-            "SG.deadline".into(),
-        ),
-        ("SWITCHBOARD_PROVIDERS__PRIMARY__BASE_URL", primary.url()),
-        ("SWITCHBOARD_PROVIDERS__BACKUP__TYPE", "webhook".into()),
-        ("SWITCHBOARD_PROVIDERS__BACKUP__URL", backup.url()),
-        (
-            "SWITCHBOARD_PROVIDERS__BACKUP__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "primary,backup".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "backup".into()),
         ("SWITCHBOARD_IDEMPOTENCY__TABLE", table.clone()),
         // The budget is not what stops it here: the invocation's deadline is.
         ("SWITCHBOARD_DELIVERY__BUDGET_MS", "20000".into()),
@@ -55,7 +40,8 @@ async fn two_hanging_providers_end_by_the_deadline_and_release_the_claim() {
         ("SWITCHBOARD_DELIVERY__DEADLINE_MARGIN_MS", "1500".into()),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let (results, printed) = run_as_lambda_with_timeout(dir.path(), &[event.clone()], &env, 15_000);
+    let (results, printed) =
+        run_as_lambda_with_timeout(dir.path(), std::slice::from_ref(&event), &env, 15_000);
     let invocation = &results["invocations"][0];
     assert_eq!(
         invocation["status"], "error",
@@ -117,10 +103,8 @@ async fn the_sending_sdks_do_not_retry_inside_our_retry() {
         &[("Content-Type", "text/xml")],
         "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t-1</RequestId></ErrorResponse>",
     )]);
-    let mut email = example("events/CustomEmailSender_SignUp");
-    email["request"]["code"] = mint_with_python(moto(), &key, POOL, "1").into();
-    let mut sms = example("events/CustomSMSSender_SignUp");
-    sms["request"]["code"] = mint_with_python(moto(), &key, POOL, "2").into();
+    let email = minted("events/CustomEmailSender_SignUp", &key, "1");
+    let sms = minted("events/CustomSMSSender_SignUp", &key, "2");
     let mut env = branding();
     env.extend([
         ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
@@ -153,29 +137,15 @@ async fn the_sending_sdks_do_not_retry_inside_our_retry() {
 async fn the_error_record_names_the_failure_class() {
     let key = moto().create_kms_key().await;
     let refuses = Hostile::start(vec![Mode::with_headers(503, &[], "")]);
-    let mut undeliverable = example("events/CustomEmailSender_SignUp");
-    undeliverable["request"]["code"] = mint_with_python(moto(), &key, POOL, "1").into();
+    let undeliverable = minted("events/CustomEmailSender_SignUp", &key, "1");
     let mut foreign = example("events/CustomEmailSender_SignUp");
     foreign["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_Elsewhere", "1").into();
     let mut malformed = example("events/CustomEmailSender_SignUp");
     malformed["request"]["userAttributes"] = Value::from(5);
-    let mut far_away = example("events/CustomSMSSender_SignUp");
-    far_away["request"]["code"] = mint_with_python(moto(), &key, POOL, "1").into();
+    let mut far_away = minted("events/CustomSMSSender_SignUp", &key, "1");
     far_away["request"]["userAttributes"]["phone_number"] = "+2348031234567".into();
-    let mut env = branding();
+    let mut env = delivering_to(&key, format!("{}/hook?token=s3cr3t", refuses.url()));
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__URL",
-            format!("{}/hook?token=s3cr3t", refuses.url()),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
         ("SWITCHBOARD_SMS__DENIED_COUNTRIES", "234".into()),
         ("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "1".into()),
     ]);

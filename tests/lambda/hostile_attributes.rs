@@ -6,39 +6,17 @@
 use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
-use switchboard_testkit::python::mint_with_python;
 
-use crate::harness::{branding, example, run_as_lambda};
+use crate::harness::{delivering_to, minted, run_as_lambda, statuses};
 
 /// Cognito's limit for an attribute value.
 const LONGEST_ATTRIBUTE: usize = 2048;
 
 fn sign_up(key: &str, given_name: &str, metadata: Value) -> Value {
-    let mut event = example("events/CustomEmailSender_SignUp");
-    event["request"]["code"] = mint_with_python(moto(), key, "us-east-1_EXAMPLE1", "551903").into();
+    let mut event = minted("events/CustomEmailSender_SignUp", key, "551903");
     event["request"]["userAttributes"]["given_name"] = given_name.into();
     event["request"]["clientMetadata"] = metadata;
     event
-}
-
-/// A deploy's environment: codes under `key`, every message to the signed webhook `hook`.
-fn delivering_to(key: &str, hook: &Hostile) -> Vec<(&'static str, String)> {
-    let mut env = branding();
-    env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__URL",
-            format!("{}/hook", hook.url()),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
-    ]);
-    env
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,7 +36,7 @@ async fn a_hostile_name_reaches_no_mail_as_written() {
         ),
         sign_up(&key, &long, Value::Null),
     ];
-    let env = delivering_to(&key, &hook);
+    let env = delivering_to(&key, format!("{}/hook", hook.url()));
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &events, &env);
     for invocation in results["invocations"].as_array().unwrap() {
@@ -125,23 +103,14 @@ async fn signing_a_victim_up_again_and_again_is_stopped_at_per_recipient() {
         event
     })
     .collect();
-    let mut env = delivering_to(&key, &hook);
+    let mut env = delivering_to(&key, format!("{}/hook", hook.url()));
     env.extend([
         ("SWITCHBOARD_EMAIL__LIMITS__PER_RECIPIENT", "2".into()),
         ("SWITCHBOARD_EMAIL__LIMITS__TABLE", table),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &events, &env);
-    let statuses: Vec<String> = results["invocations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            assert_eq!(i["status"], "response", "Ok to Lambda: {i}\n{printed}");
-            let body: Value = serde_json::from_str(i["body"].as_str().unwrap()).unwrap();
-            body["status"].as_str().unwrap().to_string()
-        })
-        .collect();
+    let statuses: Vec<String> = statuses(&results, &printed);
     assert_eq!(statuses, ["delivered", "delivered", "limited"]);
     assert_eq!(hook.received().len(), 2);
     let metric = printed

@@ -8,9 +8,8 @@ use serde_json::Value;
 use switchboard_testkit::aws_proxy::{AwsProxy, Fault};
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
-use switchboard_testkit::python::mint_with_python;
 
-use crate::harness::{branding, example, run_as_lambda_with_timeout};
+use crate::harness::{delivering_to, minted, run_as_lambda_with_timeout};
 
 const PUT: &str = "DynamoDB_20120810.PutItem";
 
@@ -22,17 +21,8 @@ fn environment(
     hook: &str,
     proxy: &AwsProxy,
 ) -> Vec<(&'static str, String)> {
-    let mut env = branding();
+    let mut env = delivering_to(key, format!("{hook}/hook"));
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        ("SWITCHBOARD_PROVIDERS__HOOK__URL", format!("{hook}/hook")),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
         ("SWITCHBOARD_IDEMPOTENCY__TABLE", table.to_string()),
         ("SWITCHBOARD_IDEMPOTENCY__ON_STORE_ERROR", "fail".into()),
         ("AWS_ENDPOINT_URL", proxy.url()),
@@ -41,9 +31,7 @@ fn environment(
 }
 
 async fn signup_event(key: &str) -> Value {
-    let mut event = example("events/CustomEmailSender_SignUp");
-    event["request"]["code"] = mint_with_python(moto(), key, "us-east-1_EXAMPLE1", "551903").into();
-    event
+    minted("events/CustomEmailSender_SignUp", key, "551903")
 }
 
 #[tokio::test(flavor = "multi_thread")]

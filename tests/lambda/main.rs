@@ -40,6 +40,83 @@ mod harness {
         switchboard_testkit::lambda::run(BINARY, dir, events, env, timeout_ms)
     }
 
+    /// The pool of the example events.
+    pub const POOL: &str = "us-east-1_EXAMPLE1";
+
+    /// The example event `name` (`events/CustomEmailSender_SignUp`) carrying
+    /// `code` encrypted as Cognito does, under `key`.
+    pub fn minted(name: &str, key: &str, code: &str) -> Value {
+        let mut event = example(name);
+        event["request"]["code"] = switchboard_testkit::python::mint_with_python(
+            switchboard_testkit::moto::moto(),
+            key,
+            POOL,
+            code,
+        )
+        .into();
+        event
+    }
+
+    /// A deploy's environment: codes under `key`, every email and SMS to the
+    /// signed webhook `HOOK` at `url`.
+    pub fn delivering_to(key: &str, url: String) -> Vec<(&'static str, String)> {
+        let mut env = branding();
+        env.extend([
+            ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
+            ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
+            ("SWITCHBOARD_PROVIDERS__HOOK__URL", url),
+            (
+                "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
+                "a-secret-of-enough-length".into(),
+            ),
+            ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
+            ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
+        ]);
+        env
+    }
+
+    /// Codes under `key`; email through a SendGrid `PRIMARY` at `primary`, then
+    /// a signed webhook `BACKUP` at `backup`, which also takes every SMS.
+    pub fn primary_then_backup(
+        key: &str,
+        primary: String,
+        backup: String,
+    ) -> Vec<(&'static str, String)> {
+        let mut env = branding();
+        env.extend([
+            ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
+            ("SWITCHBOARD_PROVIDERS__PRIMARY__TYPE", "sendgrid".into()),
+            (
+                "SWITCHBOARD_PROVIDERS__PRIMARY__API_KEY",
+                "SG.primary".into(),
+            ),
+            ("SWITCHBOARD_PROVIDERS__PRIMARY__BASE_URL", primary),
+            ("SWITCHBOARD_PROVIDERS__BACKUP__TYPE", "webhook".into()),
+            ("SWITCHBOARD_PROVIDERS__BACKUP__URL", backup),
+            (
+                "SWITCHBOARD_PROVIDERS__BACKUP__SECRET",
+                "a-secret-of-enough-length".into(),
+            ),
+            ("SWITCHBOARD_EMAIL__PROVIDERS", "primary,backup".into()),
+            ("SWITCHBOARD_SMS__PROVIDERS", "backup".into()),
+        ]);
+        env
+    }
+
+    /// The `status` each invocation answered, every one an answer (not an error).
+    pub fn statuses(results: &Value, printed: &str) -> Vec<String> {
+        results["invocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                assert_eq!(i["status"], "response", "{i}\n{printed}");
+                let body: Value = serde_json::from_str(i["body"].as_str().unwrap()).unwrap();
+                body["status"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+
     /// What a deploy must set besides its providers: its product and sender.
     pub fn branding() -> Vec<(&'static str, String)> {
         vec![

@@ -3,7 +3,6 @@
 //! and every line the function printed.
 
 use switchboard_testkit::moto::moto;
-use switchboard_testkit::python::mint_with_python;
 
 use switchboard::cognito::mint::cognito_escape;
 
@@ -18,7 +17,7 @@ fn assert_no_secret(text: &str, what: &str) {
 /// request and name the number.
 #[tokio::test(flavor = "multi_thread")]
 async fn no_code_or_number_in_the_lambda_error_or_output() {
-    use crate::harness::{branding, example, run_as_lambda};
+    use crate::harness::{branding, minted, run_as_lambda};
     use switchboard_testkit::hostile::{Hostile, Mode};
     const NUMBER: &str = "+12025550199";
     let echo = Hostile::start(vec![Mode::Echo { status: 400 }]);
@@ -27,10 +26,8 @@ async fn no_code_or_number_in_the_lambda_error_or_output() {
         serde_json::json!({"code": 21211, "message": format!("The 'To' number {NUMBER} is not a valid phone number.")}),
     )]);
     let key = moto().create_kms_key().await;
-    let mut email = example("events/CustomEmailSender_ForgotPassword");
-    email["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", CODE).into();
-    let mut sms = example("events/CustomSMSSender_SignUp");
-    sms["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", CODE).into();
+    let email = minted("events/CustomEmailSender_ForgotPassword", &key, CODE);
+    let mut sms = minted("events/CustomSMSSender_SignUp", &key, CODE);
     sms["request"]["userAttributes"]["phone_number"] = NUMBER.into();
     let mut env = branding();
     env.extend([

@@ -8,11 +8,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
-use switchboard_testkit::python::mint_with_python;
 
-use crate::harness::{branding, example, run_as_lambda};
-
-const POOL: &str = "us-east-1_EXAMPLE1";
+use crate::harness::{branding, minted, run_as_lambda};
 
 /// `count` sign-up emails through SendGrid at `sendgrid`, with a webhook at
 /// `hook` for SMS, and `extra` variables.
@@ -23,8 +20,7 @@ async fn run(
     extra: &[(&'static str, String)],
 ) -> (Value, String) {
     let key = moto().create_kms_key().await;
-    let mut event = example("events/CustomEmailSender_SignUp");
-    event["request"]["code"] = mint_with_python(moto(), &key, POOL, "550123").into();
+    let event = minted("events/CustomEmailSender_SignUp", &key, "550123");
     let mut env = branding();
     env.extend([
         ("SWITCHBOARD_DECRYPT__KEY_ARN", key),

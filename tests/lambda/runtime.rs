@@ -2,7 +2,7 @@
 //! from a Runtime API (tests/support/peers/runtime_api.py), KMS from moto with codes minted by
 //! the Python Encryption SDK, SendGrid on a recording server, SNS on moto.
 
-use crate::harness::{branding, example, run_as_lambda};
+use crate::harness::{branding, example, minted, run_as_lambda};
 use serde_json::Value;
 use switchboard_testkit::moto::moto;
 use switchboard_testkit::python::mint_with_python;
@@ -44,9 +44,7 @@ async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
         .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-lambda"))
         .mount(&sendgrid)
         .await;
-    let mut email = example("events/CustomEmailSender_ForgotPassword");
-    email["request"]["code"] =
-        mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "580231").into();
+    let email = minted("events/CustomEmailSender_ForgotPassword", &key, "580231");
     let mut sms = example("events/CustomSMSSender_Authentication");
     sms["request"]["userAttributes"]["phone_number"] = "+12025550177".into();
     sms["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "771133").into();
@@ -129,8 +127,7 @@ async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_chain_makes_the_invocation_fail() {
     let key = moto().create_kms_key().await;
-    let mut email = example("events/CustomEmailSender_SignUp");
-    email["request"]["code"] = mint_with_python(moto(), &key, "us-east-1_EXAMPLE1", "1").into();
+    let email = minted("events/CustomEmailSender_SignUp", &key, "1");
     let dead = format!("http://127.0.0.1:{}", switchboard_testkit::free_port());
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &[email], &config(&key, &dead));

@@ -6,7 +6,7 @@ use switchboard_testkit::moto::moto;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_counts_sms_limited() {
-    use crate::harness::{branding, example, run_as_lambda};
+    use crate::harness::{branding, example, run_as_lambda, statuses};
     use serde_json::Value;
     use switchboard_testkit::python::mint_with_python;
     use wiremock::matchers::{header, method};
@@ -63,16 +63,7 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
     let (results, printed) = run_as_lambda(dir.path(), &events, &env);
 
     assert_eq!(results["init_error"], Value::Null, "{results}");
-    let statuses: Vec<String> = results["invocations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            assert_eq!(i["status"], "response", "Ok to Lambda: {i}");
-            let body: Value = serde_json::from_str(i["body"].as_str().unwrap()).unwrap();
-            body["status"].as_str().unwrap().to_string()
-        })
-        .collect();
+    let statuses: Vec<String> = statuses(&results, &printed);
     assert_eq!(statuses, ["delivered", "delivered", "limited"]);
     let sends = aws_sms.received_requests().await.unwrap();
     let sends = sends
