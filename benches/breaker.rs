@@ -13,7 +13,7 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::providers::{Channel, ScriptedSender, Sender, Step};
-use switchboard::startup::registry::Registry;
+use switchboard::startup::senders::Senders;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::App;
 
@@ -28,7 +28,7 @@ async fn app(primary_hangs: bool, breaker_threshold: u32) -> App {
     config.delivery.attempt_timeout_ms = 100;
     config.delivery.max_attempts = 1;
     config.delivery.breaker.threshold = breaker_threshold;
-    let mut registry = Registry::new();
+    let mut registry = Senders::new();
     let primary = match primary_hangs {
         true => ScriptedSender::always("primary", EMAIL, Step::Hang),
         false => ScriptedSender::new("primary", EMAIL),

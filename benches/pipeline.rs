@@ -17,7 +17,7 @@ use switchboard::cognito::event::{parse_custom_sender, TriggerSource};
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::providers::{Channel, EmailMessage, MessageContext, ScriptedSender, Sender};
 use switchboard::render::{AppVars, Renderer, TemplateVars};
-use switchboard::startup::registry::Registry;
+use switchboard::startup::senders::Senders;
 use switchboard::startup::{self, Runtime, StartupOptions};
 
 fn event_json(name: &str) -> &'static str {
@@ -68,7 +68,7 @@ fn benches(c: &mut Criterion) {
     config.cognito.lookup_missing_recipient = false;
     config.email.providers = vec!["memory".into()];
     config.sms.providers = vec!["memory".into()];
-    let mut registry = Registry::new();
+    let mut registry = Senders::new();
     registry.insert("memory".into(), memory.clone() as Arc<dyn Sender>);
     let options = StartupOptions {
         force_insecure_dev_key: true,

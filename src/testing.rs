@@ -11,7 +11,7 @@ use switchboard_providers::{ProviderConfig, Sender};
 
 use crate::cognito::event::CustomSenderEvent;
 use crate::config::{Config, DEFAULT_TOML};
-use crate::startup::{self, Registry, Runtime, StartupError, StartupOptions};
+use crate::startup::{self, Runtime, Senders, StartupError, StartupOptions};
 use crate::{App, HandleError, Outcome};
 
 /// The embedded defaults without the Cognito recipient look-up (no AWS), as
@@ -61,7 +61,7 @@ pub fn example_event(trigger_source: &str) -> CustomSenderEvent {
 #[derive(Debug)]
 pub struct TestApp {
     config: Config,
-    registry: Registry,
+    registry: Senders,
     options: StartupOptions,
 }
 
@@ -70,7 +70,7 @@ impl TestApp {
     pub fn new(config: Config) -> Self {
         TestApp {
             config,
-            registry: Registry::new(),
+            registry: Senders::new(),
             options: StartupOptions::demo(),
         }
     }

@@ -8,7 +8,7 @@ use super::preview::{self, Sample};
 use crate::cognito::event::TriggerSource;
 use crate::route::Route;
 use crate::sms::phone;
-use crate::startup::{self, registry, StartupOptions};
+use crate::startup::{self, senders, StartupOptions};
 
 /// Sends the sample message of `trigger` (default: the channel's SignUp) to `to`
 /// through the provider named `provider`, without retries or failover. The whole
@@ -18,12 +18,12 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
     config.cognito.lookup_missing_recipient = false;
     let aws = match options.aws {
         Some(aws) => Some(aws),
-        None if registry::needs_aws(&config.providers) => {
+        None if senders::needs_aws(&config.providers) => {
             Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
         }
         None => None,
     };
-    let providers = registry::build(&config.providers, aws.as_ref(), options.runtime).await?;
+    let providers = senders::build(&config.providers, aws.as_ref(), options.runtime).await?;
     let Some(sender) = providers.get(provider).cloned() else {
         let known: Vec<&str> = providers.keys().map(String::as_str).collect();
         anyhow::bail!(

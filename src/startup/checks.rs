@@ -114,7 +114,7 @@ const DEMO_DOMAIN: &str = "@example.com";
 /// Inside Lambda, a development setup is a misconfigured deploy: every one
 /// found, so the init can fail loudly with all of them instead of decrypting
 /// with a public key, writing codes to /tmp, or sending under the demo's name.
-/// (A provider's sandbox is judged by `registry::build` once its secrets are
+/// (A provider's sandbox is judged by `senders::build` once its secrets are
 /// resolved.)
 pub fn lambda_only(
     config: &Config,

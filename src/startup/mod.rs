@@ -9,8 +9,8 @@ mod guards;
 mod options;
 mod prime;
 mod profile;
-pub mod registry;
 mod route_table;
+pub mod senders;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use std::time::Duration;
 
 pub use error::{Refusal, Refusals, StartupError};
 pub use options::{Runtime, StartupOptions};
-pub use registry::Registry;
+pub use senders::Senders;
 use switchboard_providers::layer::{CircuitEvent, Observer};
 
 use crate::cognito::decrypt::{
@@ -60,7 +60,7 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
         .then_some((connections::PRECONNECT_TIMEOUT, &used));
     let refused = checks::lambda_only(config, options.runtime, options.force_insecure_dev_key);
     let built =
-        registry::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect).await;
+        senders::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect).await;
     let (registry, opening) = with_every_refusal(refused, built)?;
     profile.mark("providers");
     let app = assemble(config, &options, aws, registry, &mut profile).await?;
@@ -92,7 +92,7 @@ fn with_every_refusal<T>(
 pub async fn build_with(
     config: &Config,
     options: StartupOptions,
-    registry: Registry,
+    registry: Senders,
 ) -> Result<App, StartupError> {
     let refused = checks::lambda_only(config, options.runtime, options.force_insecure_dev_key);
     if !refused.is_empty() {
@@ -110,7 +110,7 @@ async fn aws_config(config: &Config, options: StartupOptions) -> Option<aws_conf
         || config.idempotency.table.is_some()
         || config.sms.limits.enabled()
         || config.email.limits.enabled()
-        || registry::needs_aws(&config.providers);
+        || senders::needs_aws(&config.providers);
     match options.aws {
         Some(aws) => Some(aws),
         None if needed => {
@@ -124,7 +124,7 @@ async fn assemble(
     config: &Config,
     options: &StartupOptions,
     aws: Option<aws_config::SdkConfig>,
-    registry: Registry,
+    registry: Senders,
     profile: &mut InitProfile,
 ) -> Result<App, StartupError> {
     for legacy in config.legacy_calling_codes() {

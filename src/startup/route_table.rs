@@ -13,7 +13,7 @@ use switchboard_providers::layer::{
 use switchboard_providers::{Channel, Sender};
 
 use super::error::StartupError;
-use super::registry::Registry;
+use super::senders::Senders;
 use crate::cognito::event::TriggerSource;
 use crate::config::{Config, DeliveryConfig, RouteConfig, StrategyConfig};
 use crate::route::{Route, RouteTable};
@@ -23,7 +23,7 @@ use crate::sms::countries::CountryFilter;
 /// `observer` hears every circuit breaker's changes.
 pub fn build(
     config: &Config,
-    registry: &Registry,
+    registry: &Senders,
     observer: Option<Observer>,
 ) -> Result<RouteTable, StartupError> {
     let overrides = overrides(config)?;
@@ -123,7 +123,7 @@ fn overrides(config: &Config) -> Result<HashMap<TriggerSource, &RouteConfig>, St
 
 struct RouteBuilder<'a> {
     config: &'a Config,
-    registry: &'a Registry,
+    registry: &'a Senders,
     policy: Policy,
     breakers: Breakers,
 }

@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use switchboard_providers::redaction::redactor;
 
 /// The configured providers by name.
-pub type Registry = BTreeMap<String, Arc<dyn Sender>>;
+pub type Senders = BTreeMap<String, Arc<dyn Sender>>;
 
 /// Whether any configured provider needs AWS credentials.
 pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
@@ -29,7 +29,7 @@ pub async fn build(
     providers: &BTreeMap<String, ProviderConfig>,
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
-) -> Result<Registry, StartupError> {
+) -> Result<Senders, StartupError> {
     Ok(build_opening(providers, aws, runtime, None).await?.0)
 }
 
@@ -41,7 +41,7 @@ pub async fn build_opening(
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
     preconnect: Option<(Duration, &BTreeSet<String>)>,
-) -> Result<(Registry, Opening), StartupError> {
+) -> Result<(Senders, Opening), StartupError> {
     let mut context = resolve_secrets(providers, aws).await?;
     context.inside_lambda = runtime == Runtime::Lambda;
     if runtime == Runtime::Lambda {
@@ -61,7 +61,7 @@ pub async fn build_opening(
     for secret in context.secrets.values() {
         redactor().add_credential(secret.expose_secret());
     }
-    let mut registry = Registry::new();
+    let mut registry = Senders::new();
     let mut used_origins = BTreeSet::new();
     for (name, config) in providers {
         let recorded = context.origins_recorded();
