@@ -56,6 +56,19 @@ pub fn example_event(trigger_source: &str) -> CustomSenderEvent {
     crate::cognito::event::parse_custom_sender(json.as_bytes()).expect("the examples parse")
 }
 
+/// Routes `trigger_source` by `route` in `config`.
+pub fn set_route(config: &mut Config, trigger_source: &str, route: crate::config::RouteConfig) {
+    config.routes.insert(trigger_source.to_string(), route);
+}
+
+/// Sets the user attribute `key` of `event` to `value`.
+pub fn set_attribute(event: &mut CustomSenderEvent, key: &str, value: impl Into<String>) {
+    event
+        .request
+        .user_attributes
+        .insert(key.to_string(), value.into());
+}
+
 /// Builds an [`App`] as a cold start does, with the test's senders in place of
 /// configured providers (or with the configured providers, when it gives none).
 #[derive(Debug)]

@@ -150,10 +150,7 @@ async fn calling_codes_keep_sending_with_a_warning_and_check_config_names_their_
     let dir = tempfile::tempdir().unwrap();
     let minter = CodeMinter::insecure_dev_key().await.unwrap();
     let mut event = switchboard::testing::example_event("CustomSMSSender_Authentication");
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "+18762345678".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "+18762345678");
     event.request.code = Some(minter.mint("491305", &event.user_pool_id).await.unwrap());
     let file = dir.path().join("event.json");
     std::fs::write(&file, serde_json::to_vec(&event).unwrap()).unwrap();

@@ -61,17 +61,8 @@ pub(crate) async fn peers() -> Peers {
         .send()
         .await
         .expect("verify the SES identity");
-    let config = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        config.path(),
-        format!(
-            r#"
-[decrypt]
-mode = "insecure-dev"
-
-[cognito]
-lookup_missing_recipient = false
-
+    let config = config_file(&format!(
+        r#"
 [email]
 providers = ["outbox"]
 from = "Switchboard CLI <{SENDER}>"
@@ -107,15 +98,13 @@ ca_file = "{}"
 [providers.ses]
 type = "ses"
 "#,
-            sendgrid.uri(),
-            mailgun.uri(),
-            postmark.uri(),
-            resend.uri(),
-            smtp_server().starttls_port,
-            smtp_server().ca_file().display(),
-        ),
-    )
-    .unwrap();
+        sendgrid.uri(),
+        mailgun.uri(),
+        postmark.uri(),
+        resend.uri(),
+        smtp_server().starttls_port,
+        smtp_server().ca_file().display(),
+    ));
     Peers {
         sendgrid,
         mailgun,
@@ -123,6 +112,16 @@ type = "ses"
         resend,
         config,
     }
+}
+
+/// A configuration file for `invoke`: codes under the development key, no
+/// recipient look-up, then `rest`.
+pub(crate) fn config_file(rest: &str) -> tempfile::NamedTempFile {
+    let config = tempfile::NamedTempFile::new().unwrap();
+    let head =
+        "[decrypt]\nmode = \"insecure-dev\"\n\n[cognito]\nlookup_missing_recipient = false\n";
+    std::fs::write(config.path(), format!("{head}{rest}")).unwrap();
+    config
 }
 
 pub(crate) fn switchboard(config: &Path, chain: &str, args: &[&str]) -> std::process::Output {

@@ -7,7 +7,7 @@ use switchboard_testkit::moto::moto;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::invoke::{outcome, BINARY};
+use crate::invoke::{config_file, outcome, BINARY};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_environment_variable_swaps_sms_between_twilio_and_sns() {
@@ -19,17 +19,8 @@ async fn one_environment_variable_swaps_sms_between_twilio_and_sns() {
         .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"sid": "SMcli"})))
         .mount(&twilio)
         .await;
-    let config = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        config.path(),
-        format!(
-            r#"
-[decrypt]
-mode = "insecure-dev"
-
-[cognito]
-lookup_missing_recipient = false
-
+    let config = config_file(&format!(
+        r#"
 [providers.twilio]
 type = "twilio"
 account_sid = "AC00000000000000000000000000000000"
@@ -40,10 +31,8 @@ base_url = "{}"
 [providers.sns]
 type = "sns"
 "#,
-            twilio.uri()
-        ),
-    )
-    .unwrap();
+        twilio.uri()
+    ));
     let sms_examples: Vec<_> = switchboard::cli::examples::EVENTS
         .iter()
         .filter(|(name, _)| name.starts_with("CustomSMSSender_"))

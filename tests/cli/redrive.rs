@@ -122,22 +122,16 @@ fn listing_hides_nothing_and_a_redrive_skips_records_too_old_to_deliver() {
         "--zip-file",
         &format!("fileb://{}", zip.display()),
     ]);
-    aws(&[
-        "sqs",
-        "send-message",
-        "--queue-url",
-        &queue,
-        "--message-body",
-        &record(1),
-    ]);
-    aws(&[
-        "sqs",
-        "send-message",
-        "--queue-url",
-        &queue,
-        "--message-body",
-        &record(50),
-    ]);
+    for body in [record(1), record(50)] {
+        aws(&[
+            "sqs",
+            "send-message",
+            "--queue-url",
+            &queue,
+            "--message-body",
+            &body,
+        ]);
+    }
 
     let listed = redrive(&["--list", &queue]);
     assert_eq!(

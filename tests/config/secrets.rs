@@ -11,22 +11,12 @@ use switchboard_testkit::moto::moto;
 #[tokio::test(flavor = "multi_thread")]
 async fn ssm_secure_strings_and_secrets_manager_json_keys_resolve() {
     let aws = moto().sdk_config();
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name("/switchboard/tests/sendgrid")
-        .value("SG.from-ssm")
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
-    aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name("switchboard/tests/providers")
-        .secret_string(r#"{"twilio":"twilio-from-sm","mailgun":"key-from-sm"}"#)
-        .send()
-        .await
-        .unwrap();
+    put_parameter("/switchboard/tests/sendgrid", "SG.from-ssm").await;
+    create_secret(
+        "switchboard/tests/providers",
+        r#"{"twilio":"twilio-from-sm","mailgun":"key-from-sm"}"#,
+    )
+    .await;
     let mut resolver = SecretResolver::new(Some(&aws));
     let ssm = resolver
         .resolve(
@@ -57,13 +47,11 @@ async fn ssm_secure_strings_and_secrets_manager_json_keys_resolve() {
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_parameters_secrets_and_keys_are_named_without_values() {
     let aws = moto().sdk_config();
-    aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name("switchboard/tests/only-one-key")
-        .secret_string(r#"{"present":"value-that-must-not-leak"}"#)
-        .send()
-        .await
-        .unwrap();
+    create_secret(
+        "switchboard/tests/only-one-key",
+        r#"{"present":"value-that-must-not-leak"}"#,
+    )
+    .await;
     let mut resolver = SecretResolver::new(Some(&aws));
     let err = resolver
         .resolve(
@@ -107,15 +95,11 @@ async fn missing_parameters_secrets_and_keys_are_named_without_values() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
     let aws = moto().sdk_config();
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name("/switchboard/tests/webhook")
-        .value("webhook-secret-from-ssm-0123456789")
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
+    put_parameter(
+        "/switchboard/tests/webhook",
+        "webhook-secret-from-ssm-0123456789",
+    )
+    .await;
     let mut config = switchboard::testing::defaults();
     let webhook = |secret: &str| {
         provider(
@@ -141,13 +125,25 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
     assert!(err.contains("providers.broken.secret"), "{err}");
 }
 
-async fn put_config(name: &str, toml: &str) {
+/// An SSM SecureString `name` holding `value`, on moto.
+async fn put_parameter(name: &str, value: &str) {
     aws_sdk_ssm::Client::new(&moto().sdk_config())
         .put_parameter()
         .name(name)
-        .value(toml)
+        .value(value)
         .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
         .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A Secrets Manager secret `name` holding `value`, on moto.
+async fn create_secret(name: &str, value: &str) {
+    aws_sdk_secretsmanager::Client::new(&moto().sdk_config())
+        .create_secret()
+        .name(name)
+        .secret_string(value)
         .send()
         .await
         .unwrap();
@@ -172,7 +168,7 @@ fn check_config(parameter: &str) -> std::process::Output {
 /// is then a `put-parameter` and a cold start, no deploy.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_configuration_layer_in_ssm_is_read_at_start_up() {
-    put_config(
+    put_parameter(
         "/switchboard/tests/config",
         r#"
 [providers.hook]
@@ -196,7 +192,7 @@ providers = ["hook"]
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_or_missing_ssm_layer_is_named() {
-    put_config(
+    put_parameter(
         "/switchboard/tests/broken",
         "[email]\nproviderz = [\"x\"]\n",
     )
@@ -226,7 +222,7 @@ async fn a_broken_or_missing_ssm_layer_is_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_syntax_error_in_the_ssm_layer_is_placed_without_its_text() {
     const SECRET: &str = "SG.SECRET-IN-A-BROKEN-LAYER-4417";
-    put_config(
+    put_parameter(
         "/switchboard/tests/unclosed",
         &format!("[providers.sendgrid]\ntype = \"sendgrid\"\napi_key = \"{SECRET}\n"),
     )
@@ -256,23 +252,8 @@ async fn a_syntax_error_in_the_ssm_layer_is_placed_without_its_text() {
 async fn ssm_and_secrets_manager_late_are_retried_and_failing_ones_are_named_in_time() {
     use std::time::{Duration, Instant};
     use switchboard_testkit::aws_proxy::{AwsProxy, Fault};
-    let aws = moto().sdk_config();
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name("/switchboard/tests/hostile-ssm")
-        .value("value-from-ssm")
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
-    aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name("switchboard/tests/hostile-sm")
-        .secret_string("value-from-sm")
-        .send()
-        .await
-        .unwrap();
+    put_parameter("/switchboard/tests/hostile-ssm", "value-from-ssm").await;
+    create_secret("switchboard/tests/hostile-sm", "value-from-sm").await;
     let references = [
         (
             "AmazonSSM.GetParameter",

@@ -42,13 +42,18 @@ fn sent(outbox: &std::path::Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Three new KMS keys on moto.
+async fn three_keys() -> [String; 3] {
+    [
+        moto().create_kms_key().await,
+        moto().create_kms_key().await,
+        moto().create_kms_key().await,
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn codes_under_the_new_and_the_old_key_deliver_during_a_rotation() {
-    let (new, old, other) = (
-        moto().create_kms_key().await,
-        moto().create_kms_key().await,
-        moto().create_kms_key().await,
-    );
+    let [new, old, other] = three_keys().await;
     let outbox = tempfile::tempdir().unwrap();
     let app = app(outbox.path(), |c| {
         c.decrypt.key_arns = vec![new.clone(), old.clone()]
@@ -155,11 +160,7 @@ async fn each_pool_decrypts_only_under_its_own_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rotation_allow_list_and_pool_keys_come_from_environment_variables_alone() {
-    let (new, old, own) = (
-        moto().create_kms_key().await,
-        moto().create_kms_key().await,
-        moto().create_kms_key().await,
-    );
+    let [new, old, own] = three_keys().await;
     let mut loaded = None;
     Jail::expect_with(|jail| {
         jail.set_env("SWITCHBOARD_DECRYPT__KEY_ARNS", format!("{new},{old}"));

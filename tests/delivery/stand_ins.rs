@@ -6,6 +6,7 @@
 use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::config::Config;
+use switchboard::providers::testing::BOTH_CHANNELS;
 use switchboard::providers::testing::{Answer, StandIn};
 use switchboard::providers::{Channel, ProviderConfig};
 use switchboard::startup::{self, Runtime, StartupOptions};
@@ -92,9 +93,7 @@ pub async fn pipeline(
     let channels = every_http_service()
         .into_iter()
         .find(|http| http.kind == primary.type_name())
-        .map_or(&[Channel::Email, Channel::Sms][..], |http| {
-            http.stand_in.channels
-        });
+        .map_or(BOTH_CHANNELS, |http| http.stand_in.channels);
     config.providers.insert("primary".into(), primary);
     config
         .providers
@@ -121,10 +120,7 @@ pub async fn pipeline(
 /// The example event of `source` with `plaintext` encrypted as Cognito does, under `key`.
 pub async fn event(source: &str, key: &str, plaintext: &str) -> CustomSenderEvent {
     let mut event = switchboard::testing::example_event(source);
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), NUMBER.into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", NUMBER);
     let minter = CodeMinter::kms(&key.parse().unwrap(), moto().kms())
         .await
         .unwrap();

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::config::Config;
-use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ErrorKind, ScriptedSender, Sender};
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError, OutcomeStatus};
 use switchboard_testkit::moto::moto;
@@ -29,10 +30,7 @@ async fn app(sender: Arc<dyn Sender>, tune: impl FnOnce(&mut Config)) -> App {
 }
 
 fn memory() -> Arc<ScriptedSender> {
-    Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ))
+    Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS))
 }
 
 /// A `source` mail to `address` for a new user each time, as each sign-up
@@ -40,24 +38,10 @@ fn memory() -> Arc<ScriptedSender> {
 fn mail_to(source: &str, address: &str) -> CustomSenderEvent {
     static USERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut event = switchboard::testing::example_event(source);
-    event
-        .request
-        .user_attributes
-        .insert("email".into(), address.into());
+    switchboard::testing::set_attribute(&mut event, "email", address);
     let user = USERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     event.user_name = format!("email-limits-user-{user}");
     event
-}
-
-fn sent_to(sender: &ScriptedSender) -> Vec<String> {
-    sender
-        .accepted()
-        .iter()
-        .filter_map(|m| match m {
-            Message::Email(email) => Some(email.to.clone()),
-            Message::Sms(_) => None,
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -88,7 +72,7 @@ async fn signing_one_address_up_again_and_again_sends_per_recipient_mails_and_no
         ],
         "one mailbox, however it is written"
     );
-    assert_eq!(sent_to(&sender), spellings[..3], "each as written");
+    assert_eq!(sender.recipients(), spellings[..3], "each as written");
     let limited = app
         .handle(mail_to(
             "CustomEmailSender_ForgotPassword",
@@ -139,22 +123,11 @@ async fn the_sources_it_counts_are_configurable_and_checked() {
             .unwrap();
         assert_eq!(sign_up.status, OutcomeStatus::Delivered);
     }
-    let statuses = [
-        app.handle(mail_to(
-            "CustomEmailSender_Authentication",
-            "jane@acme.test",
-        ))
-        .await
-        .unwrap()
-        .status,
-        app.handle(mail_to(
-            "CustomEmailSender_Authentication",
-            "jane@acme.test",
-        ))
-        .await
-        .unwrap()
-        .status,
-    ];
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let event = mail_to("CustomEmailSender_Authentication", "jane@acme.test");
+        statuses.push(app.handle(event).await.unwrap().status);
+    }
     assert_eq!(statuses, [OutcomeStatus::Delivered, OutcomeStatus::Limited]);
 
     let mut config = switchboard::testing::defaults();
@@ -182,7 +155,7 @@ async fn the_sources_it_counts_are_configurable_and_checked() {
 async fn a_failed_send_gives_its_count_back() {
     let failing = Arc::new(ScriptedSender::failing(
         "memory",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         1,
     ));

@@ -6,16 +6,37 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::pipeline::guards::idempotency::{key_for, Claim, IdempotencyGuard};
 use switchboard::pipeline::guards::OnStoreError;
-use switchboard::providers::{Channel, ErrorKind, ScriptedSender, Sender, Step};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ErrorKind, ScriptedSender, Sender, Step};
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError, OutcomeStatus};
 use switchboard_testkit::moto::moto;
 
 async fn table() -> String {
     moto().create_idempotency_table().await
+}
+
+/// An app on a fresh table that delivers when the table fails, its lock 60 s.
+async fn delivering_app(sender: Arc<dyn Sender>) -> App {
+    let table = Some(table().await);
+    let lock = Duration::from_secs(60);
+    app(
+        table,
+        sender,
+        lock,
+        OnStoreError::Deliver,
+        moto().sdk_config(),
+    )
+    .await
+}
+
+/// What `app` answers for `event`.
+async fn status(app: &App, event: CustomSenderEvent) -> OutcomeStatus {
+    app.handle(event).await.unwrap().status
 }
 
 async fn app(
@@ -47,18 +68,8 @@ async fn event() -> switchboard::cognito::event::CustomSenderEvent {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_duplicate_of_a_delivered_event_is_not_sent_again() {
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
-    let app = app(
-        Some(table().await),
-        memory.clone(),
-        Duration::from_secs(60),
-        OnStoreError::Deliver,
-        moto().sdk_config(),
-    )
-    .await;
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
+    let app = delivering_app(memory.clone()).await;
     let event = event().await;
     let first = app.handle(event.clone()).await.unwrap();
     let second = app.handle(event).await.unwrap();
@@ -76,19 +87,10 @@ async fn two_concurrent_invocations_deliver_exactly_once() {
     // Delivers after a pause: long enough for a concurrent duplicate.
     let slow = Arc::new(ScriptedSender::always(
         "slow",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         Step::DeliverAfter(Duration::from_millis(300)),
     ));
-    let app = Arc::new(
-        app(
-            Some(table().await),
-            slow.clone(),
-            Duration::from_secs(60),
-            OnStoreError::Deliver,
-            moto().sdk_config(),
-        )
-        .await,
-    );
+    let app = Arc::new(delivering_app(slow.clone()).await);
     let event = event().await;
     let (a, b) = tokio::join!(app.handle(event.clone()), app.handle(event.clone()));
     let results = [a, b];
@@ -101,10 +103,7 @@ async fn two_concurrent_invocations_deliver_exactly_once() {
         "the other is told to retry later"
     );
     // Lambda's retry of the loser finds the event delivered.
-    assert_eq!(
-        app.handle(event).await.unwrap().status,
-        OutcomeStatus::Duplicate
-    );
+    assert_eq!(status(&app, event).await, OutcomeStatus::Duplicate);
     assert_eq!(slow.accepted().len(), 1);
 }
 
@@ -112,24 +111,14 @@ async fn two_concurrent_invocations_deliver_exactly_once() {
 async fn a_failed_send_releases_the_claim_so_the_retry_sends() {
     let flaky = Arc::new(ScriptedSender::failing(
         "flaky",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         1,
     ));
-    let app = app(
-        Some(table().await),
-        flaky.clone(),
-        Duration::from_secs(60),
-        OnStoreError::Deliver,
-        moto().sdk_config(),
-    )
-    .await;
+    let app = delivering_app(flaky.clone()).await;
     let event = event().await;
     assert!(app.handle(event.clone()).await.is_err());
-    assert_eq!(
-        app.handle(event).await.unwrap().status,
-        OutcomeStatus::Delivered
-    );
+    assert_eq!(status(&app, event).await, OutcomeStatus::Delivered);
     assert_eq!(flaky.accepted().len(), 1);
 }
 
@@ -151,10 +140,7 @@ async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
         .send()
         .await
         .unwrap();
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
     let app = app(
         Some(table.clone()),
         memory.clone(),
@@ -163,10 +149,7 @@ async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
         moto().sdk_config(),
     )
     .await;
-    assert_eq!(
-        app.handle(event.clone()).await.unwrap().status,
-        OutcomeStatus::Delivered
-    );
+    assert_eq!(status(&app, event.clone()).await, OutcomeStatus::Delivered);
     // A lock that has not expired blocks instead.
     ddb.put_item()
         .table_name(&table)
@@ -186,10 +169,7 @@ async fn a_crash_between_send_and_mark_is_retried_after_the_lock_expires() {
 #[tokio::test(flavor = "multi_thread")]
 async fn when_dynamodb_is_down_the_policy_decides() {
     let unreachable = switchboard_testkit::moto::unreachable_sdk_config();
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
     let open = app(
         Some("any".into()),
         memory.clone(),
@@ -253,7 +233,7 @@ async fn guard_with_a_one_second_lock() -> (IdempotencyGuard, aws_sdk_dynamodb::
 /// that took over: release and complete are conditional on the owner.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
-    let (guard, ddb, table) = guard_with_a_one_second_lock().await;
+    let (guard, _, table) = guard_with_a_one_second_lock().await;
     let key = key_for(&event().await).unwrap();
     let Claim::Proceed(stale) = guard.claim(&key, Duration::ZERO, None).await.unwrap() else {
         panic!("the first claim proceeds")
@@ -265,26 +245,17 @@ async fn a_stale_owner_cannot_release_or_complete_the_newer_claim() {
     };
     guard.release(&stale, None).await;
     guard.complete(&stale, "stale", "stale-id", None).await;
-    let item = |ddb: aws_sdk_dynamodb::Client, table: String, key: String| async move {
-        ddb.get_item()
-            .table_name(table)
-            .key("id", AttributeValue::S(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item()
-            .cloned()
-            .expect("the newer claim is still there")
-    };
-    let now = item(ddb.clone(), table.clone(), key.clone()).await;
+    let now = moto()
+        .item(&table, &key)
+        .await
+        .expect("the newer claim is still there");
     assert_eq!(now["status"].as_s().unwrap(), "IN_PROGRESS", "{now:?}");
     assert!(
         !now.contains_key("message_id"),
         "not completed by the stale owner"
     );
     guard.complete(&newer, "primary", "m-1", None).await;
-    let now = item(ddb, table, key).await;
+    let now = moto().item(&table, &key).await.expect("the claim is there");
     assert_eq!(now["message_id"].as_s().unwrap(), "m-1");
 }
 

@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::config::Config;
 use switchboard::pipeline::guards::OnStoreError;
-use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ErrorKind, Message, ScriptedSender, Sender};
 use switchboard::startup::StartupError;
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError, OutcomeStatus};
@@ -40,10 +41,7 @@ async fn app(config: &Config, sender: Arc<dyn Sender>) -> App {
 }
 
 fn memory() -> Arc<ScriptedSender> {
-    Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ))
+    Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS))
 }
 
 /// A real SMS event (its code under the development key) to `phone_number`:
@@ -52,10 +50,7 @@ fn memory() -> Arc<ScriptedSender> {
 fn sms_to(phone_number: &str) -> CustomSenderEvent {
     static USERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut event = switchboard::testing::example_event("CustomSMSSender_Authentication");
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), phone_number.into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", phone_number);
     let user = USERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     event.user_name = format!("sms-limits-user-{user}");
     event
@@ -147,38 +142,30 @@ async fn a_region_counts_alone_and_a_calling_code_from_before_regions_counts_all
         }
         statuses
     };
-    let by_region = app(
-        &config(table().await, |c| {
-            c.sms.limits.per_country = [("US".into(), 1), ("default".into(), 5)].into();
-        }),
-        memory(),
-    )
-    .await;
-    assert_eq!(
-        statuses(by_region).await,
-        [
-            OutcomeStatus::Delivered,
-            OutcomeStatus::Limited,
-            OutcomeStatus::Delivered
-        ],
-        "Jamaica is not the US: it has the default's own count"
-    );
-    let by_calling_code = app(
-        &config(table().await, |c| {
-            c.sms.limits.per_country = [("1".into(), 2), ("default".into(), 5)].into();
-        }),
-        memory(),
-    )
-    .await;
-    assert_eq!(
-        statuses(by_calling_code).await,
-        [
-            OutcomeStatus::Delivered,
-            OutcomeStatus::Delivered,
-            OutcomeStatus::Limited
-        ],
-        "\"1\" counts every +1 region together, as before"
-    );
+    use OutcomeStatus::{Delivered, Limited};
+    let cases = [
+        (
+            "US",
+            1,
+            [Delivered, Limited, Delivered],
+            "Jamaica is not the US: it has the default's own count",
+        ),
+        (
+            "1",
+            2,
+            [Delivered, Delivered, Limited],
+            "\"1\" counts every +1 region together, as before",
+        ),
+    ];
+    for (key, limit, expected, why) in cases {
+        let limits = [(key.to_string(), limit), ("default".into(), 5)];
+        let config = config(table().await, |c| c.sms.limits.per_country = limits.into());
+        assert_eq!(
+            statuses(app(&config, memory()).await).await,
+            expected,
+            "{why}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,7 +237,7 @@ async fn a_failed_send_gives_its_count_back() {
     let limits = |c: &mut Config| c.sms.limits.per_number = 1;
     let failing = Arc::new(ScriptedSender::failing(
         "memory",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         1,
     ));

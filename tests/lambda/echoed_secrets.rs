@@ -13,7 +13,7 @@ use switchboard_testkit::moto::moto;
 use switchboard_testkit::python::mint_with_python;
 use switchboard_testkit::smtp::{smtp_server, PASSWORD as SMTP_PASSWORD, USER as SMTP_USER};
 
-use crate::harness::{branding, example, run_as_lambda, POOL};
+use crate::harness::{branding, example, provider_env, run_as_lambda, POOL};
 
 /// Symbols a JSON body, a form and HTML each encode differently (minijinja
 /// writes `/` as `&#x2f;`, a form body `~` as `%7E` and `*` as it is).
@@ -77,19 +77,6 @@ struct Echoing {
     name: &'static str,
     env: Vec<(&'static str, String)>,
     event: &'static str,
-}
-
-fn provider_env(name: &str, keys: &[(&str, String)]) -> Vec<(&'static str, String)> {
-    keys.iter()
-        .map(|(key, value)| {
-            let variable = format!(
-                "SWITCHBOARD_PROVIDERS__{}__{}",
-                name.to_uppercase(),
-                key.to_uppercase()
-            );
-            (&*Box::leak(variable.into_boxed_str()), value.clone())
-        })
-        .collect()
 }
 
 fn http_providers(server: &Hostile) -> Vec<Echoing> {

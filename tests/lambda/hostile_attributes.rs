@@ -7,7 +7,7 @@ use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
 
-use crate::harness::{delivering_to, minted, run_as_lambda, statuses};
+use crate::harness::{delivering_to, metric_line, minted, run_as_lambda, statuses};
 
 /// Cognito's limit for an attribute value.
 const LONGEST_ATTRIBUTE: usize = 2048;
@@ -113,12 +113,7 @@ async fn signing_a_victim_up_again_and_again_is_stopped_at_per_recipient() {
     let statuses: Vec<String> = statuses(&results, &printed);
     assert_eq!(statuses, ["delivered", "delivered", "limited"]);
     assert_eq!(hook.received().len(), 2);
-    let metric = printed
-        .lines()
-        .filter(|l| l.contains("CloudWatchMetrics"))
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|m| m["EmailLimited"] == 1)
-        .unwrap_or_else(|| panic!("an EmailLimited metric line: {printed}"));
+    let metric = metric_line(&printed, "EmailLimited");
     assert_eq!(
         (metric["Failed"].as_u64(), metric["SmsLimited"].as_u64()),
         (Some(0), Some(0))

@@ -57,21 +57,37 @@ mod harness {
         event
     }
 
+    /// `SWITCHBOARD_PROVIDERS__<NAME>__<KEY>` for each of `keys`: one provider's section.
+    pub fn provider_env(name: &str, keys: &[(&str, String)]) -> Vec<(&'static str, String)> {
+        keys.iter()
+            .map(|(key, value)| {
+                let variable = format!(
+                    "SWITCHBOARD_PROVIDERS__{}__{}",
+                    name.to_uppercase(),
+                    key.to_uppercase()
+                );
+                (&*Box::leak(variable.into_boxed_str()), value.clone())
+            })
+            .collect()
+    }
+
+    /// A signed webhook provider `name` at `url`.
+    pub fn webhook_env(name: &str, url: String) -> Vec<(&'static str, String)> {
+        let secret = "a-secret-of-enough-length".to_string();
+        provider_env(
+            name,
+            &[("type", "webhook".into()), ("url", url), ("secret", secret)],
+        )
+    }
+
     /// A deploy's environment: codes under `key`, every email and SMS to the
     /// signed webhook `HOOK` at `url`.
     pub fn delivering_to(key: &str, url: String) -> Vec<(&'static str, String)> {
         let mut env = branding();
-        env.extend([
-            ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
-            ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-            ("SWITCHBOARD_PROVIDERS__HOOK__URL", url),
-            (
-                "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-                "a-secret-of-enough-length".into(),
-            ),
-            ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
-            ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
-        ]);
+        env.push(("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()));
+        env.extend(webhook_env("hook", url));
+        env.push(("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()));
+        env.push(("SWITCHBOARD_SMS__PROVIDERS", "hook".into()));
         env
     }
 
@@ -83,24 +99,27 @@ mod harness {
         backup: String,
     ) -> Vec<(&'static str, String)> {
         let mut env = branding();
-        env.extend([
-            ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
-            ("SWITCHBOARD_PROVIDERS__PRIMARY__TYPE", "sendgrid".into()),
-            (
-                "SWITCHBOARD_PROVIDERS__PRIMARY__API_KEY",
-                "SG.primary".into(),
-            ),
-            ("SWITCHBOARD_PROVIDERS__PRIMARY__BASE_URL", primary),
-            ("SWITCHBOARD_PROVIDERS__BACKUP__TYPE", "webhook".into()),
-            ("SWITCHBOARD_PROVIDERS__BACKUP__URL", backup),
-            (
-                "SWITCHBOARD_PROVIDERS__BACKUP__SECRET",
-                "a-secret-of-enough-length".into(),
-            ),
-            ("SWITCHBOARD_EMAIL__PROVIDERS", "primary,backup".into()),
-            ("SWITCHBOARD_SMS__PROVIDERS", "backup".into()),
-        ]);
+        env.push(("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()));
+        let sendgrid = [
+            ("type", "sendgrid".into()),
+            ("api_key", "SG.primary".into()),
+            ("base_url", primary),
+        ];
+        env.extend(provider_env("primary", &sendgrid));
+        env.extend(webhook_env("backup", backup));
+        env.push(("SWITCHBOARD_EMAIL__PROVIDERS", "primary,backup".into()));
+        env.push(("SWITCHBOARD_SMS__PROVIDERS", "backup".into()));
         env
+    }
+
+    /// The first metric line of `printed` whose `name` counts 1.
+    pub fn metric_line(printed: &str, name: &str) -> Value {
+        printed
+            .lines()
+            .filter(|l| l.contains("CloudWatchMetrics"))
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|m| m[name] == 1)
+            .unwrap_or_else(|| panic!("a {name} metric line: {printed}"))
     }
 
     /// The `status` each invocation answered, every one an answer (not an error).

@@ -9,7 +9,7 @@ use serde_json::Value;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
 
-use crate::harness::{branding, minted, run_as_lambda};
+use crate::harness::{branding, minted, provider_env, run_as_lambda, webhook_env};
 
 /// `count` sign-up emails through SendGrid at `sendgrid`, with a webhook at
 /// `hook` for SMS, and `extra` variables.
@@ -22,29 +22,16 @@ async fn run(
     let key = moto().create_kms_key().await;
     let event = minted("events/CustomEmailSender_SignUp", &key, "550123");
     let mut env = branding();
-    env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key),
-        ("SWITCHBOARD_PROVIDERS__MAIL__TYPE", "sendgrid".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__MAIL__API_KEY",
-            "SG.preconnect".into(),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__MAIL__BASE_URL",
-            sendgrid.to_string(),
-        ),
-        ("SWITCHBOARD_PROVIDERS__HOOK__TYPE", "webhook".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__URL",
-            format!("{hook}/sms?token=t0k3n"),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__HOOK__SECRET",
-            "a-secret-of-enough-length".into(),
-        ),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "mail".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "hook".into()),
-    ]);
+    env.push(("SWITCHBOARD_DECRYPT__KEY_ARN", key));
+    let mail = [
+        ("type", "sendgrid".into()),
+        ("api_key", "SG.preconnect".into()),
+        ("base_url", sendgrid.to_string()),
+    ];
+    env.extend(provider_env("mail", &mail));
+    env.extend(webhook_env("hook", format!("{hook}/sms?token=t0k3n")));
+    env.push(("SWITCHBOARD_EMAIL__PROVIDERS", "mail".into()));
+    env.push(("SWITCHBOARD_SMS__PROVIDERS", "hook".into()));
     env.extend(extra.iter().cloned());
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &vec![event; count], &env);

@@ -1,7 +1,9 @@
 //! What Switchboard refuses at start-up inside Lambda, and why.
 
+use switchboard::config::RouteConfig;
 use switchboard::startup::{self, Refusal, Runtime, StartupError, StartupOptions};
 use switchboard::testing::provider;
+use switchboard::testing::set_route;
 
 fn lambda() -> StartupOptions {
     StartupOptions::new(Runtime::Lambda)
@@ -154,53 +156,34 @@ async fn a_chain_that_merely_contains_the_outbox_is_refused_inside_lambda() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
+/// A provider set to accept and never deliver, refused with the variable to change.
+async fn assert_refused_as_sandbox(kind: &str, section: &str, fix: &str) {
     let mut config = production_like();
     config.providers.insert(
-        "sendgrid".into(),
-        provider(
-            "sendgrid",
-            "type = 'sendgrid'\napi_key = 'env:PATH'\nsandbox_mode = true",
-        ),
+        kind.into(),
+        provider(kind, &format!("type = '{kind}'\n{section}")),
     );
     let err = refusal(&config).await;
     assert!(
-        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == "sendgrid"),
+        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == kind),
         "{err}"
     );
-    assert!(
-        err.to_string()
-            .contains("SWITCHBOARD_PROVIDERS__SENDGRID__SANDBOX_MODE=false"),
-        "{err}"
-    );
+    assert!(err.to_string().contains(fix), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sendgrid_sandbox_mode_is_refused_inside_lambda() {
+    let section = "api_key = 'env:PATH'\nsandbox_mode = true";
+    let fix = "SWITCHBOARD_PROVIDERS__SENDGRID__SANDBOX_MODE=false";
+    assert_refused_as_sandbox("sendgrid", section, fix).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmarks_test_token_is_refused_inside_lambda() {
-    let mut config = production_like();
-    config.providers.insert(
-        "postmark".into(),
-        provider(
-            "postmark",
-            "type = 'postmark'\napi_key = 'POSTMARK_API_TEST'",
-        ),
-    );
-    let err = refusal(&config).await;
-    assert!(
-        matches!(only(&err), Refusal::Sandbox { provider, .. } if provider == "postmark"),
-        "{err}"
-    );
-    assert!(
-        err.to_string()
-            .contains("set SWITCHBOARD_PROVIDERS__POSTMARK__API_KEY to your server token"),
-        "{err}"
-    );
+    let fix = "set SWITCHBOARD_PROVIDERS__POSTMARK__API_KEY to your server token";
+    assert_refused_as_sandbox("postmark", "api_key = 'POSTMARK_API_TEST'", fix).await;
 }
 
-/// The refusal judges the value a reference resolves to, not the configured
-/// text: a Secrets Manager secret (on moto) that holds Postmark's test token is
-/// refused like the token itself, naming the reference, never a resolved secret.
 #[tokio::test(flavor = "multi_thread")]
 async fn postmarks_test_token_behind_a_reference_is_refused_inside_lambda() {
     let moto = switchboard_testkit::moto::moto();
@@ -251,13 +234,11 @@ async fn the_demo_branding_is_refused_inside_lambda() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_sender_fails_start_up_anywhere() {
     let mut config = switchboard::testing::defaults();
-    config.routes.insert(
-        "CustomEmailSender_ForgotPassword".into(),
-        switchboard::config::RouteConfig {
-            reply_to: Some("help at acme".into()),
-            ..Default::default()
-        },
-    );
+    let route = RouteConfig {
+        reply_to: Some("help at acme".into()),
+        ..Default::default()
+    };
+    set_route(&mut config, "CustomEmailSender_ForgotPassword", route);
     let err = startup::build(&config, StartupOptions::new(Runtime::Local))
         .await
         .unwrap_err();

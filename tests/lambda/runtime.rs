@@ -2,7 +2,7 @@
 //! from a Runtime API (tests/support/peers/runtime_api.py), KMS from moto with codes minted by
 //! the Python Encryption SDK, SendGrid on a recording server, SNS on moto.
 
-use crate::harness::{branding, example, minted, run_as_lambda};
+use crate::harness::{branding, example, minted, provider_env, run_as_lambda};
 use serde_json::Value;
 use switchboard_testkit::moto::moto;
 use switchboard_testkit::python::mint_with_python;
@@ -11,24 +11,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
     let mut env = branding();
+    env.push(("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()));
+    let section = [
+        ("type", "sendgrid".into()),
+        ("api_key", "env:SG_KEY".into()),
+        ("base_url", sendgrid.to_string()),
+    ];
+    env.extend(provider_env("sendgrid", &section));
+    env.extend(provider_env("sns", &[("type", "sns".into())]));
     env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.to_string()),
-        ("SWITCHBOARD_PROVIDERS__SENDGRID__TYPE", "sendgrid".into()),
-        (
-            "SWITCHBOARD_PROVIDERS__SENDGRID__API_KEY",
-            "env:SG_KEY".into(),
-        ),
-        (
-            "SWITCHBOARD_PROVIDERS__SENDGRID__BASE_URL",
-            sendgrid.to_string(),
-        ),
-        ("SWITCHBOARD_PROVIDERS__SNS__TYPE", "sns".into()),
         ("SWITCHBOARD_EMAIL__PROVIDERS", "sendgrid".into()),
         ("SWITCHBOARD_SMS__PROVIDERS", "sns".into()),
-        (
-            "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT",
-            "false".into(),
-        ),
         ("SWITCHBOARD_DELIVERY__MAX_ATTEMPTS", "1".into()),
         ("SG_KEY", "SG.lambda-test".into()),
     ]);

@@ -6,7 +6,7 @@ use switchboard_testkit::moto::moto;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_counts_sms_limited() {
-    use crate::harness::{branding, example, run_as_lambda, statuses};
+    use crate::harness::{branding, example, metric_line, run_as_lambda, statuses};
     use serde_json::Value;
     use switchboard_testkit::python::mint_with_python;
     use wiremock::matchers::{header, method};
@@ -71,12 +71,7 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
         .filter(|r| r.headers.contains_key("x-amz-target"))
         .count();
     assert_eq!(sends, 2, "the webhook's connection opened at init aside");
-    let limited_metric = printed
-        .lines()
-        .filter(|l| l.contains("CloudWatchMetrics"))
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|m| m["SmsLimited"] == 1)
-        .unwrap_or_else(|| panic!("an SmsLimited metric line: {printed}"));
+    let limited_metric = metric_line(&printed, "SmsLimited");
     assert_eq!(
         (
             limited_metric["Delivered"].as_u64(),

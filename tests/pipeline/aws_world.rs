@@ -8,9 +8,10 @@ use std::time::Duration;
 use switchboard::cognito::event::CustomSenderEvent;
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::pipeline::guards::OnStoreError;
-use switchboard::providers::{Channel, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ScriptedSender, Sender};
 use switchboard::testing::TestApp;
-use switchboard::App;
+use switchboard::{App, OutcomeStatus};
 use switchboard_testkit::aws_proxy::AwsProxy;
 use switchboard_testkit::moto::{moto, sdk_config_at};
 
@@ -44,11 +45,7 @@ impl World {
     }
 
     pub async fn healthy() -> World {
-        World::new(ScriptedSender::new(
-            "memory",
-            &[Channel::Email, Channel::Sms],
-        ))
-        .await
+        World::new(ScriptedSender::new("memory", BOTH_CHANNELS)).await
     }
 
     /// The app: KMS, the idempotency table and (with `per_number`) the SMS
@@ -87,16 +84,7 @@ impl World {
         &self,
         key: &str,
     ) -> Option<std::collections::HashMap<String, AttributeValue>> {
-        aws_sdk_dynamodb::Client::new(&moto().sdk_config())
-            .get_item()
-            .table_name(&self.table)
-            .key("id", AttributeValue::S(key.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item()
-            .cloned()
+        moto().item(&self.table, key).await
     }
 
     /// The SMS counts of every item of the table, read on moto directly.
@@ -121,4 +109,9 @@ impl World {
 
 pub fn status_of(item: &std::collections::HashMap<String, AttributeValue>) -> &str {
     item["status"].as_s().unwrap()
+}
+
+/// What `app` answers for `event`.
+pub async fn status(app: &App, event: CustomSenderEvent) -> OutcomeStatus {
+    app.handle(event).await.unwrap().status
 }

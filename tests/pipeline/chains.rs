@@ -3,16 +3,17 @@
 //! fail, and nothing sent past the invocation's deadline.
 
 use std::sync::Arc;
-use switchboard::providers::{Channel, ErrorKind, ScriptedSender};
-use switchboard::HandleError;
+use switchboard::providers::{ErrorKind, ScriptedSender};
+use switchboard::{HandleError, Outcome};
 
 use crate::fixtures::{app_with, example_with_code, scripted};
+use switchboard::providers::testing::BOTH_CHANNELS;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failover_moves_on_after_an_outage() {
     let primary = Arc::new(ScriptedSender::failing(
         "primary",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         10,
     ));
@@ -37,17 +38,12 @@ async fn failover_moves_on_after_an_outage() {
 async fn a_rejected_recipient_does_not_fail_over_and_is_an_error() {
     let primary = Arc::new(ScriptedSender::failing(
         "primary",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Rejected,
         1,
     ));
     let backup = scripted("backup");
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&primary, &backup]).await;
-    let err = app
-        .handle(example_with_code("CustomEmailSender_SignUp", "1").await)
-        .await
-        .unwrap_err();
+    let err = sign_up_through(&[&primary, &backup]).await.unwrap_err();
     assert!(
         matches!(&err, HandleError::Send(e) if e.kind() == ErrorKind::Rejected),
         "{err}"
@@ -59,22 +55,17 @@ async fn a_rejected_recipient_does_not_fail_over_and_is_an_error() {
 async fn when_every_provider_fails_the_invocation_fails_with_all_attempts_named() {
     let primary = Arc::new(ScriptedSender::failing(
         "primary",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         5,
     ));
     let backup = Arc::new(ScriptedSender::failing(
         "backup",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Auth,
         5,
     ));
-    let mut config = switchboard::testing::defaults();
-    let app = app_with(&mut config, &[&primary, &backup]).await;
-    let err = app
-        .handle(example_with_code("CustomEmailSender_SignUp", "1").await)
-        .await
-        .unwrap_err();
+    let err = sign_up_through(&[&primary, &backup]).await.unwrap_err();
     let text = err.to_string();
     switchboard_testkit::assert_mentions(&text, &["primary", "backup"]);
 }
@@ -83,7 +74,7 @@ async fn when_every_provider_fails_the_invocation_fails_with_all_attempts_named(
 async fn nothing_is_sent_past_the_invocation_deadline() {
     let flaky = Arc::new(ScriptedSender::failing(
         "flaky",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         100,
     ));
@@ -100,4 +91,11 @@ async fn nothing_is_sent_past_the_invocation_deadline() {
         "Lambda retries the event: {err}"
     );
     assert_eq!(flaky.attempts(), 0, "no attempt starts past the deadline");
+}
+
+/// A sign-up email through a chain of `senders` on the embedded defaults.
+async fn sign_up_through(senders: &[&Arc<ScriptedSender>]) -> Result<Outcome, HandleError> {
+    let app = app_with(&mut switchboard::testing::defaults(), senders).await;
+    app.handle(example_with_code("CustomEmailSender_SignUp", "1").await)
+        .await
 }

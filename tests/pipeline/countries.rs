@@ -9,15 +9,13 @@ use std::sync::Arc;
 use figment::providers::{Format, Toml};
 use figment::Figment;
 use switchboard::config::Config;
-use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ScriptedSender, Sender};
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError};
 
 async fn app(config: Config) -> (Arc<ScriptedSender>, App) {
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
     let app = TestApp::new(config)
         .senders(&[memory.clone() as Arc<dyn Sender>])
         .start()
@@ -34,22 +32,8 @@ fn configured(toml: &str) -> Config {
 
 fn sms_to(number: &str) -> switchboard::cognito::event::CustomSenderEvent {
     let mut event = switchboard::testing::example_event("CustomSMSSender_Authentication");
+    switchboard::testing::set_attribute(&mut event, "phone_number", number);
     event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), number.into());
-    event
-}
-
-fn sent_to(memory: &ScriptedSender) -> Vec<String> {
-    memory
-        .accepted()
-        .iter()
-        .filter_map(|m| match m {
-            Message::Sms(sms) => Some(sms.to.clone()),
-            Message::Email(_) => None,
-        })
-        .collect()
 }
 
 const US: &str = "+12025550123";
@@ -79,7 +63,7 @@ async fn an_allow_list_of_us_refuses_the_other_regions_of_plus_one() {
         matches!(&premium, HandleError::NumberTypeNotAllowed { region, .. } if region == "US"),
         "a US premium-rate number is in the US and still refused: {premium}"
     );
-    assert_eq!(sent_to(&memory), [US]);
+    assert_eq!(memory.recipients(), [US]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -95,8 +79,8 @@ async fn numbers_of_no_region_go_out_only_where_the_allow_list_names_001() {
     let (with_001, allowed) =
         app(configured("[sms]\nallowed_countries = [\"001\", \"DE\"]\n")).await;
     allowed.handle(sms_to(satellite)).await.unwrap();
-    assert!(sent_to(&memory).is_empty());
-    assert_eq!(sent_to(&with_001), [satellite]);
+    assert!(memory.recipients().is_empty());
+    assert_eq!(with_001.recipients(), [satellite]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -120,8 +104,8 @@ async fn premium_rate_numbers_go_out_only_when_the_number_types_allow_them() {
         allowing.handle(sms_to("+4915112345678")).await.is_err(),
         "a mobile is not in that list"
     );
-    assert!(sent_to(&refusing).is_empty());
-    assert_eq!(sent_to(&memory), [US_PREMIUM_RATE]);
+    assert!(refusing.recipients().is_empty());
+    assert_eq!(memory.recipients(), [US_PREMIUM_RATE]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,7 +130,7 @@ async fn a_calling_code_from_an_older_configuration_keeps_its_meaning() {
         "a denied region wins"
     );
     assert!(app.handle(sms_to("+4915112345678")).await.is_err());
-    assert_eq!(sent_to(&memory), [US, JAMAICA, "+447400123456"]);
+    assert_eq!(memory.recipients(), [US, JAMAICA, "+447400123456"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,6 +9,15 @@ use switchboard::{App, HandleError};
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/custom-message");
 
+/// The example CustomMessage event whose name ends with `suffix`.
+fn example_ending(suffix: &str) -> Value {
+    let (_, event) = examples()
+        .into_iter()
+        .find(|(name, _)| name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("an example ending with {suffix}"));
+    event
+}
+
 fn examples() -> Vec<(String, Value)> {
     let mut all: Vec<_> = std::fs::read_dir(EXAMPLES)
         .unwrap()
@@ -100,10 +109,7 @@ async fn every_locale_answers_every_custom_message_source_within_cognitos_limits
 #[tokio::test(flavor = "multi_thread")]
 async fn the_users_locale_applies_to_custom_messages_too() {
     let app = app(None).await;
-    let (_, mut event) = examples()
-        .into_iter()
-        .find(|(n, _)| n.ends_with("ForgotPassword"))
-        .unwrap();
+    let mut event = example_ending("ForgotPassword");
     event["request"]["userAttributes"]["locale"] = "de".into();
     let answer = app.handle_custom_message(event).unwrap();
     assert_eq!(
@@ -282,10 +288,7 @@ fn the_binary_puts_the_link_in_when_the_environment_says_link() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_custom_message_source_uses_the_channel_defaults() {
     let app = app(None).await;
-    let (_, mut event) = examples()
-        .into_iter()
-        .find(|(n, _)| n.ends_with("_SignUp"))
-        .unwrap();
+    let mut event = example_ending("_SignUp");
     event["triggerSource"] = "CustomMessage_SomethingNew".into();
     let answer = app.handle_custom_message(event).unwrap();
     assert_eq!(

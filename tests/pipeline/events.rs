@@ -6,18 +6,16 @@ use switchboard::cli::examples::{sample_code, EVENTS};
 use switchboard::cognito::event::{parse_custom_sender, TriggerSource};
 use switchboard::cognito::mint::cognito_escape;
 use switchboard::providers::Message;
-use switchboard::startup::{self, StartupOptions};
 use switchboard::HandleError;
 
 use crate::fixtures::{app_with, app_with_memory, example_with_code, scripted};
+use switchboard::config::RouteConfig;
+use switchboard::testing::set_route;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_example_event_parses_and_has_a_route_for_its_channel() {
     let dir = tempfile::tempdir().unwrap();
-    let config = switchboard::testing::defaults_with_outbox(dir.path());
-    let app = startup::build(&config, StartupOptions::demo())
-        .await
-        .unwrap();
+    let app = crate::fixtures::outbox_app(dir.path()).await;
     assert_eq!(EVENTS.len(), 15);
     let mut sources = Vec::new();
     for (name, json) in EVENTS {
@@ -180,14 +178,7 @@ async fn the_shipped_examples_carry_codes_the_dev_key_decrypts() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(outcome.trigger_source, *name);
     }
-    let texts: Vec<String> = memory
-        .accepted()
-        .iter()
-        .map(|m| match m {
-            Message::Email(e) => e.text.clone(),
-            Message::Sms(s) => s.body.clone(),
-        })
-        .collect();
+    let texts: Vec<String> = crate::fixtures::texts(&memory);
     assert_eq!(texts.len(), 15);
     assert!(
         texts.iter().filter(|t| t.contains("491305")).count() == 12,
@@ -203,12 +194,14 @@ async fn the_shipped_examples_carry_codes_the_dev_key_decrypts() {
 async fn a_disabled_route_is_handled_without_sending() {
     let memory = scripted("memory");
     let mut config = switchboard::testing::defaults();
-    config.routes.insert(
-        "CustomEmailSender_AccountTakeOverNotification".into(),
-        switchboard::config::RouteConfig {
-            enabled: Some(false),
-            ..Default::default()
-        },
+    let route = RouteConfig {
+        enabled: Some(false),
+        ..Default::default()
+    };
+    set_route(
+        &mut config,
+        "CustomEmailSender_AccountTakeOverNotification",
+        route,
     );
     let app = app_with(&mut config, &[&memory]).await;
     let (_, json) = EVENTS

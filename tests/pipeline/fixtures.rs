@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use switchboard::cognito::mint::CodeMinter;
 use switchboard::config::Config;
-use switchboard::providers::{Channel, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{Message, ScriptedSender, Sender};
 use switchboard::testing::TestApp;
 use switchboard::App;
 
@@ -26,7 +27,7 @@ pub async fn app_with_memory() -> (Arc<ScriptedSender>, App) {
 }
 
 pub fn scripted(name: &str) -> Arc<ScriptedSender> {
-    Arc::new(ScriptedSender::new(name, &[Channel::Email, Channel::Sms]))
+    Arc::new(ScriptedSender::new(name, BOTH_CHANNELS))
 }
 
 pub async fn example_with_code(
@@ -37,4 +38,24 @@ pub async fn example_with_code(
     let minter = CodeMinter::insecure_dev_key().await.unwrap();
     event.request.code = Some(minter.mint(plaintext, &event.user_pool_id).await.unwrap());
     event
+}
+
+/// What `sender` accepted, as a reader sees it: each email's text part or each SMS's body.
+pub fn texts(sender: &ScriptedSender) -> Vec<String> {
+    sender
+        .accepted()
+        .iter()
+        .map(|m| match m {
+            Message::Email(e) => e.text.clone(),
+            Message::Sms(s) => s.body.clone(),
+        })
+        .collect()
+}
+
+/// The demo's app on the embedded defaults, delivering to an outbox in `dir`.
+pub async fn outbox_app(dir: &std::path::Path) -> App {
+    let config = switchboard::testing::defaults_with_outbox(dir);
+    switchboard::startup::build(&config, switchboard::startup::StartupOptions::demo())
+        .await
+        .unwrap()
 }

@@ -11,7 +11,8 @@ use crate::aws_world::*;
 use std::time::{Duration, Instant};
 use switchboard::pipeline::guards::idempotency::key_for;
 use switchboard::pipeline::guards::OnStoreError;
-use switchboard::providers::{Channel, ErrorKind, ScriptedSender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ErrorKind, ScriptedSender};
 use switchboard::{HandleError, OutcomeStatus};
 use switchboard_testkit::aws_proxy::Fault;
 
@@ -70,10 +71,7 @@ async fn an_sms_count_applied_but_answered_late_counts_once_and_sends() {
         let second = world
             .event("CustomSMSSender_Authentication", "second-sms")
             .await;
-        assert_eq!(
-            app.handle(second).await.unwrap().status,
-            OutcomeStatus::Limited
-        );
+        assert_eq!(status(&app, second).await, OutcomeStatus::Limited);
         assert_eq!(world.sender.accepted().len(), 1, "{fault:?}");
     }
 }
@@ -85,7 +83,7 @@ async fn an_sms_count_applied_but_answered_late_counts_once_and_sends() {
 async fn a_give_back_answered_late_subtracts_once() {
     let world = World::new(ScriptedSender::failing(
         "memory",
-        &[Channel::Email, Channel::Sms],
+        BOTH_CHANNELS,
         ErrorKind::Unavailable,
         1,
     ))
@@ -107,17 +105,11 @@ async fn a_give_back_answered_late_subtracts_once() {
         "take, give back, its repeat"
     );
     assert_eq!(world.sms_counts().await, [0], "given back once");
-    assert_eq!(
-        app.handle(event).await.unwrap().status,
-        OutcomeStatus::Delivered
-    );
+    assert_eq!(status(&app, event).await, OutcomeStatus::Delivered);
     let next = world
         .event("CustomSMSSender_Authentication", "give-back-next")
         .await;
-    assert_eq!(
-        app.handle(next).await.unwrap().status,
-        OutcomeStatus::Limited
-    );
+    assert_eq!(status(&app, next).await, OutcomeStatus::Limited);
     assert_eq!(world.sms_counts().await, [1]);
 }
 
@@ -146,13 +138,8 @@ async fn every_dynamodb_fault_on_every_write_delivers_once_or_fails_for_a_retry(
         for fault in faults.clone() {
             let case = format!("{call} ({body}) meeting {fault:?}");
             let sender = match send_fails {
-                true => ScriptedSender::failing(
-                    "memory",
-                    &[Channel::Email, Channel::Sms],
-                    ErrorKind::Unavailable,
-                    1,
-                ),
-                false => ScriptedSender::new("memory", &[Channel::Email, Channel::Sms]),
+                true => ScriptedSender::failing("memory", BOTH_CHANNELS, ErrorKind::Unavailable, 1),
+                false => ScriptedSender::new("memory", BOTH_CHANNELS),
             };
             let world = World::new(sender).await;
             world.proxy.fail_matching(call, body, vec![fault.clone()]);

@@ -9,7 +9,8 @@ use proptest::prelude::*;
 use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::event::parse_custom_sender;
 use switchboard::cognito::mint::CodeMinter;
-use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{Message, ScriptedSender, Sender};
 use switchboard::startup::{self, StartupOptions};
 use switchboard::testing::TestApp;
 use switchboard::{App, HandleError};
@@ -31,10 +32,7 @@ async fn app_with(memory: &Arc<ScriptedSender>, templates: Option<&std::path::Pa
 }
 
 fn memory() -> Arc<ScriptedSender> {
-    Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ))
+    Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS))
 }
 
 fn example(name: &str) -> switchboard::cognito::event::CustomSenderEvent {
@@ -197,15 +195,9 @@ async fn crlf_in_an_attribute_used_in_a_subject_cannot_inject_a_header() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_display_name_trick_in_the_email_attribute_is_rejected_by_the_provider() {
     let outbox = tempfile::tempdir().unwrap();
-    let config = switchboard::testing::defaults_with_outbox(outbox.path());
-    let app = startup::build(&config, StartupOptions::demo())
-        .await
-        .unwrap();
+    let app = crate::fixtures::outbox_app(outbox.path()).await;
     let mut event = example("CustomEmailSender_SignUp");
-    event
-        .request
-        .user_attributes
-        .insert("email".into(), "\"x\" <a@b.test>, c@d.test".into());
+    switchboard::testing::set_attribute(&mut event, "email", "\"x\" <a@b.test>, c@d.test");
     let err = app.handle(event).await.unwrap_err();
     assert!(
         matches!(&err, HandleError::Send(e) if e.kind() == switchboard::providers::ErrorKind::Rejected),
@@ -225,10 +217,7 @@ async fn a_phone_number_with_letters_is_refused_and_not_echoed() {
     let memory = memory();
     let app = app_with(&memory, None).await;
     let mut event = example("CustomSMSSender_SignUp");
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "+1800CALLNOW".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "+1800CALLNOW");
     let err = app.handle(event).await.unwrap_err().to_string();
     assert!(
         err.contains("phone_number") && !err.contains("CALLNOW"),
@@ -242,10 +231,7 @@ async fn html_and_script_in_attributes_stay_text_everywhere() {
     let memory = memory();
     let app = app_with(&memory, None).await;
     let mut event = example("CustomEmailSender_AccountTakeOverNotification");
-    event
-        .request
-        .user_attributes
-        .insert("CITY".into(), "<script>steal()</script>".into());
+    switchboard::testing::set_attribute(&mut event, "CITY", "<script>steal()</script>");
     event.request.user_attributes.insert(
         "ONE_CLICK_LINK_INVALID".into(),
         "javascript:alert(1)\" onclick=\"x".into(),

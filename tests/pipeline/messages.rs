@@ -10,10 +10,7 @@ use crate::fixtures::{app_with, app_with_memory, example_with_code, scripted};
 async fn the_users_locale_picks_the_template_language() {
     let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_ForgotPassword", "1").await;
-    event
-        .request
-        .user_attributes
-        .insert("locale".into(), "de-AT".into());
+    switchboard::testing::set_attribute(&mut event, "locale", "de-AT");
     app.handle(event.clone()).await.unwrap();
     event.request.user_attributes.remove("locale");
     event
@@ -81,10 +78,7 @@ async fn an_app_client_gets_its_own_branding_and_sender() {
 async fn hostile_attributes_arrive_as_text_in_html() {
     let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomEmailSender_SignUp", "1").await;
-    event
-        .request
-        .user_attributes
-        .insert("given_name".into(), "<img src=x onerror=alert(1)>".into());
+    switchboard::testing::set_attribute(&mut event, "given_name", "<img src=x onerror=alert(1)>");
     app.handle(event).await.unwrap();
     let Message::Email(email) = &memory.accepted()[0] else {
         panic!("an email")
@@ -99,61 +93,34 @@ async fn hostile_attributes_arrive_as_text_in_html() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_takeover_mail_says_what_cognito_did_in_words() {
     let (memory, app) = app_with_memory().await;
-    let cases = [
-        ("BLOCK", "en", "and blocked it."),
-        (
-            "MFA_REQUIRED",
-            "en",
-            "and required an extra verification step.",
-        ),
-        ("mfa_if_configured", "en", "if you have one set up."),
-        ("NO_ACTION", "en", "It was allowed: no action was taken."),
-        (
-            "SOMETHING_NEW",
-            "en",
-            "We noticed an unusual sign-in to your account.",
-        ),
-        ("BLOCK", "de", "bemerkt und sie blockiert."),
-        (
-            "MFA_REQUIRED",
-            "de",
-            "einen zusätzlichen Bestätigungsschritt verlangt.",
-        ),
-        (
-            "MFA_IF_CONFIGURED",
-            "de",
-            "sofern Sie einen eingerichtet haben.",
-        ),
-        (
-            "NO_ACTION",
-            "de",
-            "Sie wurde zugelassen; es wurde nichts unternommen.",
-        ),
-        ("BLOCK", "es", "en tu cuenta y lo bloqueamos."),
-        (
-            "NO_ACTION",
-            "es-MX",
-            "Se permitió y no se tomó ninguna medida.",
-        ),
-        ("BLOCK", "fr", "à votre compte et l'avons bloquée."),
-        (
-            "MFA_REQUIRED",
-            "fr",
-            "exigé une étape de vérification supplémentaire.",
-        ),
-        ("BLOCK", "pt-BR", "à sua conta e o bloqueamos."),
-        (
-            "MFA_IF_CONFIGURED",
-            "pt",
-            "caso você tenha uma configurada.",
-        ),
-        ("BLOCK", "it", "e lo abbiamo bloccato."),
-        ("NO_ACTION", "it", "non è stata intrapresa alcuna azione."),
-        ("BLOCK", "ja", "このログインをブロックしました。"),
-        ("MFA_REQUIRED", "ja", "追加の本人確認を求めました。"),
-        ("BLOCK", "ar", "وقمنا بحظره."),
-        ("NO_ACTION", "ar", "ولم يُتخذ أي إجراء."),
-    ];
+    // action | locale | the sentence the mail says it in
+    let cases = "\
+        BLOCK | en | and blocked it.\n\
+        MFA_REQUIRED | en | and required an extra verification step.\n\
+        mfa_if_configured | en | if you have one set up.\n\
+        NO_ACTION | en | It was allowed: no action was taken.\n\
+        SOMETHING_NEW | en | We noticed an unusual sign-in to your account.\n\
+        BLOCK | de | bemerkt und sie blockiert.\n\
+        MFA_REQUIRED | de | einen zusätzlichen Bestätigungsschritt verlangt.\n\
+        MFA_IF_CONFIGURED | de | sofern Sie einen eingerichtet haben.\n\
+        NO_ACTION | de | Sie wurde zugelassen; es wurde nichts unternommen.\n\
+        BLOCK | es | en tu cuenta y lo bloqueamos.\n\
+        NO_ACTION | es-MX | Se permitió y no se tomó ninguna medida.\n\
+        BLOCK | fr | à votre compte et l'avons bloquée.\n\
+        MFA_REQUIRED | fr | exigé une étape de vérification supplémentaire.\n\
+        BLOCK | pt-BR | à sua conta e o bloqueamos.\n\
+        MFA_IF_CONFIGURED | pt | caso você tenha uma configurada.\n\
+        BLOCK | it | e lo abbiamo bloccato.\n\
+        NO_ACTION | it | non è stata intrapresa alcuna azione.\n\
+        BLOCK | ja | このログインをブロックしました。\n\
+        MFA_REQUIRED | ja | 追加の本人確認を求めました。\n\
+        BLOCK | ar | وقمنا بحظره.\n\
+        NO_ACTION | ar | ولم يُتخذ أي إجراء.\n";
+    let cases = cases.lines().map(|line| {
+        let mut fields = line.trim().splitn(3, " | ");
+        let mut field = || fields.next().unwrap();
+        (field(), field(), field())
+    });
     for (action, locale, sentence) in cases {
         let mut event =
             switchboard::testing::example_event("CustomEmailSender_AccountTakeOverNotification");

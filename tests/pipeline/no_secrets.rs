@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use switchboard::cli::examples::EVENTS;
 use switchboard::cognito::event::parse_custom_sender;
 use switchboard::cognito::mint::{cognito_escape, CodeMinter};
-use switchboard::providers::{Channel, ErrorKind, Message, ScriptedSender, Sender, Step};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{ErrorKind, ScriptedSender, Sender, Step};
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::testing::{provider, TestApp};
 use switchboard_testkit::moto::moto;
@@ -54,11 +55,11 @@ fn assert_no_secret(text: &str, what: &str) {
 async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     let logs = logs();
     let flaky = Arc::new(
-        ScriptedSender::new("flaky", &[Channel::Email, Channel::Sms])
+        ScriptedSender::new("flaky", BOTH_CHANNELS)
             .with_script(std::iter::repeat_n(Step::Fail(ErrorKind::Unavailable), 100)),
     );
     let picky = Arc::new(
-        ScriptedSender::new("picky", &[Channel::Email, Channel::Sms]).with_script(
+        ScriptedSender::new("picky", BOTH_CHANNELS).with_script(
             [
                 Step::Fail(ErrorKind::Rejected),
                 Step::Deliver,
@@ -116,14 +117,7 @@ async fn no_code_or_password_in_logs_or_errors_dev_key_and_kms() {
     }
     // The accepted messages do carry the secrets (so they were in play), but
     // their Debug output does not.
-    let bodies: String = picky
-        .accepted()
-        .iter()
-        .map(|m| match m {
-            Message::Email(e) => e.text.clone(),
-            Message::Sms(s) => s.body.clone(),
-        })
-        .collect();
+    let bodies: String = crate::fixtures::texts(&picky).concat();
     assert!(bodies.contains(CODE), "the code reached the senders");
     assert_no_secret(&format!("{:?}", picky.accepted()), "Debug of a Message");
 
@@ -171,15 +165,7 @@ async fn no_api_key_or_token_in_logs_or_errors() {
     );
     config.providers.insert(
         "twilio".into(),
-        provider(
-            "twilio",
-            &format!(
-                "type = 'twilio'\naccount_sid = 'AC00000000000000000000000000000000'\n\
-                 auth_token = '{TWILIO_TOKEN}'\nfrom = '+15005550006'\nbase_url = '{}'\n\
-                 timeout_ms = 2000",
-                server.uri()
-            ),
-        ),
+        twilio(TWILIO_TOKEN, &server.uri(), "timeout_ms = 2000"),
     );
     config.email.providers = vec!["sendgrid".into()];
     config.sms.providers = vec!["twilio".into()];
@@ -219,7 +205,7 @@ async fn no_code_or_number_from_echoing_providers_in_logs_or_errors() {
     const NUMBER: &str = "+12025550188";
     let logs = logs();
     let echo = Hostile::start(vec![Mode::Echo { status: 400 }]);
-    let twilio = Hostile::start(vec![Mode::json(
+    let twilio_server = Hostile::start(vec![Mode::json(
         400,
         serde_json::json!({"code": 21211, "message": format!("The 'To' number {NUMBER} is not a valid phone number.")}),
     )]);
@@ -246,17 +232,9 @@ async fn no_code_or_number_from_echoing_providers_in_logs_or_errors() {
             ),
         ),
     );
-    config.providers.insert(
-        "twilio".into(),
-        provider(
-            "twilio",
-            &format!(
-                "type = 'twilio'\naccount_sid = 'AC00000000000000000000000000000000'\n\
-                 auth_token = 't'\nfrom = '+15005550006'\nbase_url = '{}'",
-                twilio.url()
-            ),
-        ),
-    );
+    config
+        .providers
+        .insert("twilio".into(), twilio("t", &twilio_server.url(), ""));
     config.email.providers = vec!["sendgrid".into(), "hook".into()];
     config.sms.providers = vec!["twilio".into()];
     let options = StartupOptions {
@@ -270,10 +248,7 @@ async fn no_code_or_number_from_echoing_providers_in_logs_or_errors() {
     let mut errors = Vec::new();
     for source in ["CustomEmailSender_ForgotPassword", "CustomSMSSender_SignUp"] {
         let mut event = switchboard::testing::example_event(source);
-        event
-            .request
-            .user_attributes
-            .insert("phone_number".into(), NUMBER.into());
+        switchboard::testing::set_attribute(&mut event, "phone_number", NUMBER);
         event.request.code = Some(minter.mint(CODE, &event.user_pool_id).await.unwrap());
         let err = app.handle(event).await.unwrap_err();
         errors.push(format!("{err} {err:?}"));
@@ -291,4 +266,15 @@ async fn no_code_or_number_from_echoing_providers_in_logs_or_errors() {
             "the address leaked: {text}"
         );
     }
+}
+
+/// A Twilio provider with `auth_token` at `base_url`, plus `extra` lines.
+fn twilio(auth_token: &str, base_url: &str, extra: &str) -> switchboard::providers::ProviderConfig {
+    provider(
+        "twilio",
+        &format!(
+            "type = 'twilio'\naccount_sid = 'AC00000000000000000000000000000000'\n\
+             auth_token = '{auth_token}'\nfrom = '+15005550006'\nbase_url = '{base_url}'\n{extra}"
+        ),
+    )
 }

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
-use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{Message, ScriptedSender, Sender};
 use switchboard::testing::TestApp;
 use switchboard_testkit::moto::moto;
 
@@ -46,10 +47,7 @@ async fn pool_with_user(username: &str, email: Option<&str>) -> String {
 /// An app that asks Cognito (moto) for missing recipients, delivering to a
 /// scripted `memory`.
 async fn takeover_app() -> (Arc<ScriptedSender>, switchboard::App) {
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
     let app = TestApp::new(switchboard::testing::defaults())
         .configure(|c| c.cognito.lookup_missing_recipient = true)
         .sender(Arc::clone(&memory) as Arc<dyn Sender>)

@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use switchboard::cognito::mint::CodeMinter;
-use switchboard::providers::{Channel, Message, ScriptedSender, Sender};
+use switchboard::providers::testing::BOTH_CHANNELS;
+use switchboard::providers::{Message, ScriptedSender, Sender};
 use switchboard::render::{event_time, FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE};
 use switchboard::testing::TestApp;
 use switchboard::App;
@@ -17,10 +18,7 @@ use unicode_segmentation::UnicodeSegmentation;
 const TIME: &str = "2026-11-23T10:15:02Z";
 
 async fn app() -> (Arc<ScriptedSender>, App) {
-    let memory = Arc::new(ScriptedSender::new(
-        "memory",
-        &[Channel::Email, Channel::Sms],
-    ));
+    let memory = Arc::new(ScriptedSender::new("memory", BOTH_CHANNELS));
     let senders = [Arc::clone(&memory) as Arc<dyn Sender>];
     let mut config = switchboard::testing::defaults();
     config.app.name = "Acme Cloud".into();
@@ -101,10 +99,7 @@ async fn an_arabic_code_or_password_is_selected_exactly() {
     let mut marks_cost = Vec::new();
     for (source, code) in cases {
         let mut event = switchboard::testing::example_event(source);
-        event
-            .request
-            .user_attributes
-            .insert("locale".into(), "ar".into());
+        switchboard::testing::set_attribute(&mut event, "locale", "ar");
         event.request.code = Some(minter.mint(code, &event.user_pool_id).await.unwrap());
         app.handle(event).await.unwrap();
         let text = match memory.accepted().pop() {

@@ -7,15 +7,14 @@ use switchboard::startup::{self, StartupOptions};
 use switchboard::HandleError;
 
 use crate::fixtures::{app_with, app_with_memory, example_with_code, scripted};
+use switchboard::config::RouteConfig;
+use switchboard::testing::set_route;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sms_number_that_is_not_e164_is_refused_without_echoing_it() {
     let (memory, app) = app_with_memory().await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "0151 SECRETNUMBER".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "0151 SECRETNUMBER");
     let err = app.handle(event).await.unwrap_err();
     assert!(
         err.to_string().contains("phone_number") && !err.to_string().contains("SECRETNUMBER"),
@@ -32,19 +31,13 @@ async fn sms_numbers_are_normalised_and_filtered_by_country() {
     config.sms.denied_countries = vec!["NG".parse().unwrap()];
     let app = app_with(&mut config, &[&memory]).await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "0151 12345678".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "0151 12345678");
     app.handle(event.clone()).await.unwrap();
     let Message::Sms(sms) = &memory.accepted()[0] else {
         panic!("an SMS")
     };
     assert_eq!(sms.to, "+4915112345678");
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "+2348031234567".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "+2348031234567");
     let err = app.handle(event).await.unwrap_err();
     assert!(
         matches!(
@@ -65,19 +58,14 @@ async fn sms_numbers_are_normalised_and_filtered_by_country() {
 async fn a_refused_number_names_the_setting_that_refused_it() {
     let memory = scripted("memory");
     let mut config = switchboard::testing::defaults();
-    config.routes.insert(
-        "CustomSMSSender_SignUp".into(),
-        switchboard::config::RouteConfig {
-            allowed_countries: Some(vec!["US".parse().unwrap()]),
-            ..Default::default()
-        },
-    );
+    let route = RouteConfig {
+        allowed_countries: Some(vec!["US".parse().unwrap()]),
+        ..Default::default()
+    };
+    set_route(&mut config, "CustomSMSSender_SignUp", route);
     let app = app_with(&mut config, &[&memory]).await;
     let mut event = example_with_code("CustomSMSSender_SignUp", "1").await;
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "+4915112345678".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "+4915112345678");
     let err = app.handle(event.clone()).await.unwrap_err().to_string();
     switchboard_testkit::assert_mentions(
         &err,
@@ -88,10 +76,7 @@ async fn a_refused_number_names_the_setting_that_refused_it() {
         ],
     );
     // A national number without sms.default_region: the hint survives.
-    event
-        .request
-        .user_attributes
-        .insert("phone_number".into(), "0170 9876543".into());
+    switchboard::testing::set_attribute(&mut event, "phone_number", "0170 9876543");
     let err = app.handle(event).await.unwrap_err().to_string();
     switchboard_testkit::assert_mentions(&err, &["phone_number", "set sms.default_region"]);
     assert!(!err.contains("9876543"), "never the number itself: {err}");
@@ -119,13 +104,11 @@ async fn an_sms_over_the_segment_cap_is_refused_at_send_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_template_over_the_segment_cap_fails_start_up() {
     let mut config = switchboard::testing::defaults();
-    config.routes.insert(
-        "CustomSMSSender_AdminCreateUser".into(),
-        switchboard::config::RouteConfig {
-            max_segments: Some(0),
-            ..Default::default()
-        },
-    );
+    let route = RouteConfig {
+        max_segments: Some(0),
+        ..Default::default()
+    };
+    set_route(&mut config, "CustomSMSSender_AdminCreateUser", route);
     let err = startup::build(&config, StartupOptions::demo())
         .await
         .unwrap_err()
@@ -145,13 +128,11 @@ async fn an_sms_carries_how_long_its_code_lives() {
     use std::time::Duration;
     let memory = scripted("memory");
     let mut config = switchboard::testing::defaults();
-    config.routes.insert(
-        "CustomSMSSender_AdminCreateUser".into(),
-        switchboard::config::RouteConfig {
-            validity_seconds: Some(0),
-            ..Default::default()
-        },
-    );
+    let route = RouteConfig {
+        validity_seconds: Some(0),
+        ..Default::default()
+    };
+    set_route(&mut config, "CustomSMSSender_AdminCreateUser", route);
     let app = app_with(&mut config, &[&memory]).await;
     let mut validities = Vec::new();
     for source in [

@@ -33,6 +33,9 @@ pub struct ScriptedSender {
     attempts: Mutex<usize>,
 }
 
+/// Both channels: what most scripted senders in the tests take.
+pub const BOTH_CHANNELS: &[Channel] = &[Channel::Email, Channel::Sms];
+
 impl ScriptedSender {
     /// A sender that delivers everything.
     pub fn new(name: impl Into<String>, channels: &[Channel]) -> Self {
@@ -64,6 +67,17 @@ impl ScriptedSender {
         times: usize,
     ) -> Self {
         Self::new(name, channels).with_script(std::iter::repeat_n(Step::Fail(kind), times))
+    }
+
+    /// The recipient of each accepted message, in order (an address or a number).
+    pub fn recipients(&self) -> Vec<String> {
+        self.accepted()
+            .iter()
+            .map(|message| match message {
+                Message::Email(email) => email.to.clone(),
+                Message::Sms(sms) => sms.to.clone(),
+            })
+            .collect()
     }
 
     /// The messages accepted so far, in order.

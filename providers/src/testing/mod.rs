@@ -8,5 +8,5 @@ pub mod memory;
 pub mod stand_in;
 pub mod status_table;
 
-pub use memory::{ScriptedSender, Step};
+pub use memory::{ScriptedSender, Step, BOTH_CHANNELS};
 pub use stand_in::{Answer, StandIn};

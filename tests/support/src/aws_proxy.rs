@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 use crate::hostile::{find, read_request, Received};
 
@@ -65,26 +65,10 @@ impl AwsProxy {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let port = std_listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    stream.set_nodelay(true).ok();
-                    tokio::spawn(serve(stream, upstream.clone(), Arc::clone(&shared)));
-                }
-            });
+        let port = crate::loopback::serve(move |stream| {
+            serve(stream, upstream.clone(), Arc::clone(&shared))
         });
         AwsProxy { port, state }
     }

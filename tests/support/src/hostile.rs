@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// How the server answers one request.
 #[derive(Debug, Clone)]
@@ -128,28 +128,12 @@ impl Hostile {
     /// Starts a server that answers request N with `script[N]` (the last repeats).
     pub fn start(script: Vec<Mode>) -> Hostile {
         assert!(!script.is_empty(), "a script needs at least one mode");
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        std_listener.set_nonblocking(true).unwrap();
-        let port = std_listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).unwrap();
-                let script = Arc::new(script);
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    stream.set_nodelay(true).ok();
-                    shared.lock().unwrap().connections += 1;
-                    tokio::spawn(serve(stream, Arc::clone(&script), Arc::clone(&shared)));
-                }
-            });
+        let script = Arc::new(script);
+        let port = crate::loopback::serve(move |stream| {
+            shared.lock().unwrap().connections += 1;
+            serve(stream, Arc::clone(&script), Arc::clone(&shared))
         });
         Hostile { port, state }
     }

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod docs;
 pub mod hostile;
 pub mod lambda;
+pub mod loopback;
 pub mod moto;
 pub mod python;
 pub mod sigv4;

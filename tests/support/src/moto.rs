@@ -210,6 +210,27 @@ async fn model_data(endpoint: &str) -> serde_json::Value {
 }
 
 impl Moto {
+    /// The item `id` = `key` of `table`, read consistently.
+    pub async fn item(
+        &self,
+        table: &str,
+        key: &str,
+    ) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        aws_sdk_dynamodb::Client::new(&self.sdk_config())
+            .get_item()
+            .table_name(table)
+            .key(
+                "id",
+                aws_sdk_dynamodb::types::AttributeValue::S(key.to_string()),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item()
+            .cloned()
+    }
+
     /// Creates an idempotency table (partition key `id`, string) and returns its name.
     pub async fn create_idempotency_table(&self) -> String {
         use aws_sdk_dynamodb::types::{
