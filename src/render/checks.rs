@@ -8,11 +8,13 @@ use switchboard_providers::Channel;
 
 use super::error::RenderError;
 use super::renderer::{AppVars, Renderer, TemplateVars};
+use super::templates;
 
 impl Renderer {
     /// Renders `name` for `channel` in every locale it has, with sample data.
     /// Returns the sample SMS bodies, whose length the caller checks against the
-    /// route's segment cap.
+    /// route's segment cap. It renders in an environment of its own, dropped
+    /// when it returns: the templates it compiles are not kept for the events.
     pub fn check(
         &self,
         name: &str,
@@ -39,13 +41,19 @@ impl Renderer {
             client_metadata: &metadata,
             app,
         };
+        let scratch = Renderer {
+            env: templates::environment(&self.sources),
+            sources: self.sources.clone(),
+            files: self.files.clone(),
+            default_locale: self.default_locale.clone(),
+        };
         let mut sms = Vec::new();
         for locale in self.locales_of(name, channel) {
             match channel {
                 Channel::Email => {
-                    self.email(name, locale.as_deref(), &vars)?;
+                    scratch.email(name, locale.as_deref(), &vars)?;
                 }
-                Channel::Sms => sms.push(self.sms(name, locale.as_deref(), &vars)?),
+                Channel::Sms => sms.push(scratch.sms(name, locale.as_deref(), &vars)?),
             }
         }
         Ok(sms)

@@ -62,6 +62,7 @@ pub struct RenderedEmail {
 /// The compiled templates. Built once at cold start.
 pub struct Renderer {
     pub(super) env: Environment<'static>,
+    pub(super) sources: templates::Sources,
     pub(super) files: BTreeSet<String>,
     pub(super) default_locale: Option<String>,
 }
@@ -78,10 +79,11 @@ impl std::fmt::Debug for Renderer {
 impl Renderer {
     /// The embedded templates, overridden and extended by the files in `dir`.
     pub fn new(dir: Option<&Path>, default_locale: Option<&str>) -> Result<Self, RenderError> {
-        let (env, files) = templates::load(dir)?;
+        let sources = templates::load(dir)?;
         Ok(Renderer {
-            env,
-            files,
+            env: templates::environment(&sources),
+            files: sources.keys().cloned().collect(),
+            sources,
             default_locale: default_locale.and_then(normalise_locale),
         })
     }

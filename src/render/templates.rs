@@ -1,9 +1,11 @@
 //! Where the templates come from: the files compiled into the binary, then a
-//! configured directory's files over them, loaded into one minijinja
-//! environment with Switchboard's filters.
+//! configured directory's files over them, checked for syntax at start-up and
+//! compiled into a minijinja environment with Switchboard's filters when first
+//! rendered.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use minijinja::Environment;
 
@@ -48,22 +50,33 @@ fn sources(dir: Option<&Path>) -> Result<BTreeMap<String, String>, RenderError> 
     Ok(sources)
 }
 
-/// The environment holding every template of `dir` over the embedded ones, and
-/// the file names it holds.
-pub(super) fn load(
-    dir: Option<&Path>,
-) -> Result<(Environment<'static>, BTreeSet<String>), RenderError> {
+/// The template sources by file name, shared by every environment built on them.
+pub(super) type Sources = Arc<BTreeMap<String, String>>;
+
+/// The sources of `dir` over the embedded ones, each checked for syntax (one at
+/// a time, so the check never holds more than one compiled template).
+pub(super) fn load(dir: Option<&Path>) -> Result<Sources, RenderError> {
     let sources = sources(dir)?;
+    for (name, source) in &sources {
+        Environment::new()
+            .add_template(name, source)
+            .map_err(|e| render_error(name, &e))?;
+    }
+    Ok(Arc::new(sources))
+}
+
+/// An environment with Switchboard's filters that compiles a template the first
+/// time it is rendered, then keeps it. Compiling every file at start-up held
+/// all of them (every locale's) for the life of the function, though an event
+/// renders one locale's; docs/performance.md has the figures.
+pub(super) fn environment(sources: &Sources) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(false);
     env.add_function("link", links::link);
     env.add_filter("web_url", links::web_url_filter);
     env.add_filter("isolate", direction::isolate_filter);
     env.add_filter("event_time", dates::event_time_filter);
-    let files = sources.keys().cloned().collect();
-    for (name, source) in sources {
-        env.add_template_owned(name.clone(), source)
-            .map_err(|e| render_error(&name, &e))?;
-    }
-    Ok((env, files))
+    let sources = Arc::clone(sources);
+    env.set_loader(move |name| Ok(sources.get(name).cloned()));
+    env
 }
