@@ -23,6 +23,7 @@ pub mod route;
 pub mod secrets;
 pub mod sms;
 pub mod startup;
+mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 

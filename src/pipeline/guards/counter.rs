@@ -26,8 +26,8 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use switchboard_providers::text::hex;
 
-use super::store::{call_config, is_conditional_failure, now_secs, number};
 use super::{store_failure, OnStoreError, StoreError};
+use crate::store::{call_config, is_conditional_failure, now_secs, number};
 
 /// The limit a message ran into.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,9 +22,9 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use switchboard_providers::text::{epoch_millis, hex};
 
-use super::store::{call_config, is_conditional_failure, now_secs, number};
 use super::{store_failure, OnStoreError, StoreError};
 use crate::cognito::event::CustomSenderEvent;
+use crate::store::{call_config, is_conditional_failure, now_secs, number};
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";

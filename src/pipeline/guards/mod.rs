@@ -10,7 +10,6 @@ mod counter;
 pub mod email_limit;
 pub mod idempotency;
 pub mod sms_limit;
-mod store;
 
 use email_limit::EmailLimiter;
 use idempotency::IdempotencyGuard;

@@ -1,4 +1,5 @@
-//! What the two DynamoDB guards — idempotency and the SMS limits — share: the
+//! What every DynamoDB writer shares — the guards (idempotency, the SMS and
+//! email limits) and, beside the pipeline, the receipts' status trail: the
 //! clock they write, number attributes, recognising a failed condition, and
 //! each call's configuration: cut to the event's deadline, with the SDK's
 //! retries (every call is safe to repeat; docs/guarantees.md has the table).
