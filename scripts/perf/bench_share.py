@@ -181,6 +181,7 @@ def main():
                 "BENCH_WEBHOOK_SECRET": "a-local-benchmark-secret",
                 "SWITCHBOARD_SMS__PROVIDERS": "sms",
                 "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT": "false",
+                "MALLOC_ARENA_MAX": "2",  # as SAM, Terraform and the CDK construct set it
                 "AWS_LAMBDA_LOG_LEVEL": "WARN",
                 "RUST_LOG": "warn,switchboard::startup::profile=info",
             })),

@@ -2,6 +2,7 @@
 
 pub mod check_config;
 pub mod demo;
+#[cfg(feature = "doctor")]
 pub mod doctor;
 pub mod examples;
 pub mod gallery;
@@ -81,6 +82,7 @@ pub enum Command {
     /// fires" check: the triggers, the key, both resource policies and the
     /// function's configuration. One line per check with the fix; exits 1 when
     /// one fails.
+    #[cfg(feature = "doctor")]
     Doctor {
         /// The user pool (`<region>_<id>`).
         #[arg(long)]
@@ -137,6 +139,7 @@ impl Command {
                 let question = user_pool.map(|pool| check_config::PoolQuestion { pool, key_arn });
                 check_config::run(lambda, question).await
             }
+            #[cfg(feature = "doctor")]
             Command::Doctor {
                 user_pool_id,
                 function,

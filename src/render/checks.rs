@@ -13,8 +13,8 @@ use super::templates;
 impl Renderer {
     /// Renders `name` for `channel` in every locale it has, with sample data.
     /// Returns the sample SMS bodies, whose length the caller checks against the
-    /// route's segment cap. It renders in an environment of its own, dropped
-    /// when it returns: the templates it compiles are not kept for the events.
+    /// route's segment cap. It renders in environments of its own, dropped as it
+    /// goes: the templates it compiles are not kept for the events.
     pub fn check(
         &self,
         name: &str,
@@ -41,14 +41,16 @@ impl Renderer {
             client_metadata: &metadata,
             app,
         };
-        let scratch = Renderer {
-            env: templates::environment(&self.sources),
-            sources: self.sources.clone(),
-            files: self.files.clone(),
-            default_locale: self.default_locale.clone(),
-        };
         let mut sms = Vec::new();
         for locale in self.locales_of(name, channel) {
+            // One locale's files at a time, dropped after: start-up never holds
+            // more than one set compiled.
+            let scratch = Renderer {
+                env: templates::environment(&self.sources),
+                sources: self.sources.clone(),
+                files: self.files.clone(),
+                default_locale: self.default_locale.clone(),
+            };
             match channel {
                 Channel::Email => {
                     scratch.email(name, locale.as_deref(), &vars)?;

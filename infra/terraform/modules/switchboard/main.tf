@@ -275,6 +275,9 @@ resource "aws_lambda_function" "this" {
       SWITCHBOARD_IDEMPOTENCY__LOCK_TIMEOUT_MS = "30000"
       # The timeout is 15 s: delivery stops 1.5 s before it.
       SWITCHBOARD_DELIVERY__DEADLINE_MARGIN_MS = "1500"
+      # glibc's malloc keeps an arena per thread that allocates; two hold the
+      # runtime's workers and keep the peak RSS down (docs/performance.md).
+      MALLOC_ARENA_MAX = "2"
       }, var.config_parameter_name == "" ? {} : {
       SWITCHBOARD_CONFIG = "ssm:${var.config_parameter_name}"
       }, var.use_ses ? merge({
