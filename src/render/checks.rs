@@ -48,7 +48,6 @@ impl Renderer {
             let scratch = Renderer {
                 env: templates::environment(&self.sources),
                 sources: self.sources.clone(),
-                files: self.files.clone(),
                 default_locale: self.default_locale.clone(),
             };
             match channel {
@@ -65,9 +64,10 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::renderer::tests::{vars, APP};
     use crate::render::EMBEDDED_LOCALES;
 
-    pub(crate) const EMBEDDED_NAMES: [&str; 9] = [
+    const EMBEDDED_NAMES: [&str; 9] = [
         "sign-up",
         "resend-code",
         "forgot-password",
@@ -78,30 +78,6 @@ mod tests {
         "account-takeover",
         "code",
     ];
-
-    const APP: AppVars<'static> = AppVars {
-        name: "Acme",
-        url: "",
-        support_url: "",
-    };
-
-    fn vars<'a>(
-        code: &'a str,
-        user: &'a HashMap<String, String>,
-        meta: &'a HashMap<String, String>,
-    ) -> TemplateVars<'a> {
-        TemplateVars {
-            code,
-            username: "jane",
-            link_parameter: "",
-            user,
-            trigger_source: "CustomEmailSender_SignUp",
-            user_pool_id: "us-east-1_x",
-            client_id: None,
-            client_metadata: meta,
-            app: APP,
-        }
-    }
 
     #[test]
     fn every_embedded_template_checks_in_every_locale() {

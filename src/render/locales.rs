@@ -50,14 +50,18 @@ impl Renderer {
     fn nearest(&self, name: &str, ext: &str, locale: &str) -> Option<String> {
         let language = language_of(locale);
         for candidate in [locale, language] {
-            if self.files.contains(&format!("{name}.{candidate}.{ext}")) {
+            if self
+                .sources
+                .contains_key(&format!("{name}.{candidate}.{ext}"))
+            {
                 return Some(candidate.to_string());
             }
         }
         let prefix = format!("{name}.{language}-");
         let suffix = format!(".{ext}");
-        self.files
+        self.sources
             .range(prefix.clone()..)
+            .map(|(file, _)| file)
             .take_while(|file| file.starts_with(&prefix))
             .find_map(|file| {
                 let middle = file
@@ -93,7 +97,7 @@ impl Renderer {
         let ext = key_extension(channel);
         let mut locales = vec![None];
         let prefix = format!("{name}.");
-        for file in &self.files {
+        for file in self.sources.keys() {
             if let Some(middle) = file
                 .strip_prefix(&prefix)
                 .and_then(|r| r.strip_suffix(&format!(".{ext}")))

@@ -2,7 +2,7 @@
 //! the SMS body of a template in a user's locale, with the variables a
 //! template can use.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use minijinja::{Environment, Value};
@@ -63,14 +63,13 @@ pub struct RenderedEmail {
 pub struct Renderer {
     pub(super) env: Environment<'static>,
     pub(super) sources: templates::Sources,
-    pub(super) files: BTreeSet<String>,
     pub(super) default_locale: Option<String>,
 }
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Renderer")
-            .field("templates", &self.files.len())
+            .field("templates", &self.sources.len())
             .field("default_locale", &self.default_locale)
             .finish()
     }
@@ -82,7 +81,6 @@ impl Renderer {
         let sources = templates::load(dir)?;
         Ok(Renderer {
             env: templates::environment(&sources),
-            files: sources.keys().cloned().collect(),
             sources,
             default_locale: default_locale.and_then(normalise_locale),
         })
@@ -150,16 +148,18 @@ fn one_line(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const APP: AppVars<'static> = AppVars {
+    /// The branding the render tests use.
+    pub(in crate::render) const APP: AppVars<'static> = AppVars {
         name: "Acme",
         url: "",
         support_url: "",
     };
 
-    fn vars<'a>(
+    /// The variables of a sign-up message for `jane` with `code`.
+    pub(in crate::render) fn vars<'a>(
         code: &'a str,
         user: &'a HashMap<String, String>,
         meta: &'a HashMap<String, String>,
