@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use switchboard_providers::layer::CircuitEvent;
 use switchboard_providers::text::epoch_millis;
 use switchboard_providers::Channel;
@@ -46,7 +46,7 @@ pub fn emf_line(
     trigger_source: &str,
     result: &Result<Outcome, HandleError>,
     latency: Duration,
-) -> Option<String> {
+) -> Option<Value> {
     let (provider, delivered, failed_over, limited) = match result {
         Ok(outcome) if outcome.status == OutcomeStatus::Delivered => {
             (outcome.provider.as_str(), true, outcome.failed_over, None)
@@ -79,7 +79,7 @@ pub fn emf_line(
 }
 
 /// The EMF line for one event's metrics.
-pub fn line(metrics: &EventMetrics<'_>) -> String {
+pub fn line(metrics: &EventMetrics<'_>) -> Value {
     // `[]`: the function-wide totals an alarm watches (SmsLimited, Failed).
     let mut dimensions = json!([["Provider", "TriggerSource"], ["TriggerSource"], []]);
     let mut line = json!({
@@ -116,11 +116,11 @@ pub fn line(metrics: &EventMetrics<'_>) -> String {
         }
     }
     line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] = dimensions;
-    line.to_string()
+    line
 }
 
 /// The EMF line for one circuit breaker change (`switchboard_providers::layer::Breakers`).
-pub fn circuit_line(event: &CircuitEvent<'_>) -> String {
+pub fn circuit_line(event: &CircuitEvent<'_>) -> Value {
     let (metric, provider) = match *event {
         CircuitEvent::Opened { provider, .. } => ("CircuitOpened", provider),
         CircuitEvent::Skipped { provider } => ("ProviderSkipped", provider),
@@ -138,7 +138,6 @@ pub fn circuit_line(event: &CircuitEvent<'_>) -> String {
         "Provider": provider,
         metric: 1,
     })
-    .to_string()
 }
 
 #[cfg(test)]
@@ -159,7 +158,7 @@ mod tests {
             region: Some("GB".into()),
         };
         let line = emf_line("CustomSMSSender_SignUp", &Ok(outcome), Duration::ZERO).unwrap();
-        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let value = line;
         assert_eq!(
             (&value["Delivered"], &value["Failed"], &value["SmsLimited"]),
             (&json!(0), &json!(0), &json!(1))
@@ -183,7 +182,7 @@ mod tests {
             country: None,
             latency_ms: 42,
         });
-        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let value = line;
         assert_eq!(
             value["_aws"]["CloudWatchMetrics"][0]["Namespace"],
             "Switchboard"

@@ -133,7 +133,7 @@ impl App {
         let latency = started.elapsed();
         if self.emit_metrics {
             if let Some(line) = metrics::emf_line(&trigger_source, &result, latency) {
-                println!("{}", logging::outgoing(&line));
+                println!("{}", logging::outgoing_json(line));
             }
         }
         outcome::log(&trigger_source, &result, latency);

@@ -141,7 +141,7 @@ async fn assemble(
         Arc::new(|event: &CircuitEvent<'_>| {
             println!(
                 "{}",
-                crate::logging::outgoing(&metrics::circuit_line(event))
+                crate::logging::outgoing_json(metrics::circuit_line(event))
             )
         }) as Observer
     });
