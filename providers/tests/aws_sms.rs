@@ -280,7 +280,7 @@ async fn every_error_row_is_classified_named_and_sent_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_endpoint_is_temporary_and_email_is_refused() {
-    let dead = format!("http://127.0.0.1:{}", switchboard_testkit::free_port());
+    let dead = format!("http://127.0.0.1:{}", switchboard_testkit::REFUSED_PORT);
     let sender = provider_at(&dead, AwsSmsConfig::default());
     let err =
         conformance::maps_transient_failure(&*sender, &conformance::sample_sms("+4915100000014"))

@@ -176,7 +176,7 @@ async fn a_4xx_reply_is_temporary_and_a_5xx_reply_is_a_rejection() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_is_down_is_temporary_unavailable() {
-    let port = switchboard_testkit::free_port();
+    let port = switchboard_testkit::REFUSED_PORT;
     let sender = smtp(format!("smtp://localhost:{port}"), PASSWORD, false);
     let err = sender
         .send(&email_to("down@example.com", "x"))

@@ -380,7 +380,7 @@ async fn a_chain_fails_over_and_an_all_failed_chain_exits_non_zero() {
     let broken = tempfile::NamedTempFile::new().unwrap();
     let text = std::fs::read_to_string(config).unwrap().replace(
         &peers.sendgrid.uri(),
-        &format!("http://127.0.0.1:{}", switchboard_testkit::free_port()),
+        &format!("http://127.0.0.1:{}", switchboard_testkit::REFUSED_PORT),
     );
     std::fs::write(broken.path(), text).unwrap();
     let sent = outcome(&switchboard(

@@ -220,8 +220,7 @@ async fn a_50_mb_answer_is_read_only_in_part() {
         )
         .await;
         let _ = result;
-        // Give the server a moment to notice the closed connection.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        primary.wait_for_answers(1, Duration::from_secs(10)).await;
         assert!(
             primary.bytes_written() < size / 4,
             "{http:?}: stopped reading after {} bytes",

@@ -18,6 +18,7 @@ async fn app(sender: Arc<dyn Sender>, tune: impl FnOnce(&mut Config)) -> App {
     let mut config = switchboard::testing::defaults();
     config.email.limits.table = Some(moto().create_idempotency_table().await);
     config.email.limits.per_recipient = 3;
+    config.email.limits.window_seconds = switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON;
     config.delivery.max_attempts = 1;
     tune(&mut config);
     TestApp::new(config)

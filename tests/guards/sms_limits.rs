@@ -20,6 +20,7 @@ use switchboard_testkit::moto::{moto, serial_moto, Moto};
 fn config(table: Option<String>, limits: impl FnOnce(&mut Config)) -> Config {
     let mut config = switchboard::testing::defaults();
     config.sms.limits.table = table;
+    config.sms.limits.window_seconds = switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON;
     config.delivery.max_attempts = 1;
     limits(&mut config);
     config

@@ -106,6 +106,10 @@ async fn signing_a_victim_up_again_and_again_is_stopped_at_per_recipient() {
     let mut env = delivering_to(&key, format!("{}/hook", hook.url()));
     env.extend([
         ("SWITCHBOARD_EMAIL__LIMITS__PER_RECIPIENT", "2".into()),
+        (
+            "SWITCHBOARD_EMAIL__LIMITS__WINDOW_SECONDS",
+            switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON.to_string(),
+        ),
         ("SWITCHBOARD_EMAIL__LIMITS__TABLE", table),
     ]);
     let dir = tempfile::tempdir().unwrap();

@@ -176,7 +176,7 @@ async fn a_code_whose_digits_are_in_the_metric_timestamp_keeps_the_metric_line_w
 async fn a_failing_chain_makes_the_invocation_fail() {
     let key = moto().create_kms_key().await;
     let email = minted("events/CustomEmailSender_SignUp", &key, "1");
-    let dead = format!("http://127.0.0.1:{}", switchboard_testkit::free_port());
+    let dead = format!("http://127.0.0.1:{}", switchboard_testkit::REFUSED_PORT);
     let dir = tempfile::tempdir().unwrap();
     let (results, printed) = run_as_lambda(dir.path(), &[email], &config(&key, &dead));
     assert!(

@@ -53,6 +53,10 @@ async fn as_a_lambda_configured_by_environment_alone_the_guard_answers_ok_and_co
         ("SWITCHBOARD_EMAIL__PROVIDERS", "hook".into()),
         ("SWITCHBOARD_SMS__LIMITS__PER_NUMBER", "2".into()),
         (
+            "SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS",
+            switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON.to_string(),
+        ),
+        (
             "SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT",
             "100".into(),
         ),

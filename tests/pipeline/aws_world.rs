@@ -58,6 +58,7 @@ impl World {
                 c.idempotency.table = Some(table);
                 c.idempotency.on_store_error = on_store_error;
                 c.sms.limits.per_number = per_number;
+                c.sms.limits.window_seconds = switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON;
                 c.delivery.max_attempts = 1;
             })
             .sender(Arc::clone(&self.sender) as Arc<dyn Sender>)

@@ -149,6 +149,7 @@ async fn a_throttled_country_shard_is_skipped_and_every_sms_is_counted() {
             c.idempotency.on_store_error = OnStoreError::Deliver;
             c.sms.limits.per_country = [("default".to_string(), 400)].into();
             c.sms.limits.country_shards = 4;
+            c.sms.limits.window_seconds = switchboard_testkit::WINDOW_WITHOUT_AN_END_SOON;
         })
         .sender(Arc::clone(&world.sender) as Arc<dyn Sender>)
         .aws(sdk_config_at(&world.proxy.url()))

@@ -116,6 +116,7 @@ struct State {
     heads: Vec<Received>,
     connections: usize,
     bytes_written: usize,
+    answers_ended: usize,
 }
 
 /// A running hostile server.
@@ -167,6 +168,20 @@ impl Hostile {
     pub fn bytes_written(&self) -> usize {
         self.state.lock().unwrap().bytes_written
     }
+
+    /// Waits until `count` answers have ended — written whole, or cut off by
+    /// the client closing its connection — so that [`Hostile::bytes_written`]
+    /// counts them; panics after `within`.
+    pub async fn wait_for_answers(&self, count: usize, within: std::time::Duration) {
+        let give_up = std::time::Instant::now() + within;
+        while self.state.lock().unwrap().answers_ended < count {
+            assert!(
+                std::time::Instant::now() < give_up,
+                "{count} answer(s) still being written after {within:?}: the client neither read them nor closed its connection"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Serves requests on one connection (keep-alive) until the client closes it.
@@ -188,7 +203,11 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Mode>>, state: Arc<Mutex<S
             script[index].clone()
         };
         let (written, keep_alive) = answer(&mut stream, &mode, &echo).await;
-        state.lock().unwrap().bytes_written += written;
+        {
+            let mut state = state.lock().unwrap();
+            state.bytes_written += written;
+            state.answers_ended += 1;
+        }
         if !keep_alive {
             return;
         }

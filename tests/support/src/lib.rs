@@ -24,6 +24,11 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+/// A counting window (`*.limits.window_seconds`) whose current window runs
+/// from 2001 to 2033: a test that counts sends against a limit cannot straddle
+/// a window's end, as one with the default hour does when it runs at hh:00:00.
+pub const WINDOW_WITHOUT_AN_END_SOON: u64 = 1_000_000_000;
+
 /// The repository's root directory (where `scripts/` and `examples/` are).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -65,6 +70,11 @@ pub fn require_program(program: &str, install: &str) {
 pub fn python() -> String {
     std::env::var("SB_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
 }
+
+/// A loopback port nothing listens on: 9 (discard) lies below the range a
+/// free port is picked from, so no test's server can take it in the meantime,
+/// as it can a port that was free a moment ago.
+pub const REFUSED_PORT: u16 = 9;
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

@@ -29,7 +29,7 @@ pub fn sdk_config_at(endpoint: &str) -> aws_config::SdkConfig {
 /// An AWS SDK configuration whose endpoint nobody listens on (connections are
 /// refused), with the SDK's retries off.
 pub fn unreachable_sdk_config() -> aws_config::SdkConfig {
-    sdk_config_at(&format!("http://127.0.0.1:{}", crate::free_port()))
+    sdk_config_at(&format!("http://127.0.0.1:{}", crate::REFUSED_PORT))
         .to_builder()
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .build()
