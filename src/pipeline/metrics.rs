@@ -211,6 +211,9 @@ mod tests {
             serde_json::json!([]),
             "a dimensionless set for alarms"
         );
-        assert!(!line.contains('\n'), "one line");
+        assert!(
+            !crate::logging::outgoing_json(value).contains('\n'),
+            "one line"
+        );
     }
 }
