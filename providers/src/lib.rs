@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 mod backend;
+pub mod correlation;
 mod error;
 #[cfg(feature = "http")]
 // With only some HTTP services compiled in, some of the helpers they share go unused.

@@ -101,6 +101,9 @@ pub struct BuildContext<'a> {
     /// Whether the function runs inside AWS Lambda, where what is only safe
     /// on a developer's machine is refused.
     pub inside_lambda: bool,
+    /// The receipts function's URL (`receipts.url`), under which a provider
+    /// that takes a per-message callback gets its own path.
+    pub receipts_url: Option<String>,
 }
 
 impl BuildContext<'_> {

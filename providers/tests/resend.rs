@@ -53,6 +53,13 @@ async fn sends_exactly_the_emails_body_with_the_events_idempotency_key() {
         "switchboard-7d1f0c2e"
     );
     let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let sent_at = body["tags"][3]["value"].as_str().unwrap_or_default();
+    assert!(
+        sent_at
+            .parse::<u64>()
+            .is_ok_and(|ms| ms > 1_700_000_000_000),
+        "the send time in ms: {body}"
+    );
     assert_eq!(
         body,
         json!({
@@ -64,7 +71,9 @@ async fn sends_exactly_the_emails_body_with_the_events_idempotency_key() {
             "html": format!("<p>Your code is <b>{SECRET_CODE}</b></p>"),
             "tags": [
                 { "name": "trigger_source", "value": "CustomEmailSender_SignUp" },
-                { "name": "user_pool_id", "value": "us-east-1_conformance" }
+                { "name": "user_pool_id", "value": "us-east-1_conformance" },
+                { "name": "sb_event_id", "value": "7d1f0c2e" },
+                { "name": "sb_sent_at", "value": sent_at }
             ]
         })
     );

@@ -23,7 +23,7 @@ pub async fn run(provider: &str, to: &str, trigger: Option<&str>) -> anyhow::Res
         }
         None => None,
     };
-    let providers = senders::build(&config.providers, aws.as_ref(), options.runtime).await?;
+    let providers = senders::build(&config, aws.as_ref(), options.runtime).await?;
     let Some(sender) = providers.get(provider).cloned() else {
         let known: Vec<&str> = providers.keys().map(String::as_str).collect();
         anyhow::bail!(

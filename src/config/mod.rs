@@ -59,6 +59,19 @@ pub struct Config {
     pub clients: BTreeMap<String, ClientConfig>,
     /// The DynamoDB duplicate guard.
     pub idempotency: IdempotencyConfig,
+    /// Delivery receipts.
+    #[serde(default)]
+    pub receipts: ReceiptsConfig,
+}
+
+/// `[receipts]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptsConfig {
+    /// The receipts function's URL (its Function URL): a provider that takes a
+    /// callback per message (Twilio) gets `{url}/{provider name}`.
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub url: Option<String>,
 }
 
 /// `[decrypt]`

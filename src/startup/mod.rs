@@ -59,8 +59,7 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<App, Star
     let preconnect = (config.delivery.preconnect && options.runtime == Runtime::Lambda)
         .then_some((connections::PRECONNECT_TIMEOUT, &used));
     let refused = checks::lambda_only(config, options.runtime, options.force_insecure_dev_key);
-    let built =
-        senders::build_opening(&config.providers, aws.as_ref(), options.runtime, preconnect).await;
+    let built = senders::build_opening(config, aws.as_ref(), options.runtime, preconnect).await;
     let (registry, opening) = with_every_refusal(refused, built)?;
     profile.mark("providers");
     let app = assemble(config, &options, aws, registry, &mut profile).await?;

@@ -12,6 +12,7 @@ use switchboard_providers::{BuildContext, NeverDelivers, ProviderConfig, Sender}
 use super::connections::Opening;
 use super::error::{Refusal, Refusals, StartupError};
 use super::options::Runtime;
+use crate::config::Config;
 use crate::secrets::SecretResolver;
 use secrecy::ExposeSecret;
 use switchboard_providers::redaction::redactor;
@@ -24,26 +25,29 @@ pub fn needs_aws(providers: &BTreeMap<String, ProviderConfig>) -> bool {
     providers.values().any(ProviderConfig::needs_aws)
 }
 
-/// Builds every configured provider. `aws` is required when [`needs_aws`] says so.
+/// Builds every configured provider of `config`. `aws` is required when
+/// [`needs_aws`] says so.
 pub async fn build(
-    providers: &BTreeMap<String, ProviderConfig>,
+    config: &Config,
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
 ) -> Result<Senders, StartupError> {
-    Ok(build_opening(providers, aws, runtime, None).await?.0)
+    Ok(build_opening(config, aws, runtime, None).await?.0)
 }
 
 /// As [`build`], then starts opening the connections of the HTTP providers in
 /// `used` (those a chain names), each bounded by `preconnect` (none when
 /// `None`); the cold start awaits them last.
 pub async fn build_opening(
-    providers: &BTreeMap<String, ProviderConfig>,
+    config: &Config,
     aws: Option<&aws_config::SdkConfig>,
     runtime: Runtime,
     preconnect: Option<(Duration, &BTreeSet<String>)>,
 ) -> Result<(Senders, Opening), StartupError> {
+    let providers = &config.providers;
     let mut context = resolve_secrets(providers, aws).await?;
     context.inside_lambda = runtime == Runtime::Lambda;
+    context.receipts_url = config.receipts.url.clone();
     if runtime == Runtime::Lambda {
         let sandboxes: Vec<Refusal> = providers
             .iter()

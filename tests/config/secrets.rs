@@ -110,15 +110,14 @@ async fn a_provider_reads_its_key_from_ssm_at_cold_start() {
     config
         .providers
         .insert("hook".into(), webhook("ssm:/switchboard/tests/webhook"));
-    let registry =
-        switchboard::startup::senders::build(&config.providers, Some(&aws), Runtime::Local)
-            .await
-            .unwrap();
+    let registry = switchboard::startup::senders::build(&config, Some(&aws), Runtime::Local)
+        .await
+        .unwrap();
     assert!(registry.contains_key("hook"));
     config
         .providers
         .insert("broken".into(), webhook("ssm:/switchboard/tests/missing"));
-    let err = switchboard::startup::senders::build(&config.providers, Some(&aws), Runtime::Local)
+    let err = switchboard::startup::senders::build(&config, Some(&aws), Runtime::Local)
         .await
         .unwrap_err()
         .to_string();

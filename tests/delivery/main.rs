@@ -3,6 +3,7 @@
 
 mod across_events;
 mod attempt_bound;
+mod correlation;
 mod hostile_providers;
 mod sender_ids;
 mod stand_ins;

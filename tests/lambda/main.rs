@@ -2,6 +2,7 @@
 //! cold start refuses inside Lambda.
 
 mod breaker;
+mod correlation;
 mod echoed_secrets;
 mod entropy;
 mod faults;

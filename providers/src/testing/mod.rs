@@ -9,4 +9,4 @@ pub mod stand_in;
 pub mod status_table;
 
 pub use memory::{ScriptedSender, Step, BOTH_CHANNELS};
-pub use stand_in::{Answer, StandIn};
+pub use stand_in::{Answer, Metadata, StandIn};

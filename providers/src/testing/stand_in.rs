@@ -45,4 +45,24 @@ pub struct StandIn {
     pub misconfigured: &'static [Answer],
     /// Answers about this recipient: the chain stops.
     pub refused_recipient: &'static [Answer],
+    /// Where a request carries the message's correlation
+    /// ([`crate::correlation`]), which the service echoes in its receipts;
+    /// `None` for a service without receipts.
+    pub metadata: Option<Metadata>,
+}
+
+/// Where in a request the correlation pairs (`sb_event_id`, `sb_sent_at`,
+/// `trigger_source`) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metadata {
+    /// A JSON body's object field of string values (SendGrid `custom_args`,
+    /// Postmark `Metadata`).
+    JsonObject(&'static str),
+    /// A JSON body's list of `{name, value}` objects (Resend `tags`).
+    JsonTags(&'static str),
+    /// Multipart form fields whose names start with a prefix (Mailgun `v:`).
+    FormFields(&'static str),
+    /// The query of a URL in a form field (Twilio `StatusCallback`), present
+    /// when `receipts.url` is set.
+    CallbackQuery(&'static str),
 }

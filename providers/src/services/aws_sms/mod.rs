@@ -15,6 +15,7 @@ mod config;
 
 pub use config::{AwsSmsConfig, SmsMessageType};
 
+use crate::correlation::Correlation;
 use crate::text::redact;
 use crate::{Backend, Channel, ErrorKind, MessageContext, SendError, SmsMessage};
 
@@ -103,17 +104,22 @@ impl AwsSms {
 }
 
 /// `Context` of the request: shows up in event destinations next to the message,
-/// so a delivery record says which Cognito flow and pool sent it. Empty values
-/// are left out (the service refuses them).
+/// so a delivery record says which Cognito flow and pool sent it, and for which
+/// event when (`crate::correlation`). Empty values are left out (the service
+/// refuses them).
 fn context(message: &MessageContext) -> HashMap<String, String> {
-    [
-        ("TriggerSource", &message.trigger_source),
-        ("UserPoolId", &message.user_pool_id),
-    ]
-    .into_iter()
-    .filter(|(_, value)| !value.is_empty())
-    .map(|(key, value)| (key.to_string(), value.clone()))
-    .collect()
+    let mut pairs = vec![
+        ("TriggerSource", message.trigger_source.clone()),
+        ("UserPoolId", message.user_pool_id.clone()),
+    ];
+    if let Some(correlation) = Correlation::now(message) {
+        pairs.extend(correlation.pairs());
+    }
+    pairs
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| (key.to_string(), value))
+        .collect()
 }
 
 /// `TimeToLive` in seconds, within what the API accepts (5 s to 72 hours): the

@@ -1,7 +1,8 @@
 //! Mailgun Messages API (`POST /v3/{domain}/messages`, multipart form).
 //!
 //! Local bodies or a stored template (`template` + `t:variables`); the trigger
-//! source goes into `o:tag`. Open and click tracking are turned off per message
+//! source goes into `o:tag`, the event's id and send time (`crate::correlation`)
+//! into `v:` variables for its receipts. Open and click tracking are turned off per message
 //! unless `tracking = true`.
 
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ mod stand_in;
 
 pub use config::{mailgun_region_base_url, MailgunConfig};
 
+use crate::correlation::Correlation;
 use crate::http;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
@@ -49,6 +51,11 @@ impl Mailgun {
             .text("to", to.to_string())
             .text("o:tag", email.context.trigger_source.clone())
             .text("v:trigger_source", email.context.trigger_source.clone());
+        if let Some(correlation) = Correlation::now(&email.context) {
+            for (key, value) in correlation.pairs() {
+                form = form.text(format!("v:{key}"), value);
+            }
+        }
         if !self.tracking {
             form = form
                 .text("o:tracking", "no")

@@ -1,6 +1,6 @@
 //! Mailgun as the hostile-provider tests drive it (answers from its Messages API reference).
 
-use crate::testing::{Answer, StandIn};
+use crate::testing::{Answer, Metadata, StandIn};
 use crate::Channel;
 
 pub(super) const STAND_IN: StandIn = StandIn {
@@ -15,4 +15,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         400,
         r#"{"message": "'to' parameter is not a valid address. please check documentation"}"#,
     )],
+    metadata: Some(Metadata::FormFields("v:")),
 };

@@ -1,7 +1,8 @@
 //! Postmark Email API (`POST /email`, or `/email/withTemplate` for a server
 //! template), authenticated with `X-Postmark-Server-Token`.
 //!
-//! The trigger source goes into `Tag` and `Metadata`; the message stream is
+//! The trigger source goes into `Tag` and `Metadata`, with the event's id and
+//! send time (`crate::correlation`) for its receipts; the message stream is
 //! configurable (`outbound`, Postmark's default transactional stream). Open and
 //! link tracking are off per message unless `tracking = true`.
 
@@ -17,6 +18,7 @@ mod stand_in;
 
 pub use config::{PostmarkConfig, POSTMARK_DEFAULT_BASE_URL, POSTMARK_TEST_TOKEN};
 
+use crate::correlation::Correlation;
 use crate::http;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
@@ -63,6 +65,12 @@ impl Postmark {
             },
             "MessageStream": self.message_stream,
         });
+        // Metadata: at most 10 keys of 20 characters, values of 80; these fit.
+        if let Some(correlation) = Correlation::now(context) {
+            for (key, value) in correlation.pairs() {
+                body["Metadata"][key] = json!(value);
+            }
+        }
         if let Some(reply_to) = &email.reply_to {
             body["ReplyTo"] = json!(mime::mailbox("reply-to", reply_to)?.to_string());
         }

@@ -1,6 +1,6 @@
 //! Postmark as the hostile-provider tests drive it (answers from its Email API reference).
 
-use crate::testing::{Answer, StandIn};
+use crate::testing::{Answer, Metadata, StandIn};
 use crate::Channel;
 
 pub(super) const STAND_IN: StandIn = StandIn {
@@ -16,4 +16,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         422,
         r#"{"ErrorCode": 406, "Message": "You tried to send to recipient(s) that have been marked as inactive."}"#,
     )],
+    metadata: Some(Metadata::JsonObject("Metadata")),
 };

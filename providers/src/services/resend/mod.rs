@@ -4,7 +4,7 @@
 //! carries `Idempotency-Key: <the event's stable id>`, so a retry of the same
 //! Cognito event — ours, Lambda's, or a redrive within Resend's 24 hours — is
 //! answered with the first send's id instead of a second email. The trigger
-//! source and pool go into `tags`. Resend sets open and click tracking per domain,
+//! source, pool, event id and send time (`crate::correlation`) go into `tags`. Resend sets open and click tracking per domain,
 //! with no per-message override: keep them off in the domain's settings.
 
 use async_trait::async_trait;
@@ -19,6 +19,7 @@ mod stand_in;
 
 pub use config::{ResendConfig, RESEND_DEFAULT_BASE_URL};
 
+use crate::correlation::Correlation;
 use crate::http;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
@@ -62,6 +63,13 @@ impl Resend {
                 { "name": "user_pool_id", "value": tag_value(&context.user_pool_id) },
             ],
         });
+        if let (Some(correlation), Some(tags)) =
+            (Correlation::now(context), body["tags"].as_array_mut())
+        {
+            for (key, value) in correlation.pairs() {
+                tags.push(json!({ "name": key, "value": tag_value(&value) }));
+            }
+        }
         if let Some(reply_to) = &email.reply_to {
             body["reply_to"] = json!(mime::mailbox("reply-to", reply_to)?.to_string());
         }

@@ -1,6 +1,6 @@
 //! Resend as the hostile-provider tests drive it (answers from its Send Email reference).
 
-use crate::testing::{Answer, StandIn};
+use crate::testing::{Answer, Metadata, StandIn};
 use crate::Channel;
 
 pub(super) const STAND_IN: StandIn = StandIn {
@@ -16,4 +16,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         422,
         r#"{"statusCode": 422, "name": "validation_error", "message": "Invalid `to` field."}"#,
     )],
+    metadata: Some(Metadata::JsonTags("tags")),
 };

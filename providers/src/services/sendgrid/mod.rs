@@ -2,7 +2,8 @@
 //!
 //! Local bodies (text, then HTML: SendGrid requires that order) or a dynamic
 //! template with `dynamic_template_data`. The trigger source goes into
-//! `categories` and `custom_args` for SendGrid's own statistics and event webhook.
+//! `categories` and `custom_args` for SendGrid's own statistics and event webhook,
+//! with the event's id and send time (`crate::correlation`) for its receipts.
 //! Tracking (open pixel, click rewriting, unsubscribe footer, Google Analytics
 //! parameters) is turned off per request unless `tracking = true`.
 
@@ -18,6 +19,7 @@ mod stand_in;
 
 pub use config::{SendGridConfig, SENDGRID_DEFAULT_BASE_URL};
 
+use crate::correlation::Correlation;
 use crate::http;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
@@ -77,6 +79,11 @@ impl SendGrid {
                     { "type": "text/plain", "value": email.text },
                     { "type": "text/html", "value": email.html },
                 ]);
+            }
+        }
+        if let Some(correlation) = Correlation::now(&email.context) {
+            for (key, value) in correlation.pairs() {
+                body["custom_args"][key] = json!(value);
             }
         }
         body["personalizations"] = json!([personalization]);

@@ -1,6 +1,6 @@
 //! SendGrid as the hostile-provider tests drive it (answers from its v3 Mail Send reference).
 
-use crate::testing::{Answer, StandIn};
+use crate::testing::{Answer, Metadata, StandIn};
 use crate::Channel;
 
 pub(super) const STAND_IN: StandIn = StandIn {
@@ -21,4 +21,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         Answer::json(400, r#"{"errors": [{"message": "Does not contain a valid address.", "field": "personalizations.0.to.0.email"}]}"#),
         Answer { status: 413, headers: &[], body: "" },
     ],
+    metadata: Some(Metadata::JsonObject("custom_args")),
 };

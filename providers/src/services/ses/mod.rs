@@ -9,6 +9,7 @@ mod config;
 
 pub use config::SesConfig;
 
+use crate::correlation::Correlation;
 use crate::text::redact;
 use crate::{mime, Backend, Channel, EmailMessage, ErrorKind, EspTemplateRef, SendError};
 
@@ -114,21 +115,8 @@ impl Backend for Ses {
             request = request
                 .reply_to_addresses(mime::mailbox("reply-to", reply_to)?.to_string());
         }
-        // Tag values allow [A-Za-z0-9_-] only; trigger sources fit.
-        let tag: String = email
-            .context
-            .trigger_source
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
-        if !tag.is_empty() {
-            if let Ok(tag) = MessageTag::builder()
-                .name("trigger_source")
-                .value(tag)
-                .build()
-            {
-                request = request.email_tags(tag);
-            }
+        for tag in tags(&email.context) {
+            request = request.email_tags(tag);
         }
         let output = request
             .send()
@@ -136,4 +124,27 @@ impl Backend for Ses {
             .map_err(|e| Self::error(from.email.as_ref(), e))?;
         Ok(output.message_id().unwrap_or("unknown").to_string())
     }
+}
+
+/// `EmailTags`: the trigger source, the event's id and the send time
+/// (`crate::correlation`), which a configuration set's event destination
+/// publishes with each delivery event. Tag values allow `[A-Za-z0-9_-]` only;
+/// these fit, and an empty value is left out (the service refuses it).
+fn tags(context: &crate::MessageContext) -> Vec<MessageTag> {
+    let mut pairs = vec![(
+        crate::correlation::TRIGGER_SOURCE,
+        context
+            .trigger_source
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect::<String>(),
+    )];
+    if let Some(correlation) = Correlation::now(context) {
+        pairs.extend(correlation.pairs());
+    }
+    pairs
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .filter_map(|(name, value)| MessageTag::builder().name(name).value(value).build().ok())
+        .collect()
 }

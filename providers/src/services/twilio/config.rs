@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Origin, Twilio};
 use crate::http::{self, Api};
-use crate::{BuildContext, ErrorKind, SecretValue, SendError, Service};
+use crate::{BuildContext, ErrorKind, Provider, SecretValue, SendError, Service};
 
 /// Twilio's default API host; regional edges look like `https://api.dublin.ie1.twilio.com`.
 pub const TWILIO_DEFAULT_BASE_URL: &str = "https://api.twilio.com";
@@ -116,8 +116,49 @@ impl Service for TwilioConfig {
             user,
             password,
             from,
-            status_callback: self.status_callback.clone(),
+            status_callback: self
+                .status_callback
+                .as_deref()
+                .map(|url| callback_url("status_callback", url))
+                .transpose()?,
         })
     }
+
+    /// With `receipts.url` set, each message's `StatusCallback` is the receipts
+    /// function's path for this provider (`{receipts.url}/{name}`), which knows
+    /// how to verify it.
+    fn provider(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Result<Provider<Twilio>, SendError> {
+        let mut backend = self.build(context).map_err(|error| error.named(name))?;
+        if let Some(receipts) = context.receipts_url.as_deref() {
+            if self.status_callback.is_some() {
+                return Err(SendError::backend(
+                    ErrorKind::Config,
+                    "`status_callback` is set and so is `receipts.url`: Twilio takes one callback per message, and Switchboard puts the receipts function's there; remove `status_callback`",
+                )
+                .named(name));
+            }
+            let url = format!("{}/{name}", receipts.trim_end_matches('/'));
+            backend.status_callback =
+                Some(callback_url("receipts.url", &url).map_err(|error| error.named(name))?);
+        }
+        Ok(Provider::new(name, backend))
+    }
+}
+
+/// A callback URL Twilio can call: absolute, http(s).
+fn callback_url(key: &str, url: &str) -> Result<url::Url, SendError> {
+    url::Url::parse(url.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "https" | "http") && url.has_host())
+        .ok_or_else(|| {
+            SendError::backend(
+                ErrorKind::Config,
+                format!("`{key}` is not an absolute https:// (or http://) URL"),
+            )
+        })
 }
 

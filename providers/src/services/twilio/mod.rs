@@ -12,8 +12,9 @@ mod stand_in;
 
 pub use config::{TwilioConfig, TWILIO_DEFAULT_BASE_URL};
 
+use crate::correlation::{Correlation, TRIGGER_SOURCE};
 use crate::http;
-use crate::{Backend, Channel, ErrorKind, SendError, SmsMessage};
+use crate::{Backend, Channel, ErrorKind, MessageContext, SendError, SmsMessage};
 
 /// Who the message comes from.
 #[derive(Debug, Clone)]
@@ -31,7 +32,9 @@ pub struct Twilio {
     user: String,
     password: SecretString,
     from: Origin,
-    status_callback: Option<String>,
+    /// Where Twilio posts the message's status changes; each message's own
+    /// callback adds its correlation to the query (Twilio signs the whole URL).
+    status_callback: Option<url::Url>,
     client: http::Client,
 }
 
@@ -64,6 +67,22 @@ fn kind_for_code(code: u32) -> Option<ErrorKind> {
     }
 }
 
+/// `base` with the message's correlation and trigger source in its query, so
+/// that the status callback names the event it is about.
+fn status_callback(base: &url::Url, context: &MessageContext) -> String {
+    let mut url = base.clone();
+    if let Some(correlation) = Correlation::now(context) {
+        let mut query = url.query_pairs_mut();
+        for (key, value) in correlation.pairs() {
+            query.append_pair(key, &value);
+        }
+        if !context.trigger_source.is_empty() {
+            query.append_pair(TRIGGER_SOURCE, &context.trigger_source);
+        }
+    }
+    url.into()
+}
+
 /// Twilio's longest `ValidityPeriod`: 10 hours.
 const MAX_VALIDITY_SECONDS: u64 = 36_000;
 
@@ -79,7 +98,11 @@ impl Backend for Twilio {
             }
             Origin::MessagingService(sid) => form.push(("MessagingServiceSid", sid)),
         }
-        if let Some(callback) = &self.status_callback {
+        let callback = self
+            .status_callback
+            .as_ref()
+            .map(|base| status_callback(base, &sms.context));
+        if let Some(callback) = &callback {
             form.push(("StatusCallback", callback));
         }
         // Twilio drops a message still queued after this (1 to 36000 s).

@@ -1,6 +1,6 @@
 //! Twilio as the hostile-provider tests drive it (answers and error codes from its Messages reference).
 
-use crate::testing::{Answer, StandIn};
+use crate::testing::{Answer, Metadata, StandIn};
 use crate::Channel;
 
 pub(super) const STAND_IN: StandIn = StandIn {
@@ -24,4 +24,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         Answer::json(400, r#"{"code": 21211, "message": "The 'To' number {to} is not a valid phone number."}"#),
         Answer::json(400, r#"{"code": 21610, "message": "Attempt to send to unsubscribed recipient"}"#),
     ],
+    metadata: Some(Metadata::CallbackQuery("StatusCallback")),
 };

@@ -13,4 +13,5 @@ pub(super) const STAND_IN: StandIn = StandIn {
         Answer { status: 400, headers: &[], body: "bad request" },
     ],
     refused_recipient: &[],
+    metadata: None,
 };
