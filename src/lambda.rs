@@ -1,4 +1,6 @@
-//! The Lambda entry: one [`App`] per cold start, borrowed by every invocation.
+//! The Lambda entry: which function this deployment is (`SWITCHBOARD_FUNCTION`:
+//! the sender, by default, or the receipts function), built once per cold
+//! start and borrowed by every invocation.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,51 @@ use crate::startup::{self, Runtime, StartupError, StartupOptions};
 /// goes to the Runtime API's init error record (what a synchronous caller,
 /// `sam local` or an emulator shows) and to the log, then the process exits.
 pub async fn run() -> anyhow::Result<()> {
+    match Function::from_env() {
+        Ok(Function::Sender) => run_sender().await,
+        Ok(Function::Receipts) => run_receipts().await,
+        Err(error) => {
+            report_init_error(&error).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Which function a deployment runs. It comes from the deployment's own
+/// variable, never from the `SWITCHBOARD_*` configuration layers, so a shared
+/// TOML or SSM layer cannot turn the sender into the receipts function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// Cognito events → deliveries (the default).
+    Sender,
+    /// Provider receipts → the status trail.
+    Receipts,
+}
+
+/// The variable that names the function.
+pub const FUNCTION_VARIABLE: &str = "SWITCHBOARD_FUNCTION";
+
+impl Function {
+    /// The function `SWITCHBOARD_FUNCTION` names; the sender when unset.
+    pub fn from_env() -> Result<Function, StartupError> {
+        match std::env::var(FUNCTION_VARIABLE)
+            .ok()
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("") | Some("sender") => Ok(Function::Sender),
+            Some("receipts") => Ok(Function::Receipts),
+            Some(other) => Err(StartupError::Receipts {
+                key: FUNCTION_VARIABLE.into(),
+                problem: format!(
+                    "`{other}` names no function: `sender` (the default) or `receipts`"
+                ),
+            }),
+        }
+    }
+}
+
+async fn run_sender() -> anyhow::Result<()> {
     let (app, margin) = match start().await {
         Ok(started) => started,
         Err(error) => {
@@ -26,6 +73,33 @@ pub async fn run() -> anyhow::Result<()> {
         }
     };
     serve(app, margin).await.map_err(|e| anyhow::anyhow!(e))
+}
+
+async fn run_receipts() -> anyhow::Result<()> {
+    let started = async {
+        let (config, options) = startup::configure(StartupOptions::new(Runtime::Lambda)).await?;
+        startup::receipts::build(&config, options).await
+    };
+    let app = match started.await {
+        Ok(app) => app,
+        Err(error) => {
+            report_init_error(&error).await;
+            return Err(error.into());
+        }
+    };
+    let app = &app;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let deadline = local_deadline(event.context.deadline, Duration::from_millis(500));
+        match app.handle_payload(event.payload, deadline).await {
+            Ok(answer) => Ok::<Value, Diagnostic>(answer),
+            Err(error) => Err(Diagnostic {
+                error_type: error.class().to_string(),
+                error_message: logging::outgoing(&error.to_string()).into_owned(),
+            }),
+        }
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!(e))
 }
 
 async fn start() -> Result<(App, Duration), StartupError> {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod lambda;
 pub mod logging;
 pub mod pipeline;
+pub mod receipts;
 pub mod render;
 pub mod route;
 pub mod secrets;

@@ -36,6 +36,7 @@ pub mod layer;
 mod mask;
 mod message;
 mod mime;
+pub mod receipt;
 pub mod redaction;
 mod registry;
 mod secret;

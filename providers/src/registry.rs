@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::receipt::ReceiptReader;
 use crate::{BuildContext, NeverDelivers, SecretValue, SendError, Sender, Service};
 
 /// Reads one `[providers.NAME]` section (without its `type` key) into a service's
@@ -104,6 +105,17 @@ macro_rules! services {
                 self.service().secrets()
             }
 
+            /// The secret settings its receipts are verified with.
+            pub fn receipt_secrets(&self) -> Vec<(&'static str, &$crate::SecretValue)> {
+                self.service().receipt_secrets()
+            }
+
+            /// The reader of this provider's receipts; `None` for a service
+            /// without receipts or a section without their settings.
+            pub fn receipts(&self, name: &str, context: &$crate::BuildContext<'_>) -> Option<Result<Box<dyn $crate::receipt::ReceiptReader>, $crate::SendError>> {
+                self.service().receipts(name, context)
+            }
+
             /// Whether building this provider needs AWS credentials (its service or a secret).
             pub fn needs_aws(&self) -> bool {
                 self.service().uses_aws() || self.secrets().iter().any(|(_, value)| value.needs_aws())
@@ -161,6 +173,12 @@ pub(crate) trait AnyService {
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)>;
     fn never_delivers(&self, context: &BuildContext<'_>) -> Option<NeverDelivers>;
     fn build(&self, name: &str, context: &BuildContext<'_>) -> Result<Arc<dyn Sender>, SendError>;
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)>;
+    fn receipts(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>>;
     fn settings(&self) -> serde_json::Value;
 }
 
@@ -187,6 +205,18 @@ impl<S: Service> AnyService for S {
 
     fn build(&self, name: &str, context: &BuildContext<'_>) -> Result<Arc<dyn Sender>, SendError> {
         Ok(Arc::new(Service::provider(self, name, context)?))
+    }
+
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        Service::receipt_secrets(self)
+    }
+
+    fn receipts(
+        &self,
+        name: &str,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        Service::receipts(self, context).map(|built| built.map_err(|error| error.named(name)))
     }
 
     fn settings(&self) -> serde_json::Value {

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::receipt::ReceiptReader;
 use crate::{Backend, ErrorKind, Provider, SecretSource, SecretValue, SendError};
 
 /// One service's settings, the `[providers.NAME]` section without `type`.
@@ -52,6 +53,22 @@ pub trait Service:
 
     /// Builds the backend. Errors are [`ErrorKind::Config`] and name the key.
     fn build(&self, context: &BuildContext<'_>) -> Result<Self::Backend, SendError>;
+
+    /// The secret settings its receipts are verified with (a subset of
+    /// [`Service::secrets`]): all that the receipts function resolves.
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        Vec::new()
+    }
+
+    /// Its receipts' reader, built from the secrets resolved into `context`;
+    /// `None` for a service without receipts or without their settings.
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let _ = context;
+        None
+    }
 
     /// Builds the provider named `name`: the backend under its name, which
     /// every error (a build error too) carries.

@@ -33,7 +33,8 @@ impl EnvLayer {
     pub(super) fn new() -> Self {
         EnvLayer(
             Env::prefixed(ENV_PREFIX)
-                .ignore(&["config", "log"])
+                // `SWITCHBOARD_FUNCTION` is the deployment's, not configuration.
+                .ignore(&["config", "log", "function"])
                 .split("__")
                 .map(|key| canonical_env_key(key.as_str()).into())
                 // Last: every `map`/`filter` resets this flag to true.

@@ -60,18 +60,27 @@ pub struct Config {
     /// The DynamoDB duplicate guard.
     pub idempotency: IdempotencyConfig,
     /// Delivery receipts.
-    #[serde(default)]
     pub receipts: ReceiptsConfig,
 }
 
 /// `[receipts]`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptsConfig {
     /// The receipts function's URL (its Function URL): a provider that takes a
     /// callback per message (Twilio) gets `{url}/{provider name}`.
     #[serde(default, deserialize_with = "de::empty_as_none")]
     pub url: Option<String>,
+    /// The DynamoDB table of the status trail (partition key `id`, TTL `ttl`).
+    #[serde(default, deserialize_with = "de::empty_as_none")]
+    pub table: Option<String>,
+    /// How long a trail is kept, in days.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u64,
+}
+
+fn default_retention_days() -> u64 {
+    30
 }
 
 /// `[decrypt]`

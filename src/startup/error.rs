@@ -170,6 +170,14 @@ pub enum StartupError {
         /// What needs it (`idempotency.table`).
         what: &'static str,
     },
+    /// The receipts function cannot work with its configuration.
+    #[error("`{key}`: {problem}")]
+    Receipts {
+        /// The key (`receipts.table`, `SWITCHBOARD_FUNCTION`, …).
+        key: String,
+        /// What is wrong and the fix.
+        problem: String,
+    },
     /// Settings that only make sense outside Lambda: every one found, so that a
     /// first deploy learns them all in one start.
     #[error("{0}")]

@@ -9,6 +9,7 @@ mod guards;
 mod options;
 mod prime;
 mod profile;
+pub mod receipts;
 mod route_table;
 pub mod senders;
 

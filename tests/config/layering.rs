@@ -162,9 +162,11 @@ fn numeric_looking_environment_values_arrive_as_written_for_every_provider_strin
                     let config =
                         Config::load().map_err(|e| format!("{kind}.{}: {e}", field.name))?;
                     let provider = &config.providers["p"];
+                    // The sender's secrets, and those only the receipts function resolves.
                     let secret = provider
                         .secrets()
                         .into_iter()
+                        .chain(provider.receipt_secrets())
                         .find(|(key, _)| *key == field.name)
                         .map(|(_, secret)| secret.configured().to_string());
                     let plain = serde_json::to_value(provider).unwrap()[&field.name]

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mailgun;
 use crate::http::{self, Api};
+use crate::receipt::ReceiptReader;
 use crate::{BuildContext, ErrorKind, SecretValue, SendError, Service};
 
 /// Mailgun's API host for a region (`us` or `eu`).
@@ -34,6 +35,10 @@ pub struct MailgunConfig {
     /// `o:tracking-opens` to `no`, which override the domain's settings.
     #[serde(default)]
     pub tracking: bool,
+    /// The HTTP webhook signing key: the receipts function verifies the
+    /// webhooks with it.
+    #[serde(default)]
+    pub webhook_signing_key: Option<SecretValue>,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -53,6 +58,7 @@ impl MailgunConfig {
             base_url: None,
             tracking: false,
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
+            webhook_signing_key: None,
         }
     }
 
@@ -69,6 +75,23 @@ impl Service for MailgunConfig {
 
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
+    }
+
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        self.webhook_signing_key
+            .iter()
+            .map(|key| ("webhook_signing_key", key))
+            .collect()
+    }
+
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let key = self.webhook_signing_key.as_ref()?;
+        Some(context.secret("webhook_signing_key", key).map(|signing_key| {
+            Box::new(super::receipts::MailgunReceipts { signing_key }) as Box<dyn ReceiptReader>
+        }))
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<Mailgun, SendError> {

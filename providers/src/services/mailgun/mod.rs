@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod config;
+mod receipts;
 #[cfg(feature = "testing")]
 mod stand_in;
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Postmark;
 use crate::http::{self, Api};
+use crate::receipt::ReceiptReader;
 use crate::{
     BuildContext, ErrorKind, NeverDelivers, SecretSource, SecretValue, SendError, Service,
 };
@@ -30,6 +31,15 @@ pub struct PostmarkConfig {
     /// every message sends `TrackOpens: false` and `TrackLinks: "None"`.
     #[serde(default)]
     pub tracking: bool,
+    /// The user name of the webhook URL's Basic credentials.
+    #[serde(default)]
+    pub webhook_username: Option<String>,
+    /// The password of the webhook URL's Basic credentials.
+    #[serde(default)]
+    pub webhook_password: Option<SecretValue>,
+    /// The value of the webhook's `X-Switchboard-Webhook-Token` header.
+    #[serde(default)]
+    pub webhook_token: Option<SecretValue>,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -52,6 +62,9 @@ impl PostmarkConfig {
             message_stream: default_message_stream(),
             tracking: false,
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
+            webhook_username: None,
+            webhook_password: None,
+            webhook_token: None,
         }
     }
 
@@ -86,6 +99,40 @@ impl Service for PostmarkConfig {
             fix: "set {variable} to your server token (an ssm: or secretsmanager: reference)"
                 .into(),
         })
+    }
+
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        let password = self.webhook_password.iter().map(|p| ("webhook_password", p));
+        let token = self.webhook_token.iter().map(|t| ("webhook_token", t));
+        password.chain(token).collect()
+    }
+
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let (username, password, token) = match (
+            &self.webhook_username,
+            &self.webhook_password,
+            &self.webhook_token,
+        ) {
+            (None, None, None) => return None,
+            (Some(username), Some(password), Some(token)) => (username, password, token),
+            _ => {
+                return Some(Err(SendError::backend(
+                    ErrorKind::Config,
+                    "set all of `webhook_username`, `webhook_password` and `webhook_token` (Postmark signs nothing: both the Basic credentials and the header are checked)",
+                )))
+            }
+        };
+        let built = (|| {
+            Ok(Box::new(super::receipts::PostmarkReceipts {
+                username: username.clone(),
+                password: context.secret("webhook_password", password)?,
+                token: context.secret("webhook_token", token)?,
+            }) as Box<dyn ReceiptReader>)
+        })();
+        Some(built)
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<Postmark, SendError> {

@@ -1,9 +1,11 @@
 //! `[providers.NAME]` with `type = "resend"`.
 
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::Resend;
 use crate::http::{self, Api};
+use crate::receipt::ReceiptReader;
 use crate::{BuildContext, SecretValue, SendError, Service};
 
 /// Resend's API host.
@@ -18,6 +20,10 @@ pub struct ResendConfig {
     /// API host.
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// The webhook's signing secret (`whsec_…`): the receipts function
+    /// verifies the webhooks with it.
+    #[serde(default)]
+    pub webhook_secret: Option<SecretValue>,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -34,6 +40,7 @@ impl ResendConfig {
             api_key: SecretValue::new(api_key),
             base_url: default_base_url(),
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
+            webhook_secret: None,
         }
     }
 
@@ -50,6 +57,27 @@ impl Service for ResendConfig {
 
     fn secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         vec![("api_key", &self.api_key)]
+    }
+
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        self.webhook_secret
+            .iter()
+            .map(|secret| ("webhook_secret", secret))
+            .collect()
+    }
+
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let secret = self.webhook_secret.as_ref()?;
+        Some(context.secret("webhook_secret", secret).and_then(|secret| {
+            super::receipts::ResendReceipts::new(secret.expose_secret())
+                .map(|reader| Box::new(reader) as Box<dyn ReceiptReader>)
+                .map_err(|why| {
+                    SendError::backend(crate::ErrorKind::Config, format!("`webhook_secret` {why}"))
+                })
+        }))
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<Resend, SendError> {

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 mod config;
+mod receipts;
 #[cfg(feature = "testing")]
 mod stand_in;
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SendGrid;
 use crate::http::{self, Api};
+use crate::receipt::ReceiptReader;
 use crate::{BuildContext, NeverDelivers, SecretValue, SendError, Service};
 
 /// SendGrid's default API host; `https://api.eu.sendgrid.com` for EU data residency.
@@ -26,6 +27,10 @@ pub struct SendGridConfig {
     /// links you rendered and no pixel reports who opened a security mail.
     #[serde(default)]
     pub tracking: bool,
+    /// The Signed Event Webhook's verification key (base64, as SendGrid
+    /// shows it): the receipts function verifies its events with it.
+    #[serde(default)]
+    pub webhook_verification_key: Option<String>,
     /// Whole-request timeout in milliseconds.
     #[serde(default = "http::default_timeout_ms")]
     pub timeout_ms: u64,
@@ -44,6 +49,7 @@ impl SendGridConfig {
             sandbox_mode: false,
             tracking: false,
             timeout_ms: http::DEFAULT_TIMEOUT_MS,
+            webhook_verification_key: None,
         }
     }
 }
@@ -67,6 +73,24 @@ impl Service for SendGridConfig {
             why: "sandbox_mode = true: SendGrid accepts and never delivers".into(),
             fix: "set {variable}=false".into(),
         })
+    }
+
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let _ = context;
+        let key = self.webhook_verification_key.as_deref()?;
+        Some(
+            super::receipts::SendGridReceipts::new(key)
+                .map(|reader| Box::new(reader) as Box<dyn ReceiptReader>)
+                .map_err(|why| {
+                    SendError::backend(
+                        crate::ErrorKind::Config,
+                        format!("`webhook_verification_key` {why}"),
+                    )
+                }),
+        )
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<SendGrid, SendError> {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Origin, Twilio};
 use crate::http::{self, Api};
+use crate::receipt::ReceiptReader;
 use crate::{BuildContext, ErrorKind, Provider, SecretValue, SendError, Service};
 
 /// Twilio's default API host; regional edges look like `https://api.dublin.ie1.twilio.com`.
@@ -76,6 +77,22 @@ impl Service for TwilioConfig {
         let token = self.auth_token.iter().map(|t| ("auth_token", t));
         let key = self.api_key_secret.iter().map(|s| ("api_key_secret", s));
         token.chain(key).collect()
+    }
+
+    fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
+        self.auth_token.iter().map(|t| ("auth_token", t)).collect()
+    }
+
+    /// Twilio signs its callbacks with the account's auth token (which can
+    /// also send): a provider configured with an API key has no receipts.
+    fn receipts(
+        &self,
+        context: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn ReceiptReader>, SendError>> {
+        let token = self.auth_token.as_ref()?;
+        Some(context.secret("auth_token", token).map(|auth_token| {
+            Box::new(super::receipts::TwilioReceipts { auth_token }) as Box<dyn ReceiptReader>
+        }))
     }
 
     fn build(&self, context: &BuildContext<'_>) -> Result<Twilio, SendError> {

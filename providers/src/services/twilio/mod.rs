@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod config;
+mod receipts;
 #[cfg(feature = "testing")]
 mod stand_in;
 

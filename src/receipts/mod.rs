@@ -1,0 +1,176 @@
+//! The receipts function: a provider's delivery receipt → verify its signature
+//! → read it → the status trail (DynamoDB) → one metric line. It holds no
+//! decryption key and no sending credential it does not need; it never sends.
+//!
+//! Answers: 200 for a receipt stored, one already stored (providers retry with
+//! the same id), one about a message Switchboard did not send and an event
+//! that is no status; 401 for a signature or credentials that do not hold or
+//! a signed time outside the window; 413 for a body over the provider's cap;
+//! 400 for an unknown provider path or a malformed body; 500 when the trail
+//! could not be written (the provider retries). Nothing is stored for a
+//! refused request.
+
+mod function_url;
+pub mod metrics;
+pub mod trail;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde_json::Value;
+use switchboard_providers::receipt::{Read, ReceiptReader, ReceiptRequest};
+use switchboard_providers::Channel;
+
+use crate::logging;
+use crate::store::now_secs;
+use function_url::{answer, HttpRequest};
+use trail::{Recorded, Trail};
+
+/// One provider's receipts: its reader and the channel they are about.
+#[derive(Debug)]
+pub struct Source {
+    /// Verifies and reads the provider's requests.
+    pub reader: Box<dyn ReceiptReader>,
+}
+
+/// An invocation the receipts function does not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptsError {
+    /// A Cognito event: the sender's, never this function's.
+    #[error("a Cognito event ({0}) reached the receipts function, which never sends: attach the sender function (SWITCHBOARD_FUNCTION unset or `sender`) to the user pool")]
+    CognitoEvent(String),
+    /// Neither a Function URL request nor a receipt event.
+    #[error("the receipts function takes Function URL requests (payload format 2.0); this invocation is none")]
+    Unknown,
+}
+
+impl ReceiptsError {
+    /// The error's class, as the Runtime API records it.
+    pub fn class(&self) -> &'static str {
+        match self {
+            ReceiptsError::CognitoEvent(_) => "CognitoEventRefused",
+            ReceiptsError::Unknown => "NotAReceipt",
+        }
+    }
+}
+
+/// The receipts function, built once per cold start.
+#[derive(Debug)]
+pub struct ReceiptsApp {
+    sources: BTreeMap<String, Source>,
+    trail: Trail,
+    /// The receipts function's public URL (`receipts.url`), which the
+    /// providers signed; else the Function URL's own host.
+    base_url: Option<String>,
+    emit_metrics: bool,
+}
+
+impl ReceiptsApp {
+    /// The function with `sources` by provider name, writing to `trail`.
+    pub fn new(
+        sources: BTreeMap<String, Source>,
+        trail: Trail,
+        base_url: Option<String>,
+        emit_metrics: bool,
+    ) -> ReceiptsApp {
+        ReceiptsApp {
+            sources,
+            trail,
+            base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
+            emit_metrics,
+        }
+    }
+
+    /// The providers whose receipts it reads.
+    pub fn providers(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str)
+    }
+
+    /// Answers one invocation; `deadline` bounds the trail's writes.
+    pub async fn handle_payload(
+        &self,
+        payload: Value,
+        deadline: Option<Instant>,
+    ) -> Result<Value, ReceiptsError> {
+        if let Some(trigger) = payload.get("triggerSource").and_then(Value::as_str) {
+            return Err(ReceiptsError::CognitoEvent(trigger.to_string()));
+        }
+        if !function_url::is_http(&payload) {
+            return Err(ReceiptsError::Unknown);
+        }
+        Ok(match function_url::request(&payload) {
+            Ok(request) => self.handle_http(&request, deadline).await,
+            Err(problem) => answer(400, &problem),
+        })
+    }
+
+    async fn handle_http(&self, request: &HttpRequest, deadline: Option<Instant>) -> Value {
+        let name = request.path.trim_start_matches('/');
+        let Some(source) = self.sources.get(name) else {
+            tracing::warn!(path = %request.path, "a request for no provider with receipts");
+            return answer(400, "no provider with receipts at this path");
+        };
+        if request.method != "POST" {
+            return answer(405, "receipts are POSTed");
+        }
+        let limit = source.reader.max_body();
+        if request.body.len() > limit {
+            tracing::warn!(
+                provider = name,
+                bytes = request.body.len(),
+                limit,
+                "a receipt over the provider's size refused"
+            );
+            return answer(413, "the body is larger than this provider's receipts");
+        }
+        let base = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("https://{}", request.domain));
+        let url = match request.raw_query.is_empty() {
+            true => format!("{base}{}", request.path),
+            false => format!("{base}{}?{}", request.path, request.raw_query),
+        };
+        let reads = source.reader.read(&ReceiptRequest {
+            url: &url,
+            headers: &request.headers,
+            body: &request.body,
+            now_secs: now_secs(),
+        });
+        let reads = match reads {
+            Ok(reads) => reads,
+            Err(refused) => {
+                tracing::warn!(provider = name, %refused, "a receipt refused; nothing stored");
+                return answer(refused.status(), "refused");
+            }
+        };
+        let channel = match source.reader.channel() {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        };
+        for read in reads {
+            let Read::Receipt(receipt) = read else {
+                continue;
+            };
+            match self.trail.record(name, channel, &receipt, deadline).await {
+                Ok(Recorded::Duplicate) => {
+                    tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, "a receipt already stored");
+                }
+                Ok(recorded) => {
+                    tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, moved = recorded == Recorded::Moved, "receipt stored");
+                    if self.emit_metrics {
+                        println!(
+                            "{}",
+                            logging::outgoing_json(metrics::receipt_line(name, channel, &receipt))
+                        );
+                    }
+                }
+                Err(problem) => {
+                    tracing::error!(provider = name, %problem, "the trail could not be written; the provider will retry");
+                    return answer(500, "the receipt could not be stored; retry");
+                }
+            }
+        }
+        answer(200, "ok")
+    }
+}

@@ -1,0 +1,166 @@
+//! The status trail in DynamoDB: one item per event and provider
+//! (`trail#{event}#{provider}`) holding the latest status by the trail's order,
+//! and one item per receipt the provider sent (`receipt#{provider}#{id}`) so
+//! that a receipt sent again is recognised. Receipts arrive late, twice and
+//! out of order: the status only moves forward (a conditional update on its
+//! rank and time), and every write is safe to repeat.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::AttributeValue;
+use switchboard_providers::receipt::Receipt;
+
+use crate::store::{call_config, is_conditional_failure, now_secs, number};
+
+/// What recording one receipt did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The trail moved to this receipt's status.
+    Moved,
+    /// The trail already holds a later status; the receipt is kept as seen.
+    Kept,
+    /// The provider sent this receipt before: nothing new was written.
+    Duplicate,
+}
+
+/// The trail table.
+#[derive(Debug, Clone)]
+pub struct Trail {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    retention: Duration,
+}
+
+/// The key of the trail item of `event_id` at `provider`.
+pub fn trail_key(event_id: &str, provider: &str) -> String {
+    format!("trail#{event_id}#{provider}")
+}
+
+impl Trail {
+    /// The trail in `table`, items kept for `retention`.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: String, retention: Duration) -> Trail {
+        Trail {
+            client,
+            table,
+            retention,
+        }
+    }
+
+    fn ttl(&self) -> AttributeValue {
+        number(now_secs() + self.retention.as_secs())
+    }
+
+    /// Records `receipt` from `provider` (its `channel`), by `deadline`.
+    pub async fn record(
+        &self,
+        provider: &str,
+        channel: &str,
+        receipt: &Receipt,
+        deadline: Option<Instant>,
+    ) -> Result<Recorded, String> {
+        let moved = self.advance(provider, channel, receipt, deadline).await?;
+        let first_time = self.mark_seen(provider, receipt, deadline).await?;
+        Ok(match (first_time, moved) {
+            (false, _) => Recorded::Duplicate,
+            (true, true) => Recorded::Moved,
+            (true, false) => Recorded::Kept,
+        })
+    }
+
+    /// Moves the trail item to the receipt's status unless it holds a higher
+    /// rank, or the same rank at a later or equal time: `false` when kept.
+    async fn advance(
+        &self,
+        provider: &str,
+        channel: &str,
+        receipt: &Receipt,
+        deadline: Option<Instant>,
+    ) -> Result<bool, String> {
+        let config = call_config(deadline)?;
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(
+                "id",
+                AttributeValue::S(trail_key(&receipt.event_id, provider)),
+            )
+            .update_expression(
+                "SET #status = :status, #rank = :rank, #at = :at, provider = :provider, \
+                 channel = :channel, event_id = :event, #ttl = :ttl, reason = :reason, \
+                 message_id = :message_id, sent_at = if_not_exists(sent_at, :sent_at), \
+                 trigger_source = if_not_exists(trigger_source, :trigger)",
+            )
+            .condition_expression(
+                "attribute_not_exists(id) OR #rank < :rank OR (#rank = :rank AND #at < :at)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#rank", "rank")
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":status", AttributeValue::S(receipt.status.to_string()))
+            .expression_attribute_values(":rank", number(u64::from(receipt.status.rank())))
+            .expression_attribute_values(":at", number(receipt.at_ms))
+            .expression_attribute_values(":provider", AttributeValue::S(provider.to_string()))
+            .expression_attribute_values(":channel", AttributeValue::S(channel.to_string()))
+            .expression_attribute_values(":event", AttributeValue::S(receipt.event_id.clone()))
+            .expression_attribute_values(":ttl", self.ttl());
+        let optional = |value: &Option<String>| match value {
+            Some(text) if !text.is_empty() => AttributeValue::S(text.clone()),
+            _ => AttributeValue::Null(true),
+        };
+        update = update
+            .expression_attribute_values(":reason", optional(&receipt.reason))
+            .expression_attribute_values(":message_id", optional(&receipt.message_id))
+            .expression_attribute_values(":trigger", optional(&receipt.trigger_source))
+            .expression_attribute_values(
+                ":sent_at",
+                receipt
+                    .sent_at_ms
+                    .map_or(AttributeValue::Null(true), number),
+            );
+        match update.customize().config_override(config).send().await {
+            Ok(_) => Ok(true),
+            Err(error) if is_conditional_failure(&error) => Ok(false),
+            Err(error) => Err(format!(
+                "the trail table `{}` could not be updated: {}",
+                self.table,
+                DisplayErrorContext(&error)
+            )),
+        }
+    }
+
+    /// Records that `provider` sent this receipt: `false` when it had before.
+    async fn mark_seen(
+        &self,
+        provider: &str,
+        receipt: &Receipt,
+        deadline: Option<Instant>,
+    ) -> Result<bool, String> {
+        let config = call_config(deadline)?;
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(
+                "id",
+                AttributeValue::S(format!("receipt#{provider}#{}", receipt.receipt_id)),
+            )
+            .item("ttl", self.ttl())
+            .condition_expression("attribute_not_exists(id)")
+            .customize()
+            .config_override(config)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(error) if is_conditional_failure(&error) => Ok(false),
+            Err(error) => Err(format!(
+                "the trail table `{}` could not record the receipt: {}",
+                self.table,
+                DisplayErrorContext(&error)
+            )),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Receipts arrive late, twice and out of order: the trail only moves forward,
+//! a receipt sent again writes nothing new and counts once.
+
+use crate::harness::{answers, environment, event_id, metric_lines, run_receipts, trail};
+use crate::providers::{all, every_env, Signing};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_late_deferred_never_undoes_a_delivery_and_a_duplicate_counts_once() {
+    let providers = all();
+    let (env, table) = environment(every_env(&providers)).await;
+    let now = crate::harness::now_secs() * 1000;
+    let mut events = Vec::new();
+    for provider in &providers {
+        let id = event_id(&format!("order-{}", provider.name));
+        let delivered = (provider.receipt)(&id, "delivered", now, Signing::Right);
+        events.push(delivered.clone());
+        // The provider sends it again (it did not take our first answer).
+        events.push(delivered);
+        if provider.name != "tw" {
+            // A deferral reported after the delivery.
+            events.push((provider.receipt)(&id, "deferred", now, Signing::Right));
+        }
+    }
+    let (results, printed) = run_receipts(&events, &env);
+    for (code, body) in answers(&results, &printed) {
+        assert_eq!(code, 200, "{body}\n{printed}");
+    }
+    let metrics = metric_lines(&printed);
+    for provider in &providers {
+        let id = event_id(&format!("order-{}", provider.name));
+        let item = trail(&table, &id, provider.name).await.unwrap();
+        assert_eq!(item["status"], "delivered", "{}: {item:?}", provider.name);
+        let delivered = metrics
+            .iter()
+            .filter(|m| m["Provider"] == provider.name && m["Delivered"] == 1)
+            .count();
+        assert_eq!(
+            delivered, 1,
+            "{}: the duplicate counted once\n{printed}",
+            provider.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_after_a_deferral_moves_the_trail_and_a_complaint_follows_it() {
+    let providers = all();
+    let (env, table) = environment(every_env(&providers)).await;
+    let now = crate::harness::now_secs() * 1000;
+    let email: Vec<_> = providers.iter().filter(|p| p.channel == "email").collect();
+    let mut events = Vec::new();
+    for provider in &email {
+        let id = event_id(&format!("forward-{}", provider.name));
+        for status in ["deferred", "delivered", "complained"] {
+            events.push((provider.receipt)(&id, status, now, Signing::Right));
+        }
+    }
+    let (results, printed) = run_receipts(&events, &env);
+    for (code, body) in answers(&results, &printed) {
+        assert_eq!(code, 200, "{body}\n{printed}");
+    }
+    for provider in &email {
+        let id = event_id(&format!("forward-{}", provider.name));
+        let item = trail(&table, &id, provider.name).await.unwrap();
+        assert_eq!(item["status"], "complained", "{}: {item:?}", provider.name);
+    }
+}

@@ -1,0 +1,72 @@
+//! Postmark's webhooks: unsigned records behind Basic credentials and a
+//! custom header; our metadata in `Metadata`.
+
+use serde_json::json;
+
+use super::{chrono_now, Provider, Signing};
+use crate::harness::{function_url, provider_env};
+
+const POSTMARK_USER: &str = "switchboard";
+const POSTMARK_PASSWORD: &str = "postmark-webhook-password-0123";
+const POSTMARK_TOKEN: &str = "postmark-webhook-token-0123";
+
+pub fn provider() -> Provider {
+    let authorised = |body: String, signing: Signing| {
+        use base64::Engine;
+        let password = match signing {
+            Signing::OtherKey => "a-guessed-password",
+            _ => POSTMARK_PASSWORD,
+        };
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{POSTMARK_USER}:{password}"));
+        let headers = json!({
+            "authorization": format!("Basic {basic}"),
+            "x-switchboard-webhook-token": if signing == Signing::Forged { "a-forged-token" } else { POSTMARK_TOKEN },
+        });
+        function_url(
+            "/pm",
+            "",
+            &super::headers(headers, "application/json"),
+            body.as_bytes(),
+        )
+    };
+    let receipt = move |event_id: &str, status: &str, sent_at: u64, signing: Signing| {
+        let metadata = json!({"sb_event_id": event_id, "sb_sent_at": sent_at.to_string(), "trigger_source": "CustomEmailSender_SignUp"});
+        let record = match status {
+            "delivered" => {
+                json!({"RecordType": "Delivery", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Recipient": "recipient@example.com", "DeliveredAt": chrono_now(), "Details": "smtp;250 2.0.0 OK", "Metadata": metadata})
+            }
+            "bounced" | "deferred" | "blocked" => {
+                json!({"RecordType": "Bounce", "ID": 901542550 + status.len(), "Type": match status { "bounced" => "HardBounce", "deferred" => "SoftBounce", _ => "Blocked" }, "TypeCode": 1, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
+            }
+            "complained" => {
+                json!({"RecordType": "SpamComplaint", "ID": 901542600, "Type": "SpamComplaint", "TypeCode": 100001, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
+            }
+            _ => json!({"RecordType": "Open", "MessageID": "883953f4", "Metadata": metadata}),
+        };
+        authorised(record.to_string(), signing)
+    };
+    Provider {
+        name: "pm",
+        env: provider_env(
+            "pm",
+            &[
+                ("type", "postmark".into()),
+                ("api_key", "postmark-receipts-test".into()),
+                ("webhook_username", POSTMARK_USER.into()),
+                ("webhook_password", POSTMARK_PASSWORD.into()),
+                ("webhook_token", POSTMARK_TOKEN.into()),
+            ],
+        ),
+        channel: "email",
+        signs_time: false,
+        receipt: Box::new(receipt),
+        oversized: Box::new(move || {
+            authorised(
+                format!("{{\"padding\": \"{}\"}}", "x".repeat(300_000)),
+                Signing::Right,
+            )
+        }),
+        malformed: Box::new(move || authorised("not json".into(), Signing::Right)),
+    }
+}
