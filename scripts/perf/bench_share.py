@@ -111,6 +111,8 @@ def measure(binary, event_file, env, cpu_percent, cold_runs, events, servers):
         "warm_cpu_ms_per_event": warm["cpu_after_first_ms"] / (events - 1),
         "peak_rss_mb_after_first": warm["peak_rss_kb_after_first"] / 1024,
         "peak_rss_mb_after_all": warm["peak_rss_kb_after_last"] / 1024,
+        "rss_anon_mb_at_end": warm["rss_anon_kb_after_last"] / 1024,
+        "rss_file_mb_at_end": warm["rss_file_kb_after_last"] / 1024,
         "init_profile": profiles[-1] if profiles else None,
         # Per cold start with one event, and over a whole warm run.
         "connections_cold": cold[-1]["connections"],
@@ -181,7 +183,7 @@ def main():
                 "BENCH_WEBHOOK_SECRET": "a-local-benchmark-secret",
                 "SWITCHBOARD_SMS__PROVIDERS": "sms",
                 "SWITCHBOARD_COGNITO__LOOKUP_MISSING_RECIPIENT": "false",
-                "MALLOC_ARENA_MAX": "2",  # as SAM, Terraform and the CDK construct set it
+                "MALLOC_ARENA_MAX": "1",  # as SAM, Terraform and the CDK construct set it
                 "AWS_LAMBDA_LOG_LEVEL": "WARN",
                 "RUST_LOG": "warn,switchboard::startup::profile=info",
             })),

@@ -173,6 +173,36 @@ async fn a_code_whose_digits_are_in_the_metric_timestamp_keeps_the_metric_line_w
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn inside_lambda_the_runtime_has_one_worker_unless_tokio_worker_threads_says_otherwise() {
+    let key = moto().create_kms_key().await;
+    let sendgrid = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&sendgrid)
+        .await;
+    let threads = |extra: &[(&'static str, String)]| {
+        let email = minted("events/CustomEmailSender_ForgotPassword", &key, "918240");
+        let mut env = config(&key, &sendgrid.uri());
+        env.extend(extra.iter().cloned());
+        let dir = tempfile::tempdir().unwrap();
+        let (results, printed) = run_as_lambda(dir.path(), &[email], &env);
+        assert_eq!(
+            results["invocations"][0]["status"], "response",
+            "{results}\n{printed}"
+        );
+        results["threads_after_last"].as_u64().unwrap()
+    };
+    let default = threads(&[]);
+    let four = threads(&[("TOKIO_WORKER_THREADS", "4".into())]);
+    assert_eq!(
+        four - default,
+        3,
+        "one worker by default ({default} threads), four when asked ({four})"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_chain_makes_the_invocation_fail() {
     let key = moto().create_kms_key().await;
     let email = minted("events/CustomEmailSender_SignUp", &key, "1");

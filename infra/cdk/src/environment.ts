@@ -31,7 +31,7 @@ export function functionEnvironment(props: SwitchboardProps, wiring: Wiring): Re
     SWITCHBOARD_DELIVERY__DEADLINE_MARGIN_MS: "1500",
     // glibc's malloc keeps an arena per thread that allocates; two hold the
     // runtime's workers and keep the peak RSS down (docs/performance.md).
-    MALLOC_ARENA_MAX: "2",
+    MALLOC_ARENA_MAX: "1",
     SWITCHBOARD_SMS__LIMITS__PER_NUMBER: String(limits.perNumber ?? 0),
     SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT: String(limits.perCountry ?? 0),
     SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS: String(limits.windowSeconds ?? 3600),

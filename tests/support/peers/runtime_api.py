@@ -44,15 +44,19 @@ def cpu_ms(pid):
     return total / 1e6
 
 
-def peak_rss_kb(pid):
+def status_kb(pid, field):
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def peak_rss_kb(pid):
+    return status_kb(pid, "VmHWM")
 
 
 class CpuShare:
@@ -234,6 +238,10 @@ def main():
             break
     ended = time.monotonic()
     rss_last = peak_rss_kb(process.pid)
+    # What the resident memory is made of at the end: the heap and stacks, and
+    # the pages of the binary and libraries read in.
+    rss_anon, rss_file = status_kb(process.pid, "RssAnon"), status_kb(process.pid, "RssFile")
+    threads = status_kb(process.pid, "Threads")
     cpu_last = cpu_ms(process.pid)
     if state["init_error"] is not None:
         # After posting its init error a runtime exits, as Lambda expects: wait for it.
@@ -265,6 +273,9 @@ def main():
         "total_ms": (ended - started) * 1000,
         "peak_rss_kb_after_first": state["rss_after_first"],
         "peak_rss_kb_after_last": rss_last,
+        "rss_anon_kb_after_last": rss_anon,
+        "rss_file_kb_after_last": rss_file,
+        "threads_after_last": threads,
     }
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)

@@ -277,7 +277,7 @@ resource "aws_lambda_function" "this" {
       SWITCHBOARD_DELIVERY__DEADLINE_MARGIN_MS = "1500"
       # glibc's malloc keeps an arena per thread that allocates; two hold the
       # runtime's workers and keep the peak RSS down (docs/performance.md).
-      MALLOC_ARENA_MAX = "2"
+      MALLOC_ARENA_MAX = "1"
       }, var.config_parameter_name == "" ? {} : {
       SWITCHBOARD_CONFIG = "ssm:${var.config_parameter_name}"
       }, var.use_ses ? merge({

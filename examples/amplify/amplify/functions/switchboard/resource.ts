@@ -29,7 +29,7 @@ export const switchboard = defineFunction(
         SWITCHBOARD_EMAIL__PROVIDERS: 'mail',
         SWITCHBOARD_SMS__PROVIDERS: 'texts',
         // Two malloc arenas keep the peak RSS down (docs/performance.md).
-        MALLOC_ARENA_MAX: '2',
+        MALLOC_ARENA_MAX: '1',
       },
     }),
   // In the auth stack: the pool names the function and the function's role names the
