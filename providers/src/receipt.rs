@@ -200,6 +200,29 @@ pub trait ReceiptReader: fmt::Debug + Send + Sync {
 
     /// Verifies `request` and reads what it says, item by item.
     fn read(&self, request: &ReceiptRequest<'_>) -> Result<Vec<Read>, ReceiptError>;
+
+    /// Reads an event AWS delivered to the function (EventBridge, SNS), which
+    /// IAM authenticated: `detail` is the service's event, `delivery_id` the
+    /// envelope's id (the same when AWS delivers it again). `None` when the
+    /// event is not this provider's — every HTTP service, and an AWS service's
+    /// event of another provider (another configuration set).
+    fn read_event(
+        &self,
+        detail: &serde_json::Value,
+        delivery_id: &str,
+        now_secs: u64,
+    ) -> Option<Vec<Read>> {
+        let _ = (detail, delivery_id, now_secs);
+        None
+    }
+}
+
+/// What an AWS service's reader answers over HTTP: its receipts come as
+/// events AWS delivers, never as a request anyone on the internet can make.
+pub fn not_over_http(service: &str) -> ReceiptError {
+    ReceiptError::Unauthorized(format!(
+        "{service} receipts arrive as AWS events (EventBridge, SNS), not over HTTP"
+    ))
 }
 
 /// The correlation a receipt echoes back, from a string map of it (custom

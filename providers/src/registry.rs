@@ -110,6 +110,12 @@ macro_rules! services {
                 self.service().receipt_secrets()
             }
 
+            /// The keys that turn its receipts on (all needed); empty for a
+            /// service without per-message receipts.
+            pub fn receipt_keys(&self) -> &'static [&'static str] {
+                self.service().receipt_keys()
+            }
+
             /// The reader of this provider's receipts; `None` for a service
             /// without receipts or a section without their settings.
             pub fn receipts(&self, name: &str, context: &$crate::BuildContext<'_>) -> Option<Result<Box<dyn $crate::receipt::ReceiptReader>, $crate::SendError>> {
@@ -174,6 +180,7 @@ pub(crate) trait AnyService {
     fn never_delivers(&self, context: &BuildContext<'_>) -> Option<NeverDelivers>;
     fn build(&self, name: &str, context: &BuildContext<'_>) -> Result<Arc<dyn Sender>, SendError>;
     fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)>;
+    fn receipt_keys(&self) -> &'static [&'static str];
     fn receipts(
         &self,
         name: &str,
@@ -209,6 +216,10 @@ impl<S: Service> AnyService for S {
 
     fn receipt_secrets(&self) -> Vec<(&'static str, &SecretValue)> {
         Service::receipt_secrets(self)
+    }
+
+    fn receipt_keys(&self) -> &'static [&'static str] {
+        S::RECEIPT_KEYS
     }
 
     fn receipts(

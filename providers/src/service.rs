@@ -26,6 +26,9 @@ pub trait Service:
     /// Whether delivered messages reach a person. `false` for a development
     /// backend, which start-up refuses inside Lambda.
     const REACHES_PEOPLE: bool = true;
+    /// The keys that turn its delivery receipts on, all of them needed; none
+    /// for a service without per-message receipts.
+    const RECEIPT_KEYS: &'static [&'static str] = &[];
 
     /// The backend these settings build.
     type Backend: Backend;

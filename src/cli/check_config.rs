@@ -66,6 +66,7 @@ pub async fn run(lambda: bool, question: Option<PoolQuestion>) -> anyhow::Result
     out.push_str(&delivery_section(&config.delivery));
     out.push_str(&sms_limits_section(&config));
     out.push_str(&email_limits_section(&config));
+    out.push_str(&super::receipts_report::section(&config));
     if let Some(question) = question {
         match pool_answer(&config.decrypt, &question) {
             Ok(answer) => writeln!(out, "\n{answer}")?,

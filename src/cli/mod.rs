@@ -9,8 +9,10 @@ pub mod gallery;
 pub mod invoke;
 pub mod mint;
 pub mod preview;
+pub mod receipts_report;
 pub mod render;
 pub mod send_test;
+pub mod status;
 
 use std::path::PathBuf;
 
@@ -105,6 +107,13 @@ pub enum Command {
         #[arg(long)]
         trigger: Option<String>,
     },
+    /// Show an event's delivery trail across the configured providers, from the
+    /// receipts function's table (`receipts.table`), with your credentials.
+    Status {
+        /// The event's id (`sb_event_id`; the idempotency key and the webhook's message id).
+        #[arg(long)]
+        event: String,
+    },
     /// Encrypt a code exactly as Cognito does and print it (base64), to build test events.
     Mint {
         /// The plaintext code or temporary password.
@@ -149,6 +158,7 @@ impl Command {
                 to,
                 trigger,
             } => send_test::run(&provider, &to, trigger.as_deref()).await,
+            Command::Status { event } => status::run(&event).await,
             Command::Mint {
                 plaintext,
                 user_pool_id,

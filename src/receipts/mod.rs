@@ -1,5 +1,6 @@
-//! The receipts function: a provider's delivery receipt → verify its signature
-//! → read it → the status trail (DynamoDB) → one metric line. It holds no
+//! The receipts function: a provider's delivery receipt (a Function URL
+//! request, or an AWS service's event from EventBridge or SNS) → verify it →
+//! read it → the status trail (DynamoDB) → one metric line. It holds no
 //! decryption key and no sending credential it does not need; it never sends.
 //!
 //! Answers: 200 for a receipt stored, one already stored (providers retry with
@@ -10,6 +11,7 @@
 //! could not be written (the provider retries). Nothing is stored for a
 //! refused request.
 
+mod aws_events;
 mod function_url;
 pub mod metrics;
 pub mod trail;
@@ -39,9 +41,13 @@ pub enum ReceiptsError {
     /// A Cognito event: the sender's, never this function's.
     #[error("a Cognito event ({0}) reached the receipts function, which never sends: attach the sender function (SWITCHBOARD_FUNCTION unset or `sender`) to the user pool")]
     CognitoEvent(String),
-    /// Neither a Function URL request nor a receipt event.
-    #[error("the receipts function takes Function URL requests (payload format 2.0); this invocation is none")]
+    /// Neither a Function URL request nor an AWS event with receipts.
+    #[error("the receipts function takes Function URL requests (payload format 2.0), SES events from EventBridge and End User Messaging events from SNS or EventBridge; this invocation is none")]
     Unknown,
+    /// The trail could not be written: the invocation fails, and AWS delivers
+    /// the event again.
+    #[error("{0}")]
+    Store(String),
 }
 
 impl ReceiptsError {
@@ -50,6 +56,7 @@ impl ReceiptsError {
         match self {
             ReceiptsError::CognitoEvent(_) => "CognitoEventRefused",
             ReceiptsError::Unknown => "NotAReceipt",
+            ReceiptsError::Store(_) => "TrailNotWritten",
         }
     }
 }
@@ -95,13 +102,42 @@ impl ReceiptsApp {
         if let Some(trigger) = payload.get("triggerSource").and_then(Value::as_str) {
             return Err(ReceiptsError::CognitoEvent(trigger.to_string()));
         }
-        if !function_url::is_http(&payload) {
-            return Err(ReceiptsError::Unknown);
+        if function_url::is_http(&payload) {
+            return Ok(match function_url::request(&payload) {
+                Ok(request) => self.handle_http(&request, deadline).await,
+                Err(problem) => answer(400, &problem),
+            });
         }
-        Ok(match function_url::request(&payload) {
-            Ok(request) => self.handle_http(&request, deadline).await,
-            Err(problem) => answer(400, &problem),
-        })
+        let events = aws_events::events(&payload).ok_or(ReceiptsError::Unknown)?;
+        let mut stored = 0;
+        for (detail, delivery_id) in events {
+            stored += self
+                .handle_aws_event(&detail, &delivery_id, deadline)
+                .await?;
+        }
+        Ok(serde_json::json!({ "stored": stored }))
+    }
+
+    /// An AWS service's event: the first provider whose reader claims it.
+    async fn handle_aws_event(
+        &self,
+        detail: &Value,
+        delivery_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<usize, ReceiptsError> {
+        for (name, source) in &self.sources {
+            if let Some(reads) = source.reader.read_event(detail, delivery_id, now_secs()) {
+                return self
+                    .store(name, source, reads, deadline)
+                    .await
+                    .map_err(ReceiptsError::Store);
+            }
+        }
+        tracing::warn!(
+            event_type = detail["eventType"].as_str().unwrap_or_default(),
+            "an AWS event no configured provider claims (another configuration set?); nothing stored"
+        );
+        Ok(0)
     }
 
     async fn handle_http(&self, request: &HttpRequest, deadline: Option<Instant>) -> Value {
@@ -144,33 +180,47 @@ impl ReceiptsApp {
                 return answer(refused.status(), "refused");
             }
         };
+        match self.store(name, source, reads, deadline).await {
+            Ok(_) => answer(200, "ok"),
+            Err(problem) => {
+                tracing::error!(provider = name, %problem, "the trail could not be written; the provider will retry");
+                answer(500, "the receipt could not be stored; retry")
+            }
+        }
+    }
+
+    /// Writes each receipt of `reads` to the trail, with its metric line: how
+    /// many were new.
+    async fn store(
+        &self,
+        name: &str,
+        source: &Source,
+        reads: Vec<Read>,
+        deadline: Option<Instant>,
+    ) -> Result<usize, String> {
         let channel = match source.reader.channel() {
             Channel::Email => "email",
             Channel::Sms => "sms",
         };
+        let mut stored = 0;
         for read in reads {
             let Read::Receipt(receipt) = read else {
                 continue;
             };
-            match self.trail.record(name, channel, &receipt, deadline).await {
-                Ok(Recorded::Duplicate) => {
-                    tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, "a receipt already stored");
-                }
-                Ok(recorded) => {
-                    tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, moved = recorded == Recorded::Moved, "receipt stored");
-                    if self.emit_metrics {
-                        println!(
-                            "{}",
-                            logging::outgoing_json(metrics::receipt_line(name, channel, &receipt))
-                        );
-                    }
-                }
-                Err(problem) => {
-                    tracing::error!(provider = name, %problem, "the trail could not be written; the provider will retry");
-                    return answer(500, "the receipt could not be stored; retry");
-                }
+            let recorded = self.trail.record(name, channel, &receipt, deadline).await?;
+            if recorded == Recorded::Duplicate {
+                tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, "a receipt already stored");
+                continue;
+            }
+            tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, moved = recorded == Recorded::Moved, "receipt stored");
+            stored += 1;
+            if self.emit_metrics {
+                println!(
+                    "{}",
+                    logging::outgoing_json(metrics::receipt_line(name, channel, &receipt))
+                );
             }
         }
-        answer(200, "ok")
+        Ok(stored)
     }
 }

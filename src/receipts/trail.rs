@@ -32,6 +32,27 @@ pub struct Trail {
     retention: Duration,
 }
 
+/// One provider's part of an event's trail, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailEntry {
+    /// The configured provider.
+    pub provider: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// The latest status by the trail's order.
+    pub status: String,
+    /// When the provider says it happened, ms since the epoch.
+    pub at_ms: Option<u64>,
+    /// When the attempt was sent, ms since the epoch.
+    pub sent_at_ms: Option<u64>,
+    /// The provider's reason code.
+    pub reason: Option<String>,
+    /// The provider's message id.
+    pub message_id: Option<String>,
+    /// The Cognito trigger source.
+    pub trigger_source: Option<String>,
+}
+
 /// The key of the trail item of `event_id` at `provider`.
 pub fn trail_key(event_id: &str, provider: &str) -> String {
     format!("trail#{event_id}#{provider}")
@@ -129,6 +150,53 @@ impl Trail {
                 DisplayErrorContext(&error)
             )),
         }
+    }
+
+    /// The trail of `event_id` at each of `providers` that has one (a read per
+    /// provider, no scan), with the caller's credentials.
+    pub async fn read(
+        &self,
+        event_id: &str,
+        providers: impl IntoIterator<Item = &str>,
+    ) -> Result<Vec<TrailEntry>, String> {
+        let mut entries = Vec::new();
+        for provider in providers {
+            let item = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("id", AttributeValue::S(trail_key(event_id, provider)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|error| {
+                    format!(
+                        "the trail table `{}` could not be read: {}",
+                        self.table,
+                        DisplayErrorContext(&error)
+                    )
+                })?;
+            let Some(item) = item.item else {
+                continue;
+            };
+            let text = |name: &str| match item.get(name) {
+                Some(AttributeValue::S(text)) => Some(text.clone()),
+                Some(AttributeValue::N(number)) => Some(number.clone()),
+                _ => None,
+            };
+            let number = |name: &str| text(name).and_then(|n| n.parse().ok());
+            entries.push(TrailEntry {
+                provider: provider.to_string(),
+                channel: text("channel").unwrap_or_default(),
+                status: text("status").unwrap_or_default(),
+                at_ms: number("at"),
+                sent_at_ms: number("sent_at"),
+                reason: text("reason"),
+                message_id: text("message_id"),
+                trigger_source: text("trigger_source"),
+            });
+        }
+        Ok(entries)
     }
 
     /// Records that `provider` sent this receipt: `false` when it had before.

@@ -11,8 +11,8 @@ use switchboard::testing::{example_event, provider, set_attribute};
 use switchboard_testkit::hostile::{Hostile, Mode};
 
 use crate::harness::{
-    answers, environment, function_url, metric_lines, provider_env, run_receipts, sign, trail,
-    RECEIPTS_URL,
+    answers, command_line, environment, function_url, metric_lines, provider_env, run_receipts,
+    sign, trail, RECEIPTS_URL,
 };
 
 const TWILIO_TOKEN: &str = "loop-twilio-auth-token-0123";
@@ -162,4 +162,20 @@ async fn a_delivered_sms_and_email_come_back_as_receipts_into_their_events_trail
     assert_eq!(email_trail["message_id"], "sg-loop-1.filter0001");
     let metrics = metric_lines(&printed);
     assert_eq!(metrics.len(), 2, "{printed}");
+
+    // The operator's question, "did this code arrive?", on the command line.
+    for (event, provider, channel) in [(&sms_id, "tw", "sms"), (&email_id, "sg", "email")] {
+        let (ok, out, err) = command_line(&["status", "--event", event], &env);
+        assert!(ok, "{err}");
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(provider))
+            .unwrap_or_else(|| panic!("a line for {provider}:\n{out}"));
+        for part in [channel, "delivered"] {
+            assert!(line.contains(part), "{part} in {line}");
+        }
+    }
+    let (ok, _, err) = command_line(&["status", "--event", &"0".repeat(64)], &env);
+    assert!(!ok);
+    switchboard_testkit::assert_mentions(&err, &["no receipt", "tw", "sg"]);
 }

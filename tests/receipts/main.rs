@@ -4,6 +4,8 @@
 //! the status trail on moto's DynamoDB; everything forged refused with nothing
 //! stored.
 
+mod aws_events;
+mod check_config;
 mod from_the_sender;
 mod order;
 mod providers;
@@ -99,6 +101,26 @@ mod harness {
             "body": body,
             "isBase64Encoded": encoded,
         })
+    }
+
+    /// Runs `switchboard ARGS` on the command line with `env` and moto's
+    /// credentials: its exit, stdout and stderr.
+    pub fn command_line(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let output = Command::new(BINARY)
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(moto().env())
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 
     /// Signs with the provider's own code (tests/support/peers/sign_receipt.py).

@@ -43,10 +43,20 @@ pub enum SmsMessageType {
 
 impl Service for AwsSmsConfig {
     const TYPE: &'static str = "aws-sms";
+    const RECEIPT_KEYS: &'static [&'static str] = &["configuration_set"];
     const USES_AWS: bool = true;
     type Backend = AwsSms;
 
     /// With the function's AWS configuration.
+    /// Its configuration set's events, once it has one.
+    fn receipts(
+        &self,
+        _: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn crate::receipt::ReceiptReader>, SendError>> {
+        self.configuration_set.as_ref()?;
+        Some(Ok(Box::new(super::receipts::AwsSmsReceipts)))
+    }
+
     fn build(&self, context: &BuildContext<'_>) -> Result<AwsSms, SendError> {
         let aws = context.aws_for_sending(self.region.as_deref())?;
         Ok(AwsSms::new(

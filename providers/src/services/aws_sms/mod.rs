@@ -12,6 +12,7 @@ use aws_sdk_pinpointsmsvoicev2::types::{
 };
 
 mod config;
+mod receipts;
 
 pub use config::{AwsSmsConfig, SmsMessageType};
 

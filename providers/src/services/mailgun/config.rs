@@ -66,6 +66,7 @@ impl MailgunConfig {
 
 impl Service for MailgunConfig {
     const TYPE: &'static str = "mailgun";
+    const RECEIPT_KEYS: &'static [&'static str] = &["webhook_signing_key"];
     type Backend = Mailgun;
 
     #[cfg(feature = "testing")]

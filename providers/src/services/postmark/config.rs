@@ -72,6 +72,7 @@ impl PostmarkConfig {
 
 impl Service for PostmarkConfig {
     const TYPE: &'static str = "postmark";
+    const RECEIPT_KEYS: &'static [&'static str] = &["webhook_username", "webhook_password", "webhook_token"];
     type Backend = Postmark;
 
     #[cfg(feature = "testing")]

@@ -48,6 +48,7 @@ impl ResendConfig {
 
 impl Service for ResendConfig {
     const TYPE: &'static str = "resend";
+    const RECEIPT_KEYS: &'static [&'static str] = &["webhook_secret"];
     type Backend = Resend;
 
     #[cfg(feature = "testing")]

@@ -56,6 +56,7 @@ impl SendGridConfig {
 
 impl Service for SendGridConfig {
     const TYPE: &'static str = "sendgrid";
+    const RECEIPT_KEYS: &'static [&'static str] = &["webhook_verification_key"];
     type Backend = SendGrid;
 
     #[cfg(feature = "testing")]

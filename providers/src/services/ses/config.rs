@@ -22,10 +22,20 @@ pub struct SesConfig {
 
 impl Service for SesConfig {
     const TYPE: &'static str = "ses";
+    const RECEIPT_KEYS: &'static [&'static str] = &["configuration_set"];
     const USES_AWS: bool = true;
     type Backend = Ses;
 
     /// With the function's AWS configuration.
+    /// Its configuration set's events, once it has one.
+    fn receipts(
+        &self,
+        _: &BuildContext<'_>,
+    ) -> Option<Result<Box<dyn crate::receipt::ReceiptReader>, SendError>> {
+        let configuration_set = self.configuration_set.clone()?;
+        Some(Ok(Box::new(super::receipts::SesReceipts { configuration_set })))
+    }
+
     fn build(&self, context: &BuildContext<'_>) -> Result<Ses, SendError> {
         let aws = context.aws_for_sending(self.region.as_deref())?;
         Ok(Ses::new(aws_sdk_sesv2::Client::new(&aws), self.clone()))

@@ -6,6 +6,7 @@ use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, MessageTag, Template};
 
 mod config;
+mod receipts;
 
 pub use config::SesConfig;
 

@@ -66,6 +66,7 @@ impl TwilioConfig {
 
 impl Service for TwilioConfig {
     const TYPE: &'static str = "twilio";
+    const RECEIPT_KEYS: &'static [&'static str] = &["auth_token"];
     type Backend = Twilio;
 
     #[cfg(feature = "testing")]
