@@ -117,6 +117,18 @@ pub struct Receipt {
     /// The provider's id of this receipt, the same when it is sent again:
     /// the key a duplicate is recognised by.
     pub receipt_id: String,
+    /// An SMS's destination: its ISO 3166 region where the provider names it,
+    /// else the number the region is read from (never stored).
+    pub destination: Option<Destination>,
+}
+
+/// Where an SMS went, as its receipt says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// The ISO 3166 region, as the provider names it.
+    Region(String),
+    /// The number, for its region to be read from.
+    Number(String),
 }
 
 /// What one item of a request turned out to be.

@@ -1,7 +1,7 @@
 //! One CloudWatch Embedded Metric Format line per new receipt: a count of its
 //! status (`Delivered`, `Undelivered`, `Bounced`, `Blocked`, `Deferred`,
 //! `Failed`, `Complained`) and, for a delivery, `TimeToDelivery` (ms from the
-//! send), by provider and channel.
+//! send), by provider and channel, and for an SMS by its destination's region.
 
 use serde_json::{json, Value};
 use switchboard_providers::receipt::{Receipt, Status};
@@ -23,8 +23,14 @@ pub fn metric_name(status: Status) -> &'static str {
     }
 }
 
-/// The EMF line of `receipt` from `provider` on `channel`.
-pub fn receipt_line(provider: &str, channel: &str, receipt: &Receipt) -> Value {
+/// The EMF line of `receipt` from `provider` on `channel`, by `country` (an
+/// SMS's ISO 3166 region) where known.
+pub fn receipt_line(
+    provider: &str,
+    channel: &str,
+    country: Option<&str>,
+    receipt: &Receipt,
+) -> Value {
     let name = metric_name(receipt.status);
     let mut metrics = vec![json!({ "Name": name, "Unit": "Count" })];
     let mut line = json!({
@@ -49,6 +55,14 @@ pub fn receipt_line(provider: &str, channel: &str, receipt: &Receipt) -> Value {
         line["TimeToDelivery"] = json!(ms);
     }
     line["_aws"]["CloudWatchMetrics"][0]["Metrics"] = Value::Array(metrics);
+    if let Some(country) = country {
+        line["Country"] = json!(country);
+        line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] = json!([
+            ["Provider", "Channel"],
+            ["Channel"],
+            ["Provider", "Channel", "Country"]
+        ]);
+    }
     line
 }
 
@@ -66,16 +80,18 @@ mod tests {
             reason: None,
             message_id: None,
             receipt_id: "r".into(),
+            destination: None,
         }
     }
 
     #[test]
     fn a_delivery_counts_and_carries_its_time_to_delivery() {
-        let line = receipt_line("tw", "sms", &receipt(Status::Delivered));
+        let line = receipt_line("tw", "sms", Some("US"), &receipt(Status::Delivered));
         assert_eq!(line["Delivered"], 1);
+        assert_eq!(line["Country"], "US");
         assert_eq!(line["TimeToDelivery"], 3_500);
         assert_eq!(line["Provider"], "tw");
-        let line = receipt_line("tw", "sms", &receipt(Status::Undelivered));
+        let line = receipt_line("tw", "sms", None, &receipt(Status::Undelivered));
         assert_eq!(line["Undelivered"], 1);
         assert!(line.get("TimeToDelivery").is_none());
     }

@@ -20,10 +20,11 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde_json::Value;
-use switchboard_providers::receipt::{Read, ReceiptReader, ReceiptRequest};
+use switchboard_providers::receipt::{Destination, Read, ReceiptReader, ReceiptRequest};
 use switchboard_providers::Channel;
 
 use crate::logging;
+use crate::sms::phone::normalise;
 use crate::store::now_secs;
 use function_url::{answer, HttpRequest};
 use trail::{Recorded, Trail};
@@ -215,12 +216,29 @@ impl ReceiptsApp {
             tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, moved = recorded == Recorded::Moved, "receipt stored");
             stored += 1;
             if self.emit_metrics {
+                let country = country_of(receipt.destination.as_ref());
                 println!(
                     "{}",
-                    logging::outgoing_json(metrics::receipt_line(name, channel, &receipt))
+                    logging::outgoing_json(metrics::receipt_line(
+                        name,
+                        channel,
+                        country.as_deref(),
+                        &receipt
+                    ))
                 );
             }
         }
         Ok(stored)
+    }
+}
+
+/// An SMS's ISO 3166 region, as its provider names it or read from its number.
+fn country_of(destination: Option<&Destination>) -> Option<String> {
+    match destination? {
+        Destination::Region(region) => Some(region.trim().to_ascii_uppercase()),
+        Destination::Number(number) => normalise(number, None)
+            .ok()?
+            .region()
+            .map(|region| region.as_str().to_string()),
     }
 }

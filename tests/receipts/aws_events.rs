@@ -164,6 +164,14 @@ async fn ses_and_end_user_messaging_events_reach_the_trail_and_others_do_not() {
         .find(|m| m["Provider"] == "mail" && m["Delivered"] == 1)
         .unwrap();
     assert_eq!(delivery["TimeToDelivery"], 1_500);
+    let blocked = metric_lines(&printed)
+        .into_iter()
+        .find(|m| m["Provider"] == "text" && m["Blocked"] == 1)
+        .unwrap();
+    assert_eq!(
+        blocked["Country"], "US",
+        "the region End User Messaging names: {blocked}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -35,6 +35,9 @@ async fn each_providers_signed_receipt_is_stored_in_the_trail_with_its_metric() 
             .unwrap_or_else(|| panic!("{}: no metric line\n{printed}", provider.name));
         assert_eq!(line["Delivered"], 1, "{line}");
         assert_eq!(line["Channel"], provider.channel, "{line}");
+        // An SMS by its number's region (Twilio's `To`, +1 202: the US); email by none.
+        let country = (provider.channel == "sms").then_some("US");
+        assert_eq!(line["Country"].as_str(), country, "{line}");
         let time_to_delivery = line["TimeToDelivery"].as_u64().unwrap();
         assert!(
             (3_000..60_000).contains(&time_to_delivery),

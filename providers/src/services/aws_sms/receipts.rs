@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::receipt::{
+    Destination,
     correlation_in, not_over_http, Read, Receipt, ReceiptError, ReceiptReader, ReceiptRequest,
     Status,
 };
@@ -64,6 +65,14 @@ impl ReceiptReader for AwsSmsReceipts {
             reason: Some(kind.to_string()),
             message_id: detail["messageId"].as_str().map(str::to_string),
             receipt_id: delivery_id.to_string(),
+            destination: detail["isoCountryCode"]
+                .as_str()
+                .map(|region| Destination::Region(region.to_string()))
+                .or_else(|| {
+                    detail["destinationPhoneNumber"]
+                        .as_str()
+                        .map(|number| Destination::Number(number.to_string()))
+                }),
         })])
     }
 }

@@ -129,6 +129,7 @@ fn read_event(event: &Value, now_secs: u64) -> Read {
         at_ms,
         reason: text(&event["delivery-status"]["code"]).or_else(|| text(&event["reason"])),
         receipt_id: text(&event["id"]).unwrap_or_else(|| format!("{at_ms}:{status}")),
+        destination: None,
         message_id,
     })
 }

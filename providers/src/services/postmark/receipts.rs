@@ -128,6 +128,7 @@ fn read_record(record: &Value, now_secs: u64) -> Read {
         at_ms,
         reason: (!kind.is_empty()).then(|| kind.to_string()),
         receipt_id,
+        destination: None,
         message_id,
     })
 }

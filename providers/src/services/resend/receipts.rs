@@ -138,6 +138,7 @@ fn read_event(event: &Value, id: &str, now_secs: u64) -> Read {
         at_ms,
         reason,
         receipt_id: id.to_string(),
+        destination: None,
         message_id: data["email_id"].as_str().map(str::to_string),
     })
 }

@@ -82,6 +82,7 @@ impl ReceiptReader for SesReceipts {
             reason,
             message_id: detail["mail"]["messageId"].as_str().map(str::to_string),
             receipt_id: delivery_id.to_string(),
+            destination: None,
         })])
     }
 }

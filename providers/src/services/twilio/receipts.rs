@@ -10,7 +10,8 @@ use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Channel;
-use crate::receipt::{correlation_in, Read, Receipt, ReceiptError, ReceiptReader, ReceiptRequest, Status};
+use crate::receipt::{
+    Destination,correlation_in, Read, Receipt, ReceiptError, ReceiptReader, ReceiptRequest, Status};
 
 /// Twilio's callbacks are a few hundred bytes of form fields.
 const MAX_BODY: usize = 16 * 1024;
@@ -109,6 +110,7 @@ impl ReceiptReader for TwilioReceipts {
             at_ms: request.now_secs * 1000,
             reason: error_code,
             receipt_id: format!("{message_sid}:{message_status}"),
+            destination: field("To").map(Destination::Number),
             message_id: Some(message_sid),
         })])
     }
