@@ -84,7 +84,14 @@ impl ReceiptsApp {
         ReceiptsApp {
             sources,
             trail,
-            base_url: base_url.map(|url| url.trim_end_matches('/').to_string()),
+            // As the sender wrote it into each callback: parsed (a host in
+            // lower case, no default port), without a trailing slash.
+            base_url: base_url.map(|url| {
+                url::Url::parse(url.trim())
+                    .map_or(url.clone(), String::from)
+                    .trim_end_matches('/')
+                    .to_string()
+            }),
             emit_metrics,
         }
     }

@@ -56,7 +56,9 @@ async fn a_delivered_sms_and_email_come_back_as_receipts_into_their_events_trail
     );
     config.sms.providers = vec!["tw".into()];
     config.email.providers = vec!["sg".into()];
-    config.receipts.url = Some(RECEIPTS_URL.into());
+    // Written one way for the sender and another for the receipts function:
+    // both read it as the same URL, which Twilio signs.
+    config.receipts.url = Some(RECEIPTS_URL.to_uppercase().replace("HTTPS", "https") + "/");
     let sender = startup::build(&config, StartupOptions::new(Runtime::Local))
         .await
         .unwrap();
@@ -147,7 +149,8 @@ async fn a_delivered_sms_and_email_come_back_as_receipts_into_their_events_trail
             ("webhook_verification_key", public_key),
         ],
     ));
-    let (env, table) = environment(env).await;
+    let (mut env, table) = environment(env).await;
+    env.push(("SWITCHBOARD_RECEIPTS__URL", format!("{RECEIPTS_URL}:443")));
     let (results, printed) = run_receipts(&[twilio_receipt, sendgrid_receipt], &env);
     for (code, body) in answers(&results, &printed) {
         assert_eq!(code, 200, "{body}\n{printed}");
