@@ -20,6 +20,9 @@ pub struct ReceiptRequest<'a> {
     pub body: &'a [u8],
     /// The time the request is judged at, seconds since the Unix epoch.
     pub now_secs: u64,
+    /// The same time in milliseconds: a receipt's time where the provider
+    /// gives none (Twilio), precise enough to order two arriving together.
+    pub now_ms: u64,
 }
 
 impl ReceiptRequest<'_> {

@@ -175,11 +175,13 @@ impl ReceiptsApp {
             true => format!("{base}{}", request.path),
             false => format!("{base}{}?{}", request.path, request.raw_query),
         };
+        let now_ms = switchboard_providers::text::epoch_millis();
         let reads = source.reader.read(&ReceiptRequest {
             url: &url,
             headers: &request.headers,
             body: &request.body,
-            now_secs: now_secs(),
+            now_secs: now_ms / 1000,
+            now_ms,
         });
         let reads = match reads {
             Ok(reads) => reads,

@@ -72,7 +72,10 @@ impl Trail {
         number(now_secs() + self.retention.as_secs())
     }
 
-    /// Records `receipt` from `provider` (its `channel`), by `deadline`.
+    /// Records `receipt` from `provider` (its `channel`), by `deadline`. A
+    /// receipt seen before changes nothing, even where its time is its
+    /// arrival (Twilio gives none); one whose recording failed half-way is
+    /// recorded by its retry, and counted once.
     pub async fn record(
         &self,
         provider: &str,
@@ -80,6 +83,9 @@ impl Trail {
         receipt: &Receipt,
         deadline: Option<Instant>,
     ) -> Result<Recorded, String> {
+        if self.seen(provider, receipt, deadline).await? {
+            return Ok(Recorded::Duplicate);
+        }
         let moved = self.advance(provider, channel, receipt, deadline).await?;
         let first_time = self.mark_seen(provider, receipt, deadline).await?;
         Ok(match (first_time, moved) {
@@ -89,8 +95,41 @@ impl Trail {
         })
     }
 
+    fn seen_key(provider: &str, receipt: &Receipt) -> AttributeValue {
+        AttributeValue::S(format!("receipt#{provider}#{}", receipt.receipt_id))
+    }
+
+    /// Whether `provider` sent this receipt before (a consistent read).
+    async fn seen(
+        &self,
+        provider: &str,
+        receipt: &Receipt,
+        deadline: Option<Instant>,
+    ) -> Result<bool, String> {
+        let config = call_config(deadline)?;
+        let read = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", Self::seen_key(provider, receipt))
+            .consistent_read(true)
+            .customize()
+            .config_override(config)
+            .send()
+            .await
+            .map_err(|error| {
+                format!(
+                    "the trail table `{}` could not be read: {}",
+                    self.table,
+                    DisplayErrorContext(&error)
+                )
+            })?;
+        Ok(read.item.is_some())
+    }
+
     /// Moves the trail item to the receipt's status unless it holds a higher
     /// rank, or the same rank at a later or equal time: `false` when kept.
+    /// What the receipt does not say is left as an earlier receipt wrote it.
     async fn advance(
         &self,
         provider: &str,
@@ -99,6 +138,41 @@ impl Trail {
         deadline: Option<Instant>,
     ) -> Result<bool, String> {
         let config = call_config(deadline)?;
+        let mut set = vec![
+            "#status = :status",
+            "#rank = :rank",
+            "#at = :at",
+            "provider = :provider",
+            "channel = :channel",
+            "event_id = :event",
+            "#ttl = :ttl",
+        ];
+        let mut values = vec![
+            (":status", AttributeValue::S(receipt.status.to_string())),
+            (":rank", number(u64::from(receipt.status.rank()))),
+            (":at", number(receipt.at_ms)),
+            (":provider", AttributeValue::S(provider.to_string())),
+            (":channel", AttributeValue::S(channel.to_string())),
+            (":event", AttributeValue::S(receipt.event_id.clone())),
+            (":ttl", self.ttl()),
+        ];
+        let present = |value: &Option<String>| value.clone().filter(|text| !text.is_empty());
+        if let Some(reason) = present(&receipt.reason) {
+            set.push("reason = :reason");
+            values.push((":reason", AttributeValue::S(reason)));
+        }
+        if let Some(message_id) = present(&receipt.message_id) {
+            set.push("message_id = :message_id");
+            values.push((":message_id", AttributeValue::S(message_id)));
+        }
+        if let Some(trigger) = present(&receipt.trigger_source) {
+            set.push("trigger_source = if_not_exists(trigger_source, :trigger)");
+            values.push((":trigger", AttributeValue::S(trigger)));
+        }
+        if let Some(sent_at) = receipt.sent_at_ms {
+            set.push("sent_at = if_not_exists(sent_at, :sent_at)");
+            values.push((":sent_at", number(sent_at)));
+        }
         let mut update = self
             .client
             .update_item()
@@ -107,40 +181,17 @@ impl Trail {
                 "id",
                 AttributeValue::S(trail_key(&receipt.event_id, provider)),
             )
-            .update_expression(
-                "SET #status = :status, #rank = :rank, #at = :at, provider = :provider, \
-                 channel = :channel, event_id = :event, #ttl = :ttl, reason = :reason, \
-                 message_id = :message_id, sent_at = if_not_exists(sent_at, :sent_at), \
-                 trigger_source = if_not_exists(trigger_source, :trigger)",
-            )
+            .update_expression(format!("SET {}", set.join(", ")))
             .condition_expression(
                 "attribute_not_exists(id) OR #rank < :rank OR (#rank = :rank AND #at < :at)",
             )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#rank", "rank")
             .expression_attribute_names("#at", "at")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":status", AttributeValue::S(receipt.status.to_string()))
-            .expression_attribute_values(":rank", number(u64::from(receipt.status.rank())))
-            .expression_attribute_values(":at", number(receipt.at_ms))
-            .expression_attribute_values(":provider", AttributeValue::S(provider.to_string()))
-            .expression_attribute_values(":channel", AttributeValue::S(channel.to_string()))
-            .expression_attribute_values(":event", AttributeValue::S(receipt.event_id.clone()))
-            .expression_attribute_values(":ttl", self.ttl());
-        let optional = |value: &Option<String>| match value {
-            Some(text) if !text.is_empty() => AttributeValue::S(text.clone()),
-            _ => AttributeValue::Null(true),
-        };
-        update = update
-            .expression_attribute_values(":reason", optional(&receipt.reason))
-            .expression_attribute_values(":message_id", optional(&receipt.message_id))
-            .expression_attribute_values(":trigger", optional(&receipt.trigger_source))
-            .expression_attribute_values(
-                ":sent_at",
-                receipt
-                    .sent_at_ms
-                    .map_or(AttributeValue::Null(true), number),
-            );
+            .expression_attribute_names("#ttl", "ttl");
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
         match update.customize().config_override(config).send().await {
             Ok(_) => Ok(true),
             Err(error) if is_conditional_failure(&error) => Ok(false),
@@ -211,10 +262,7 @@ impl Trail {
             .client
             .put_item()
             .table_name(&self.table)
-            .item(
-                "id",
-                AttributeValue::S(format!("receipt#{provider}#{}", receipt.receipt_id)),
-            )
+            .item("id", Self::seen_key(provider, receipt))
             .item("ttl", self.ttl())
             .condition_expression("attribute_not_exists(id)")
             .customize()

@@ -79,6 +79,43 @@ pub fn templates(
     Ok(())
 }
 
+/// `[receipts]` as both functions read it: `url` the receipts function's root
+/// (each provider is a path under it, so the URL carries none), a trail kept
+/// at least a day.
+pub fn receipts(config: &Config) -> Result<(), StartupError> {
+    let refused = |key: &str, problem: String| {
+        Err(StartupError::Receipts {
+            key: key.into(),
+            problem,
+        })
+    };
+    if let Some(url) = config.receipts.url.as_deref() {
+        match url::Url::parse(url.trim()) {
+            Ok(parsed) if matches!(parsed.scheme(), "https" | "http") && parsed.has_host() => {
+                if parsed.path() != "/" || parsed.query().is_some() {
+                    return refused(
+                        "receipts.url",
+                        format!("`{url}` has a path or query: give the receipts function's root (its Function URL), under which each provider is `/NAME`"),
+                    );
+                }
+            }
+            _ => {
+                return refused(
+                    "receipts.url",
+                    format!("`{url}` is not an absolute https:// URL (the receipts function's Function URL)"),
+                )
+            }
+        }
+    }
+    if config.receipts.retention_days == 0 {
+        return refused(
+            "receipts.retention_days",
+            "0 deletes each trail as it is written: keep it at least 1 day (30 by default)".into(),
+        );
+    }
+    Ok(())
+}
+
 /// Every sender and reply-to the configuration names is a mailbox providers
 /// accept — checked once here rather than failing each send.
 pub fn mailboxes(config: &Config) -> Result<(), StartupError> {

@@ -135,6 +135,7 @@ async fn assemble(
     }
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
+    checks::receipts(config)?;
     let emit_metrics = options.runtime == Runtime::Lambda;
     // Inside Lambda each circuit breaker change is an EMF line, as each event is.
     let observer: Option<Observer> = emit_metrics.then(|| {

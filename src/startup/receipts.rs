@@ -21,6 +21,7 @@ use crate::secrets::SecretResolver;
 /// Builds the receipts function from `config`.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<ReceiptsApp, StartupError> {
     crate::secrets::redact_environment_credentials();
+    super::checks::receipts(config)?;
     let table = config
         .receipts
         .table

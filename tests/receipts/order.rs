@@ -2,6 +2,8 @@
 //! a receipt sent again writes nothing new and counts once.
 
 use crate::harness::{answers, environment, event_id, metric_lines, run_receipts, trail};
+use serde_json::json;
+
 use crate::providers::{all, every_env, Signing};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -64,4 +66,41 @@ async fn a_delivery_after_a_deferral_moves_the_trail_and_a_complaint_follows_it(
         let item = trail(&table, &id, provider.name).await.unwrap();
         assert_eq!(item["status"], "complained", "{}: {item:?}", provider.name);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_sent_again_after_another_changes_nothing_even_without_a_provider_time() {
+    // Twilio gives no time: each receipt's is its arrival. A status sent again
+    // after a later one must not take the trail back.
+    let providers = all();
+    let twilio = providers.iter().find(|p| p.name == "tw").unwrap();
+    let (env, table) = environment(twilio.env.clone()).await;
+    let id = event_id("resent-twilio");
+    let failed = (twilio.receipt)(&id, "failed", 1, Signing::Right);
+    let undelivered = (twilio.receipt)(&id, "undelivered", 1, Signing::Right);
+    let (results, printed) = run_receipts(&[failed.clone(), undelivered, failed], &env);
+    for (code, body) in answers(&results, &printed) {
+        assert_eq!(code, 200, "{body}\n{printed}");
+    }
+    let item = trail(&table, &id, "tw").await.unwrap();
+    assert_eq!(item["status"], "undelivered", "{item:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mailgun_signature_pasted_over_another_event_stores_nothing() {
+    // Mailgun signs its timestamp and token, not the event: whoever saw one
+    // signed request could paste another event under its signature.
+    let providers = all();
+    let mailgun = providers.iter().find(|p| p.name == "mg").unwrap();
+    let (env, table) = environment(mailgun.env.clone()).await;
+    let (ours, pasted) = (event_id("mailgun-signed"), event_id("mailgun-pasted"));
+    let genuine = (mailgun.receipt)(&ours, "delivered", 1, Signing::Right);
+    let mut replayed = genuine.clone();
+    replayed["body"] = json!(genuine["body"].as_str().unwrap().replace(&ours, &pasted));
+    let (results, printed) = run_receipts(&[genuine, replayed], &env);
+    for (code, body) in answers(&results, &printed) {
+        assert_eq!(code, 200, "{body}\n{printed}");
+    }
+    assert!(trail(&table, &ours, "mg").await.is_some());
+    assert_eq!(trail(&table, &pasted, "mg").await, None, "{printed}");
 }

@@ -139,4 +139,16 @@ async fn a_function_name_or_a_configuration_it_cannot_serve_fails_the_start() {
         .as_str()
         .unwrap_or_else(|| panic!("{results}\n{printed}"));
     switchboard_testkit::assert_mentions(record, &["no provider has receipts", "docs/receipts.md"]);
+
+    // A receipts URL with a path: each provider's path would not be found under it.
+    let (mut env, _table) = environment(every_env(&providers)).await;
+    env.push((
+        "SWITCHBOARD_RECEIPTS__URL",
+        "https://hooks.example.test/receipts".into(),
+    ));
+    let (results, printed) = run_receipts(&[json!({})], &env);
+    let record = results["init_error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{results}\n{printed}"));
+    switchboard_testkit::assert_mentions(record, &["receipts.url", "has a path", "/NAME"]);
 }

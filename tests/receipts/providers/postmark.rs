@@ -37,10 +37,10 @@ pub fn provider() -> Provider {
                 json!({"RecordType": "Delivery", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Recipient": "recipient@example.com", "DeliveredAt": chrono_now(), "Details": "smtp;250 2.0.0 OK", "Metadata": metadata})
             }
             "bounced" | "deferred" | "blocked" => {
-                json!({"RecordType": "Bounce", "ID": 901542550 + status.len(), "Type": match status { "bounced" => "HardBounce", "deferred" => "SoftBounce", _ => "Blocked" }, "TypeCode": 1, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
+                json!({"RecordType": "Bounce", "ID": record_id(event_id, status), "Type": match status { "bounced" => "HardBounce", "deferred" => "SoftBounce", _ => "Blocked" }, "TypeCode": 1, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
             }
             "complained" => {
-                json!({"RecordType": "SpamComplaint", "ID": 901542600, "Type": "SpamComplaint", "TypeCode": 100001, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
+                json!({"RecordType": "SpamComplaint", "ID": record_id(event_id, status), "Type": "SpamComplaint", "TypeCode": 100001, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": "recipient@example.com", "BouncedAt": chrono_now(), "Metadata": metadata})
             }
             _ => json!({"RecordType": "Open", "MessageID": "883953f4", "Metadata": metadata}),
         };
@@ -69,4 +69,15 @@ pub fn provider() -> Provider {
         }),
         malformed: Box::new(move || authorised("not json".into(), Signing::Right)),
     }
+}
+
+/// Postmark's id of one bounce record: one per event and status, as Postmark's are.
+fn record_id(event_id: &str, status: &str) -> u64 {
+    let event = event_id.bytes().fold(0u64, |sum, b| {
+        sum.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    let status = status.bytes().fold(0u64, |sum, b| {
+        sum.wrapping_mul(31).wrapping_add(u64::from(b))
+    });
+    (event ^ status.rotate_left(17)) % 1_000_000_000
 }

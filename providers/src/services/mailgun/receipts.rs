@@ -3,7 +3,7 @@
 //! HMAC-SHA256 (the webhook signing key) over the timestamp and the token.
 //! Mailgun signs those two only, not the event: the signature is checked and
 //! its time held to the window before anything else of the body is read, and
-//! the same event sent twice is recognised by its `event-data.id`.
+//! a token seen twice stores nothing (the receipts function records each).
 
 use aws_lc_rs::{constant_time, hmac};
 use secrecy::{ExposeSecret, SecretString};
@@ -84,11 +84,14 @@ impl ReceiptReader for MailgunReceipts {
             .parse()
             .map_err(|_| ReceiptError::Malformed("signature.timestamp is not a number".into()))?;
         within_window(signed_at, request.now_secs)?;
-        Ok(vec![read_event(&signed.event, request.now_secs)])
+        Ok(vec![read_event(&signed.event, token, request.now_secs)])
     }
 }
 
-fn read_event(event: &Value, now_secs: u64) -> Read {
+/// The event, known by the token it was signed with: Mailgun signs only the
+/// token and its time, so a token seen before — with this event or any other
+/// pasted under it — stores nothing.
+fn read_event(event: &Value, token: &str, now_secs: u64) -> Read {
     let text = |value: &Value| match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -128,7 +131,7 @@ fn read_event(event: &Value, now_secs: u64) -> Read {
         status,
         at_ms,
         reason: text(&event["delivery-status"]["code"]).or_else(|| text(&event["reason"])),
-        receipt_id: text(&event["id"]).unwrap_or_else(|| format!("{at_ms}:{status}")),
+        receipt_id: format!("token:{token}"),
         destination: None,
         message_id,
     })

@@ -33,7 +33,13 @@ impl ResendReceipts {
     pub(super) fn new(secret: &str) -> Result<ResendReceipts, String> {
         let encoded = secret.trim();
         let encoded = encoded.strip_prefix("whsec_").unwrap_or(encoded);
-        let key = base64::engine::general_purpose::STANDARD
+        // Padded or not, as libraries write them.
+        let lenient = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        let key = lenient
             .decode(encoded)
             .map_err(|_| "is not a signing secret (`whsec_` and base64, as Resend shows it)".to_string())?;
         Ok(ResendReceipts {

@@ -114,7 +114,7 @@ fn read_event(event: &Value, now_secs: u64) -> Read {
     };
     let at_ms = event["timestamp"]
         .as_u64()
-        .map_or(now_secs * 1000, |secs| secs * 1000);
+        .map_or(now_secs * 1000, |secs| secs.saturating_mul(1000));
     Read::Receipt(Receipt {
         event_id,
         sent_at_ms,
@@ -150,6 +150,7 @@ mod tests {
             headers: &headers,
             body: body.as_bytes(),
             now_secs: 1_600_112_510,
+            now_ms: 1_600_112_510_000,
         };
         assert_eq!(reader.read(&request(body)), Ok(vec![Read::NotOurs]));
         let changed = body.replace("hello@", "hellO@");

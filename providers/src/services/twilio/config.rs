@@ -159,6 +159,14 @@ impl Service for TwilioConfig {
                 )
                 .named(name));
             }
+            if self.auth_token.is_none() {
+                // Its callbacks would be signed with an auth token the receipts function does not have.
+                tracing::warn!(
+                    provider = name,
+                    "receipts.url is set, but this Twilio provider sends with an API key: Twilio signs status callbacks with the account's auth token, so its messages carry no callback (set auth_token instead of the API key for receipts)"
+                );
+                return Ok(Provider::new(name, backend));
+            }
             let url = format!("{}/{name}", receipts.trim_end_matches('/'));
             backend.status_callback =
                 Some(callback_url("receipts.url", &url).map_err(|error| error.named(name))?);

@@ -107,7 +107,7 @@ impl ReceiptReader for TwilioReceipts {
             sent_at_ms,
             trigger_source,
             status,
-            at_ms: request.now_secs * 1000,
+            at_ms: request.now_ms,
             reason: error_code,
             receipt_id: format!("{message_sid}:{message_status}"),
             destination: field("To").map(Destination::Number),
