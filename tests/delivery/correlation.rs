@@ -31,25 +31,20 @@ fn pairs_in(metadata: Metadata, request: &Received) -> BTreeMap<String, String> 
             .map(str::to_string)
             .unwrap_or_else(|| value.to_string())
     };
+    let json = || serde_json::from_str::<serde_json::Value>(&text).unwrap();
     match metadata {
-        Metadata::JsonObject(field) => {
-            let body: serde_json::Value = serde_json::from_str(&text).unwrap();
-            body[field]
-                .as_object()
-                .unwrap_or_else(|| panic!("no object `{field}` in {body}"))
-                .iter()
-                .map(|(key, value)| (key.clone(), strings(value)))
-                .collect()
-        }
-        Metadata::JsonTags(field) => {
-            let body: serde_json::Value = serde_json::from_str(&text).unwrap();
-            body[field]
-                .as_array()
-                .unwrap_or_else(|| panic!("no list `{field}` in {body}"))
-                .iter()
-                .map(|tag| (strings(&tag["name"]), strings(&tag["value"])))
-                .collect()
-        }
+        Metadata::JsonObject(field) => json()[field]
+            .as_object()
+            .unwrap_or_else(|| panic!("no object `{field}` in {text}"))
+            .iter()
+            .map(|(key, value)| (key.clone(), strings(value)))
+            .collect(),
+        Metadata::JsonTags(field) => json()[field]
+            .as_array()
+            .unwrap_or_else(|| panic!("no list `{field}` in {text}"))
+            .iter()
+            .map(|tag| (strings(&tag["name"]), strings(&tag["value"])))
+            .collect(),
         Metadata::FormFields(prefix) => text
             .split("Content-Disposition: form-data; name=\"")
             .skip(1)

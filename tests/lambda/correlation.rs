@@ -10,7 +10,9 @@ use switchboard::cognito::event::CustomSenderEvent;
 use switchboard_testkit::hostile::{Hostile, Mode};
 use switchboard_testkit::moto::moto;
 
-use crate::harness::{branding, minted, provider_env, run_as_lambda};
+use switchboard_testkit::lambda::section_env;
+
+use crate::harness::{branding, minted, run_as_lambda};
 
 fn event_id(event: &Value) -> String {
     serde_json::from_value::<CustomSenderEvent>(event.clone())
@@ -41,29 +43,18 @@ async fn ses_tags_and_end_user_messaging_context_carry_the_event_id_and_send_tim
     let mut text = minted("events/CustomSMSSender_Authentication", &key, "402914");
     text["request"]["userAttributes"]["phone_number"] = "+12025550177".into();
     let mut env = branding();
-    env.extend(provider_env(
-        "mail",
-        &[
-            ("type", "ses".into()),
-            ("configuration_set", "receipts".into()),
-        ],
-    ));
-    env.extend(provider_env(
+    env.extend(section_env("mail", "type=ses configuration_set=receipts"));
+    env.extend(section_env(
         "text",
-        &[
-            ("type", "aws-sms".into()),
-            ("origination_identity", "+15005550006".into()),
-            ("configuration_set", "receipts".into()),
-        ],
+        "type=aws-sms origination_identity=+15005550006 configuration_set=receipts",
     ));
-    env.extend([
-        ("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()),
-        ("SWITCHBOARD_EMAIL__PROVIDERS", "mail".into()),
-        ("SWITCHBOARD_SMS__PROVIDERS", "text".into()),
-        ("SWITCHBOARD_DELIVERY__PRECONNECT", "false".into()),
-        ("AWS_ENDPOINT_URL_SESV2", ses.url()),
-        ("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", sms.url()),
-    ]);
+    env.push(("SWITCHBOARD_DECRYPT__KEY_ARN", key.clone()));
+    env.push(("SWITCHBOARD_EMAIL__PROVIDERS", "mail".into()));
+    env.push(("SWITCHBOARD_SMS__PROVIDERS", "text".into()));
+    env.push(("SWITCHBOARD_DELIVERY__PRECONNECT", "false".into()));
+    // Each AWS API on its recording server.
+    env.push(("AWS_ENDPOINT_URL_SESV2", ses.url()));
+    env.push(("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2", sms.url()));
     let dir = tempfile::tempdir().unwrap();
     let before = now_ms();
     let (results, printed) = run_as_lambda(dir.path(), &[email.clone(), text.clone()], &env);

@@ -58,19 +58,7 @@ mod harness {
         event
     }
 
-    /// `SWITCHBOARD_PROVIDERS__<NAME>__<KEY>` for each of `keys`: one provider's section.
-    pub fn provider_env(name: &str, keys: &[(&str, String)]) -> Vec<(&'static str, String)> {
-        keys.iter()
-            .map(|(key, value)| {
-                let variable = format!(
-                    "SWITCHBOARD_PROVIDERS__{}__{}",
-                    name.to_uppercase(),
-                    key.to_uppercase()
-                );
-                (&*Box::leak(variable.into_boxed_str()), value.clone())
-            })
-            .collect()
-    }
+    pub use switchboard_testkit::lambda::provider_env;
 
     /// A signed webhook provider `name` at `url`.
     pub fn webhook_env(name: &str, url: String) -> Vec<(&'static str, String)> {

@@ -28,15 +28,21 @@ fn config(key: &str, sendgrid: &str) -> Vec<(&'static str, String)> {
     env
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
-    let key = moto().create_kms_key().await;
+/// A SendGrid stand-in that accepts every mail (message id `sg-lambda`).
+async fn sendgrid_accepting() -> MockServer {
     let sendgrid = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v3/mail/send"))
         .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-lambda"))
         .mount(&sendgrid)
         .await;
+    sendgrid
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_serves_email_sms_and_custom_message_events_as_a_lambda() {
+    let key = moto().create_kms_key().await;
+    let sendgrid = sendgrid_accepting().await;
     let email = minted("events/CustomEmailSender_ForgotPassword", &key, "580231");
     let mut sms = example("events/CustomSMSSender_Authentication");
     sms["request"]["userAttributes"]["phone_number"] = "+12025550177".into();
@@ -144,12 +150,7 @@ fn printed_text(printed: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_code_whose_digits_are_in_the_metric_timestamp_keeps_the_metric_line_whole() {
     let key = moto().create_kms_key().await;
-    let sendgrid = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/mail/send"))
-        .respond_with(ResponseTemplate::new(202))
-        .mount(&sendgrid)
-        .await;
+    let sendgrid = sendgrid_accepting().await;
     // The leading digits of the time in milliseconds change every 2.8 hours:
     // the metric line's timestamp starts with this code.
     let now_ms = std::time::SystemTime::now()
@@ -175,12 +176,7 @@ async fn a_code_whose_digits_are_in_the_metric_timestamp_keeps_the_metric_line_w
 #[tokio::test(flavor = "multi_thread")]
 async fn inside_lambda_the_runtime_has_one_worker_unless_tokio_worker_threads_says_otherwise() {
     let key = moto().create_kms_key().await;
-    let sendgrid = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/mail/send"))
-        .respond_with(ResponseTemplate::new(202))
-        .mount(&sendgrid)
-        .await;
+    let sendgrid = sendgrid_accepting().await;
     let threads = |extra: &[(&'static str, String)]| {
         let email = minted("events/CustomEmailSender_ForgotPassword", &key, "918240");
         let mut env = config(&key, &sendgrid.uri());

@@ -4,26 +4,17 @@
 
 use serde_json::{json, Value};
 
+use switchboard_testkit::lambda::section_env;
+
 use crate::harness::{
-    answers, environment, event_id, function_url, metric_lines, now_secs, provider_env,
-    run_receipts, trail,
+    answers, environment, event_id, function_url, metric_lines, now_secs, run_receipts, trail,
 };
 
 fn aws_providers() -> Vec<(&'static str, String)> {
-    let mut env = provider_env(
-        "mail",
-        &[
-            ("type", "ses".into()),
-            ("configuration_set", "receipts".into()),
-        ],
-    );
-    env.extend(provider_env(
+    let mut env = section_env("mail", "type=ses configuration_set=receipts");
+    env.extend(section_env(
         "text",
-        &[
-            ("type", "aws-sms".into()),
-            ("origination_identity", "+15005550006".into()),
-            ("configuration_set", "receipts-sms".into()),
-        ],
+        "type=aws-sms origination_identity=+15005550006 configuration_set=receipts-sms",
     ));
     env
 }

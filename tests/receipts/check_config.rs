@@ -1,33 +1,22 @@
 //! `check-config` says of each provider whether its receipts are configured,
 //! which keys would configure them, or that its service has none.
 
-use crate::harness::{command_line, provider_env};
+use switchboard_testkit::lambda::section_env;
+
+use crate::harness::command_line;
 
 #[test]
 fn check_config_names_each_providers_receipts() {
-    let mut env = provider_env(
+    let key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    let mut env = section_env(
         "sg",
-        &[
-            ("type", "sendgrid".into()),
-            ("api_key", "SG.check".into()),
-            ("webhook_verification_key", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==".into()),
-        ],
+        &format!("type=sendgrid api_key=SG.check webhook_verification_key={key}"),
     );
-    env.extend(provider_env(
+    env.extend(section_env(
         "mg",
-        &[
-            ("type", "mailgun".into()),
-            ("api_key", "key-check".into()),
-            ("domain", "mg.acme.test".into()),
-        ],
+        "type=mailgun api_key=key-check domain=mg.acme.test",
     ));
-    env.extend(provider_env(
-        "relay",
-        &[
-            ("type", "smtp".into()),
-            ("url", "smtp://localhost:2525".into()),
-        ],
-    ));
+    env.extend(section_env("relay", "type=smtp url=smtp://localhost:2525"));
     env.extend([
         ("SWITCHBOARD_EMAIL__PROVIDERS", "sg,mg,relay".to_string()),
         (
@@ -45,12 +34,13 @@ fn check_config_names_each_providers_receipts() {
         .split("receipts (docs/receipts.md):")
         .nth(1)
         .expect(&out);
-    for line in [
-        "sg           configured (webhook_verification_key)",
-        "mg           not configured: set webhook_signing_key",
-        "relay        none: smtp has no per-message receipts",
-        "trail table: switchboard-trail",
-    ] {
-        assert!(section.contains(line), "`{line}` in:\n{section}");
-    }
+    switchboard_testkit::assert_mentions(
+        section,
+        &[
+            "sg           configured (webhook_verification_key)",
+            "mg           not configured: set webhook_signing_key",
+            "relay        none: smtp has no per-message receipts",
+            "trail table: switchboard-trail",
+        ],
+    );
 }

@@ -9,10 +9,11 @@ use switchboard::cognito::mint::CodeMinter;
 use switchboard::startup::{self, Runtime, StartupOptions};
 use switchboard::testing::{example_event, provider, set_attribute};
 use switchboard_testkit::hostile::{Hostile, Mode};
+use switchboard_testkit::lambda::section_env;
 
 use crate::harness::{
-    answers, command_line, environment, function_url, metric_lines, provider_env, run_receipts,
-    sign, trail, RECEIPTS_URL,
+    assert_all_ok, command_line, environment, function_url, metric_lines, run_receipts, sign,
+    trail, RECEIPTS_URL,
 };
 
 const TWILIO_TOKEN: &str = "loop-twilio-auth-token-0123";
@@ -91,15 +92,7 @@ async fn a_delivered_sms_and_email_come_back_as_receipts_into_their_events_trail
     let signature = sign(
         json!({"kind": "twilio", "auth_token": TWILIO_TOKEN, "url": callback, "params": params}),
     );
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(
-            params
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())),
-        )
-        .finish();
+    let body: String = crate::harness::form_body(&params);
     let mut headers = signature;
     headers["content-type"] = json!("application/x-www-form-urlencoded");
     let twilio_receipt = function_url(
@@ -132,29 +125,18 @@ async fn a_delivered_sms_and_email_come_back_as_receipts_into_their_events_trail
     headers["content-type"] = json!("application/json");
     let sendgrid_receipt = function_url("/sg", "", &headers, batch.as_bytes());
 
-    let mut env = provider_env(
+    let mut env = section_env(
         "tw",
-        &[
-            ("type", "twilio".into()),
-            ("account_sid", ACCOUNT.into()),
-            ("auth_token", TWILIO_TOKEN.into()),
-            ("from", "+15005550006".into()),
-        ],
+        &format!("type=twilio account_sid={ACCOUNT} auth_token={TWILIO_TOKEN} from=+15005550006"),
     );
-    env.extend(provider_env(
+    env.extend(section_env(
         "sg",
-        &[
-            ("type", "sendgrid".into()),
-            ("api_key", "SG.loop".into()),
-            ("webhook_verification_key", public_key),
-        ],
+        &format!("type=sendgrid api_key=SG.loop webhook_verification_key={public_key}"),
     ));
     let (mut env, table) = environment(env).await;
     env.push(("SWITCHBOARD_RECEIPTS__URL", format!("{RECEIPTS_URL}:443")));
     let (results, printed) = run_receipts(&[twilio_receipt, sendgrid_receipt], &env);
-    for (code, body) in answers(&results, &printed) {
-        assert_eq!(code, 200, "{body}\n{printed}");
-    }
+    assert_all_ok(&results, &printed);
     let sms_trail = trail(&table, &sms_id, "tw").await.expect("the SMS's trail");
     assert_eq!(sms_trail["status"], "delivered");
     assert_eq!(sms_trail["trigger_source"], "CustomSMSSender_SignUp");

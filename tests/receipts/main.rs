@@ -13,8 +13,7 @@ mod refused;
 mod signed;
 
 mod harness {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
 
     use base64::Engine;
     use serde_json::{json, Value};
@@ -66,6 +65,21 @@ mod harness {
                 )
             })
             .collect()
+    }
+
+    /// `params` (a JSON object of strings) as a form body.
+    pub fn form_body(params: &Value) -> String {
+        let pairs = params.as_object().unwrap().iter();
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str().unwrap())))
+            .finish()
+    }
+
+    /// Asserts that every invocation answered 200.
+    pub fn assert_all_ok(results: &Value, printed: &str) {
+        for (code, body) in answers(results, printed) {
+            assert_eq!(code, 200, "{body}\n{printed}");
+        }
     }
 
     /// The metric lines the function printed.
@@ -125,40 +139,14 @@ mod harness {
 
     /// Signs with the provider's own code (tests/support/peers/sign_receipt.py).
     pub fn sign(request: Value) -> Value {
-        let mut child = Command::new(switchboard_testkit::python())
-            .arg(switchboard_testkit::peer("sign_receipt.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the signing peer");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(request.to_string().as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output =
+            switchboard_testkit::python::run_peer("sign_receipt.py", &[], &request.to_string());
         assert!(
             output.status.success(),
             "sign_receipt.py: {}",
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).unwrap()
-    }
-
-    /// `SWITCHBOARD_PROVIDERS__<NAME>__<KEY>` for each of `keys`.
-    pub fn provider_env(name: &str, keys: &[(&str, String)]) -> Vec<(&'static str, String)> {
-        keys.iter()
-            .map(|(key, value)| {
-                let variable = format!(
-                    "SWITCHBOARD_PROVIDERS__{}__{}",
-                    name.to_uppercase(),
-                    key.to_uppercase()
-                );
-                (&*Box::leak(variable.into_boxed_str()), value.clone())
-            })
-            .collect()
     }
 
     /// The receipts function's environment: `providers` and a fresh trail table.

@@ -1,8 +1,8 @@
 //! Receipts arrive late, twice and out of order: the trail only moves forward,
 //! a receipt sent again writes nothing new and counts once.
 
-use crate::harness::{answers, environment, event_id, metric_lines, run_receipts, trail};
-use serde_json::json;
+use crate::harness::{assert_all_ok, environment, event_id, metric_lines, run_receipts, trail};
+use serde_json::{json, Value};
 
 use crate::providers::{all, every_env, Signing};
 
@@ -24,23 +24,15 @@ async fn a_late_deferred_never_undoes_a_delivery_and_a_duplicate_counts_once() {
         }
     }
     let (results, printed) = run_receipts(&events, &env);
-    for (code, body) in answers(&results, &printed) {
-        assert_eq!(code, 200, "{body}\n{printed}");
-    }
+    assert_all_ok(&results, &printed);
     let metrics = metric_lines(&printed);
     for provider in &providers {
         let id = event_id(&format!("order-{}", provider.name));
         let item = trail(&table, &id, provider.name).await.unwrap();
         assert_eq!(item["status"], "delivered", "{}: {item:?}", provider.name);
-        let delivered = metrics
-            .iter()
-            .filter(|m| m["Provider"] == provider.name && m["Delivered"] == 1)
-            .count();
-        assert_eq!(
-            delivered, 1,
-            "{}: the duplicate counted once\n{printed}",
-            provider.name
-        );
+        let counted = |m: &&Value| m["Provider"] == provider.name && m["Delivered"] == 1;
+        let delivered = metrics.iter().filter(counted).count();
+        assert_eq!(delivered, 1, "{}: counted once\n{printed}", provider.name);
     }
 }
 
@@ -58,9 +50,7 @@ async fn a_delivery_after_a_deferral_moves_the_trail_and_a_complaint_follows_it(
         }
     }
     let (results, printed) = run_receipts(&events, &env);
-    for (code, body) in answers(&results, &printed) {
-        assert_eq!(code, 200, "{body}\n{printed}");
-    }
+    assert_all_ok(&results, &printed);
     for provider in &email {
         let id = event_id(&format!("forward-{}", provider.name));
         let item = trail(&table, &id, provider.name).await.unwrap();
@@ -79,9 +69,7 @@ async fn a_receipt_sent_again_after_another_changes_nothing_even_without_a_provi
     let failed = (twilio.receipt)(&id, "failed", 1, Signing::Right);
     let undelivered = (twilio.receipt)(&id, "undelivered", 1, Signing::Right);
     let (results, printed) = run_receipts(&[failed.clone(), undelivered, failed], &env);
-    for (code, body) in answers(&results, &printed) {
-        assert_eq!(code, 200, "{body}\n{printed}");
-    }
+    assert_all_ok(&results, &printed);
     let item = trail(&table, &id, "tw").await.unwrap();
     assert_eq!(item["status"], "undelivered", "{item:?}");
 }
@@ -98,9 +86,7 @@ async fn a_mailgun_signature_pasted_over_another_event_stores_nothing() {
     let mut replayed = genuine.clone();
     replayed["body"] = json!(genuine["body"].as_str().unwrap().replace(&ours, &pasted));
     let (results, printed) = run_receipts(&[genuine, replayed], &env);
-    for (code, body) in answers(&results, &printed) {
-        assert_eq!(code, 200, "{body}\n{printed}");
-    }
+    assert_all_ok(&results, &printed);
     assert!(trail(&table, &ours, "mg").await.is_some());
     assert_eq!(trail(&table, &pasted, "mg").await, None, "{printed}");
 }

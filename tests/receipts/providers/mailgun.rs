@@ -3,17 +3,14 @@
 
 use serde_json::{json, Value};
 
-use super::{headers, Provider, Signing};
-use crate::harness::{function_url, now_secs, provider_env, sign};
+use super::{headers, signed_at, Provider, Signing};
+use crate::harness::{function_url, now_secs, sign};
 
 const MAILGUN_KEY: &str = "mailgun-webhook-signing-key-0123";
 
 pub fn provider() -> Provider {
     let signed = |event: Value, signing: Signing| {
-        let at = match signing {
-            Signing::Expired => now_secs() - 600,
-            _ => now_secs(),
-        };
+        let at = signed_at(signing);
         let token = format!(
             "{:x}",
             at.wrapping_mul(2_654_435_761) ^ event.to_string().len() as u64
@@ -64,30 +61,16 @@ pub fn provider() -> Provider {
             signing,
         )
     };
-    Provider {
-        name: "mg",
-        env: provider_env(
-            "mg",
-            &[
-                ("type", "mailgun".into()),
-                ("api_key", "key-receipts-test".into()),
-                ("domain", "mg.acme.test".into()),
-                ("webhook_signing_key", MAILGUN_KEY.into()),
-            ],
-        ),
-        channel: "email",
-        signs_time: true,
-        receipt: Box::new(receipt),
-        oversized: Box::new(move || {
-            signed(json!({"padding": "x".repeat(300_000)}), Signing::Right)
-        }),
-        malformed: Box::new(|| {
+    let section = format!("type=mailgun api_key=key-receipts-test domain=mg.acme.test webhook_signing_key={MAILGUN_KEY}");
+    Provider::new("mg", "email", true, &section, receipt).refusing(
+        move || signed(json!({"padding": "x".repeat(300_000)}), Signing::Right),
+        || {
             function_url(
                 "/mg",
                 "",
                 &headers(json!({}), "application/json"),
                 b"{\"event-data\": {}}",
             )
-        }),
-    }
+        },
+    )
 }

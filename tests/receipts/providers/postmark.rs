@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::{chrono_now, Provider, Signing};
-use crate::harness::{function_url, provider_env};
+use super::{chrono_now, padding, Provider, Signing};
+use crate::harness::function_url;
 
 const POSTMARK_USER: &str = "switchboard";
 const POSTMARK_PASSWORD: &str = "postmark-webhook-password-0123";
@@ -46,29 +46,11 @@ pub fn provider() -> Provider {
         };
         authorised(record.to_string(), signing)
     };
-    Provider {
-        name: "pm",
-        env: provider_env(
-            "pm",
-            &[
-                ("type", "postmark".into()),
-                ("api_key", "postmark-receipts-test".into()),
-                ("webhook_username", POSTMARK_USER.into()),
-                ("webhook_password", POSTMARK_PASSWORD.into()),
-                ("webhook_token", POSTMARK_TOKEN.into()),
-            ],
-        ),
-        channel: "email",
-        signs_time: false,
-        receipt: Box::new(receipt),
-        oversized: Box::new(move || {
-            authorised(
-                format!("{{\"padding\": \"{}\"}}", "x".repeat(300_000)),
-                Signing::Right,
-            )
-        }),
-        malformed: Box::new(move || authorised("not json".into(), Signing::Right)),
-    }
+    let section = format!("type=postmark api_key=postmark-receipts-test webhook_username={POSTMARK_USER} webhook_password={POSTMARK_PASSWORD} webhook_token={POSTMARK_TOKEN}");
+    Provider::new("pm", "email", false, &section, receipt).refusing(
+        move || authorised(padding(), Signing::Right),
+        move || authorised("not json".into(), Signing::Right),
+    )
 }
 
 /// Postmark's id of one bounce record: one per event and status, as Postmark's are.

@@ -2,18 +2,15 @@
 
 use serde_json::{json, Value};
 
-use super::{chrono_now, forge, Provider, Signing};
-use crate::harness::{function_url, now_secs, provider_env, sign};
+use super::{as_sent, chrono_now, json_request, padding, signed_at, Provider, Signing};
+use crate::harness::sign;
 
 const RESEND_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_RESEND_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
 pub fn provider() -> Provider {
     let signed = |body: String, signing: Signing| {
-        let at = match signing {
-            Signing::Expired => now_secs() - 600,
-            _ => now_secs(),
-        };
+        let at = signed_at(signing);
         let secret = match signing {
             Signing::OtherKey => OTHER_RESEND_SECRET,
             _ => RESEND_SECRET,
@@ -22,16 +19,7 @@ pub fn provider() -> Provider {
         let headers = sign(
             json!({"kind": "resend", "secret": secret, "id": id, "timestamp": at, "body": body}),
         );
-        let body = match signing {
-            Signing::Forged => forge(&body),
-            _ => body,
-        };
-        function_url(
-            "/rs",
-            "",
-            &super::headers(headers, "application/json"),
-            body.as_bytes(),
-        )
+        json_request("/rs", headers, &as_sent(body, signing))
     };
     let receipt = move |event_id: &str, status: &str, sent_at: u64, signing: Signing| {
         let (kind, bounce) = match status {
@@ -65,25 +53,9 @@ pub fn provider() -> Provider {
             signing,
         )
     };
-    Provider {
-        name: "rs",
-        env: provider_env(
-            "rs",
-            &[
-                ("type", "resend".into()),
-                ("api_key", "re_receipts_test".into()),
-                ("webhook_secret", RESEND_SECRET.into()),
-            ],
-        ),
-        channel: "email",
-        signs_time: true,
-        receipt: Box::new(receipt),
-        oversized: Box::new(move || {
-            signed(
-                format!("{{\"padding\": \"{}\"}}", "x".repeat(300_000)),
-                Signing::Right,
-            )
-        }),
-        malformed: Box::new(move || signed("not json".into(), Signing::Right)),
-    }
+    let section = format!("type=resend api_key=re_receipts_test webhook_secret={RESEND_SECRET}");
+    Provider::new("rs", "email", true, &section, receipt).refusing(
+        move || signed(padding(), Signing::Right),
+        move || signed("not json".into(), Signing::Right),
+    )
 }

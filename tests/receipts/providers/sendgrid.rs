@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::{forge, Provider, Signing};
-use crate::harness::{function_url, now_secs, provider_env, sign};
+use super::{as_sent, json_request, signed_at, Provider, Signing};
+use crate::harness::{now_secs, sign};
 
 pub fn provider() -> Provider {
     let keys = sign(json!({"kind": "sendgrid-key"}));
@@ -19,23 +19,11 @@ pub fn provider() -> Provider {
             Signing::OtherKey => &other_private,
             _ => &private,
         };
-        let at = match signing {
-            Signing::Expired => now_secs() - 600,
-            _ => now_secs(),
-        };
+        let at = signed_at(signing);
         let headers = sign(
             json!({"kind": "sendgrid", "private_key_pem": key, "timestamp": at, "body": body}),
         );
-        let body = match signing {
-            Signing::Forged => forge(&body),
-            _ => body,
-        };
-        function_url(
-            "/sg",
-            "",
-            &super::headers(headers, "application/json"),
-            body.as_bytes(),
-        )
+        json_request("/sg", headers, &as_sent(body, signing))
     };
     let receipt = {
         let signed = signed.clone();
@@ -69,20 +57,10 @@ pub fn provider() -> Provider {
         }
     };
     let (over, bad) = (signed.clone(), signed);
-    Provider {
-        name: "sg",
-        env: provider_env(
-            "sg",
-            &[
-                ("type", "sendgrid".into()),
-                ("api_key", "SG.receipts-test".into()),
-                ("webhook_verification_key", public_key),
-            ],
-        ),
-        channel: "email",
-        signs_time: true,
-        receipt: Box::new(receipt),
-        oversized: Box::new(move || over(format!("[{}]", "{},".repeat(800_000)), Signing::Right)),
-        malformed: Box::new(move || bad("{\"not\": \"an array\"}".into(), Signing::Right)),
-    }
+    let section =
+        format!("type=sendgrid api_key=SG.receipts-test webhook_verification_key={public_key}");
+    Provider::new("sg", "email", true, &section, receipt).refusing(
+        move || over(format!("[{}]", "{},".repeat(800_000)), Signing::Right),
+        move || bad("{\"not\": \"an array\"}".into(), Signing::Right),
+    )
 }

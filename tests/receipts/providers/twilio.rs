@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{forge, headers, Provider, Signing};
-use crate::harness::{function_url, provider_env, sign, RECEIPTS_URL};
+use crate::harness::{function_url, sign, RECEIPTS_URL};
 
 const TWILIO_TOKEN: &str = "twilio-receipts-auth-token-0123";
 
@@ -39,15 +39,7 @@ pub fn provider() -> Provider {
         };
         let signature =
             sign(json!({"kind": "twilio", "auth_token": token, "url": url, "params": params}));
-        let mut body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                params
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())),
-            )
-            .finish();
+        let mut body: String = crate::harness::form_body(&params);
         if signing == Signing::Forged {
             body = forge(&body);
         }
@@ -58,21 +50,9 @@ pub fn provider() -> Provider {
             body.as_bytes(),
         )
     };
-    Provider {
-        name: "tw",
-        env: provider_env(
-            "tw",
-            &[
-                ("type", "twilio".into()),
-                ("account_sid", "AC0123456789abcdef0123456789abcdef".into()),
-                ("auth_token", TWILIO_TOKEN.into()),
-                ("from", "+15005550006".into()),
-            ],
-        ),
-        channel: "sms",
-        signs_time: false,
-        receipt: Box::new(receipt),
-        oversized: Box::new(|| {
+    let section = format!("type=twilio account_sid=AC0123456789abcdef0123456789abcdef auth_token={TWILIO_TOKEN} from=+15005550006");
+    Provider::new("tw", "sms", false, &section, receipt).refusing(
+        || {
             let body = format!(
                 "MessageSid=SM1&MessageStatus=delivered&Body={}",
                 "x".repeat(20_000)
@@ -86,8 +66,8 @@ pub fn provider() -> Provider {
                 ),
                 body.as_bytes(),
             )
-        }),
-        malformed: Box::new(|| {
+        },
+        || {
             let url = format!("{RECEIPTS_URL}/tw");
             let params = json!({"Unexpected": "form"});
             let signature = sign(
@@ -99,6 +79,6 @@ pub fn provider() -> Provider {
                 &headers(signature, "application/x-www-form-urlencoded"),
                 b"Unexpected=form",
             )
-        }),
-    }
+        },
+    )
 }

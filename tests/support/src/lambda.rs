@@ -48,3 +48,29 @@ pub fn run(
         printed,
     )
 }
+
+/// `SWITCHBOARD_PROVIDERS__<NAME>__<KEY>` for each of `keys`: one provider's
+/// section, as a function's environment gives it.
+pub fn provider_env(name: &str, keys: &[(&str, String)]) -> Vec<(&'static str, String)> {
+    keys.iter()
+        .map(|(key, value)| {
+            let variable = format!(
+                "SWITCHBOARD_PROVIDERS__{}__{}",
+                name.to_uppercase(),
+                key.to_uppercase()
+            );
+            (&*Box::leak(variable.into_boxed_str()), value.clone())
+        })
+        .collect()
+}
+
+/// [`provider_env`] for a section written `key=value key=value` (values
+/// without spaces).
+pub fn section_env(name: &str, section: &str) -> Vec<(&'static str, String)> {
+    let keys: Vec<(&str, String)> = section
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (key, value.to_string()))
+        .collect();
+    provider_env(name, &keys)
+}

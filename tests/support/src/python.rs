@@ -43,3 +43,29 @@ pub fn mint_with_python_options(
         .trim()
         .to_string()
 }
+
+/// Runs the test peer `script` with `args` and `input` on its stdin: its output.
+pub fn run_peer(script: &str, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(python())
+        .arg(crate::peer(script))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (run the suite with ./scripts/test): {e}",
+                python()
+            )
+        });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}

@@ -1,11 +1,6 @@
 //! Webhook requests verified by the Standard Webhooks reference library (Python's
 //! `standardwebhooks`), independent of our signing code.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::python;
-
 /// Verifies one request as a receiver would; `Ok(message_id)` when it verifies,
 /// `Err(the library's reason)` when it does not.
 pub fn verify(secret: &str, request: &wiremock::Request) -> Result<String, String> {
@@ -24,28 +19,12 @@ pub fn verify_parts(
     headers: serde_json::Map<String, serde_json::Value>,
     body: &str,
 ) -> Result<String, String> {
-    let script = crate::peer("verify_standard_webhook.py");
-    let mut child = Command::new(python())
-        .arg(script)
-        .arg(secret)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} (run the suite with ./scripts/test): {e}",
-                python()
-            )
-        });
     let request = serde_json::json!({ "headers": headers, "body": body });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::python::run_peer(
+        "verify_standard_webhook.py",
+        &[secret],
+        &request.to_string(),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(
         !stderr.contains("ModuleNotFoundError"),
