@@ -255,6 +255,13 @@ fn is_event_id(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A time a receipt writes in RFC 3339 (any number of fractional digits, any
+/// offset), in milliseconds since the Unix epoch.
+pub fn rfc3339_ms(value: &serde_json::Value) -> Option<u64> {
+    let time = chrono::DateTime::parse_from_rfc3339(value.as_str()?).ok()?;
+    u64::try_from(time.timestamp_millis()).ok()
+}
+
 /// A receipt body that is not text.
 pub fn text_of(body: &[u8]) -> Result<&str, ReceiptError> {
     std::str::from_utf8(body).map_err(|_| ReceiptError::Malformed("the body is not UTF-8".into()))

@@ -26,12 +26,8 @@ mod harness {
 
     /// An event id as the sender makes them (64 hex characters).
     pub fn event_id(seed: &str) -> String {
-        use std::fmt::Write;
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, seed.as_bytes());
-        digest.as_ref().iter().fold(String::new(), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+        switchboard::providers::text::hex(digest.as_ref())
     }
 
     pub fn now_secs() -> u64 {

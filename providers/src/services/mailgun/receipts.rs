@@ -47,8 +47,7 @@ struct Signature {
 /// The hex signature of `timestamp` and `token` under `key`.
 fn signature(key: &str, timestamp: &str, token: &str) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
-    let tag = hmac::sign(&key, format!("{timestamp}{token}").as_bytes());
-    tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(hmac::sign(&key, format!("{timestamp}{token}").as_bytes()).as_ref())
 }
 
 impl ReceiptReader for MailgunReceipts {

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::Channel;
 use crate::receipt::{
+    rfc3339_ms,
     correlation_in, text_of, Read, Receipt, ReceiptError, ReceiptReader, ReceiptRequest, Status,
 };
 
@@ -106,11 +107,7 @@ fn read_record(record: &Value, now_secs: u64) -> Read {
     }) else {
         return Read::NotOurs;
     };
-    let at_ms = record[time]
-        .as_str()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .and_then(|t| u64::try_from(t.timestamp_millis()).ok())
-        .unwrap_or(now_secs * 1000);
+    let at_ms = rfc3339_ms(&record[time]).unwrap_or(now_secs * 1000);
     let message_id = record["MessageID"].as_str().map(str::to_string);
     let receipt_id = match &record["ID"] {
         Value::Number(id) => format!("bounce:{id}"),

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::Channel;
 use crate::receipt::{
+    rfc3339_ms,
     correlation_in, text_of, within_window, Read, Receipt, ReceiptError, ReceiptReader,
     ReceiptRequest, Status,
 };
@@ -127,11 +128,7 @@ fn read_event(event: &Value, id: &str, now_secs: u64) -> Read {
     else {
         return Read::NotOurs;
     };
-    let at_ms = event["created_at"]
-        .as_str()
-        .and_then(|time| chrono::DateTime::parse_from_rfc3339(time).ok())
-        .and_then(|time| u64::try_from(time.timestamp_millis()).ok())
-        .unwrap_or(now_secs * 1000);
+    let at_ms = rfc3339_ms(&event["created_at"]).unwrap_or(now_secs * 1000);
     let reason = match (bounce["type"].as_str(), bounce["subType"].as_str()) {
         (Some(kind), Some(sub)) => Some(format!("{kind}/{sub}")),
         _ => data["failed"]["reason"].as_str().map(str::to_string),

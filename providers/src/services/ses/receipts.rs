@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::receipt::{
+    rfc3339_ms,
     correlation_in, not_over_http, Read, Receipt, ReceiptError, ReceiptReader, ReceiptRequest,
     Status,
 };
@@ -56,11 +57,7 @@ impl ReceiptReader for SesReceipts {
         let Some((event_id, sent_at_ms, trigger_source)) = correlation_in(tag) else {
             return Some(vec![Read::NotOurs]);
         };
-        let at_ms = detail[part]["timestamp"]
-            .as_str()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .and_then(|t| u64::try_from(t.timestamp_millis()).ok())
-            .unwrap_or(now_secs * 1000);
+        let at_ms = rfc3339_ms(&detail[part]["timestamp"]).unwrap_or(now_secs * 1000);
         let reason = match kind {
             "Bounce" => bounce["bouncedRecipients"][0]["status"]
                 .as_str()
