@@ -7,7 +7,6 @@ local webhook receiver as the provider (loopback only).
     bench_driver.py --binary target/release/switchboard --events 1000 --cold-runs 10
 """
 import argparse
-import base64
 import http.server
 import json
 import os
@@ -17,17 +16,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
+
+import local_moto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -61,20 +55,12 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
-    moto_port = free_port()
-    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, moto_port = local_moto.start()
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     try:
         endpoint = f"http://127.0.0.1:{moto_port}"
-        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                   AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1")
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **local_moto.AWS)
         import boto3
         kms = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
         key = kms.create_key()["KeyMetadata"]["Arn"]
@@ -89,6 +75,9 @@ def main():
             json.dump(event, f)
         env.update({
             "SWITCHBOARD_DECRYPT__KEY_ARN": key,
+            # Inside Lambda the demo's branding is refused, as a deployment's would be.
+            "SWITCHBOARD_APP__NAME": "Acme",
+            "SWITCHBOARD_EMAIL__FROM": "Acme <no-reply@acme.test>",
             "SWITCHBOARD_PROVIDERS__HOOK__TYPE": "webhook",
             "SWITCHBOARD_PROVIDERS__HOOK__URL": f"http://127.0.0.1:{receiver.server_address[1]}/",
             "SWITCHBOARD_PROVIDERS__HOOK__SECRET": "env:BENCH_WEBHOOK_SECRET",
@@ -109,7 +98,7 @@ def main():
         cold = []
         for _ in range(args.cold_runs):
             result = run(1)
-            if result["invocations"][0]["status"] != "response":
+            if not result["invocations"] or result["invocations"][0]["status"] != "response":
                 sys.exit(f"the cold-start event was not delivered: {result}")
             cold.append(result["cold_start_to_first_response_ms"])
         Receiver.connections.clear()

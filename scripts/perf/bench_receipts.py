@@ -15,12 +15,13 @@ import argparse
 import base64
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+import local_moto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -28,12 +29,6 @@ PEERS = os.path.join(ROOT, "tests", "support", "peers")
 LAMBDA_VCPU_MB = 1769
 TOKEN = "bench-twilio-auth-token"
 BASE = "https://receipts.bench.test"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def twilio_receipt():
@@ -77,19 +72,9 @@ def main():
     parser.add_argument("--receipts", type=int, default=30)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    moto_port = free_port()
-    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, moto_port = local_moto.start()
     try:
         endpoint = f"http://127.0.0.1:{moto_port}"
-        aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_REGION": "us-east-1"}
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         import boto3
         boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                      aws_secret_access_key="testing").create_table(
@@ -99,7 +84,7 @@ def main():
         event_file = tempfile.mktemp(suffix=".json")
         with open(event_file, "w") as f:
             json.dump(twilio_receipt(), f)
-        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **aws, **{
+        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **local_moto.AWS, **{
             "SWITCHBOARD_FUNCTION": "receipts",
             "SWITCHBOARD_RECEIPTS__TABLE": "trail",
             "SWITCHBOARD_RECEIPTS__URL": BASE,

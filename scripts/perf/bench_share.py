@@ -22,7 +22,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,17 +29,12 @@ import tempfile
 import time
 
 import bench_tls
+import local_moto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PEERS = os.path.join(ROOT, "tests", "support", "peers")  # the test peers the Rust tests start too
 LAMBDA_VCPU_MB = 1769
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SendGrid(http.server.BaseHTTPRequestHandler):
@@ -131,9 +125,7 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
-    moto_port = free_port()
-    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto, moto_port = local_moto.start()
     certificates = tempfile.mkdtemp()
     paths = bench_tls.make_ca(certificates) if args.tls else None
     context = bench_tls.server_context(paths) if args.tls else None
@@ -143,15 +135,7 @@ def main():
     scheme = "https" if args.tls else "http"
     try:
         endpoint = f"http://127.0.0.1:{moto_port}"  # the set-up's own calls, plain
-        aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
-        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **aws)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", moto_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, **local_moto.AWS)
         import boto3
         key = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                            aws_secret_access_key="testing").create_key()["KeyMetadata"]["Arn"]
