@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when a deployment lets a role publish to SNS topics: `sns:Publish` allowed on
+"""Fails when a deployment lets a role publish to SNS topics, or lets the receipts
+function's role decrypt codes or send (see receipts_problems): `sns:Publish` allowed on
 "*" (what SMS to phone numbers needs) must come with a Deny on every topic
 (`arn:<partition>:sns:*:*:*`) in the same policy — a condition on `sns:Protocol` does
 not do it (only Subscribe requests carry that key). Checks the SAM template as
@@ -48,6 +49,29 @@ def problems_in(label, document):
     return [f"{label}: sns:Publish is allowed on \"*\" without a Deny on arn:…:sns:*:*:* — the role may publish to any topic"]
 
 
+# What the internet-facing receipts function's role must never allow: the code key's
+# decryption (kms:Decrypt is allowed only through SSM, for a configuration parameter
+# under a key of the owner's), and sending anything to anyone.
+SENDING = ("ses:SendEmail", "ses:SendRawEmail", "ses:*", "sns:Publish", "sns:*",
+           "sms-voice:SendTextMessage", "sms-voice:*", "kms:*", "*")
+
+
+def receipts_problems(label, document):
+    problems = []
+    for s in statements(document):
+        if not isinstance(s, dict) or s.get("Effect") != "Allow":
+            continue
+        actions = listed(s.get("Action", []))
+        sending = [a for a in actions if a in SENDING]
+        if sending:
+            problems.append(f"{label}: the receipts role allows {', '.join(sending)}")
+        if "kms:Decrypt" in actions:
+            via = s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService", "")
+            if not str(via).startswith("ssm.") and "ssm." not in str(via):
+                problems.append(f"{label}: the receipts role allows kms:Decrypt outside SSM")
+    return problems
+
+
 def resolved(value, choose):
     """`value` with every Fn::If decided by `choose`, and Sub and Join (CDK's ARNs) as text."""
     if isinstance(value, dict):
@@ -90,12 +114,20 @@ def check_sam(path):
                  SecretArns="arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
                  ExistingUserPoolId="us-east-1_Existing1")
     problems = []
-    for label, parameters in [("defaults", required), ("every option", every)]:
+    every_receipts = dict(every, Receipts="true", ReceiptsSecretArns="arn:aws:secretsmanager:us-east-1:111122223333:secret:w",
+                          ConfigParameterKeyArn="arn:aws:kms:us-east-1:111122223333:key/c")
+    for label, parameters in [("defaults", required), ("every option", every), ("receipts", every_receipts)]:
         cfn, values = transformed(template, parameters)
         conditions = cfn.get("Conditions", {})
         choose = lambda name: evaluate(conditions[name], conditions, values)
+        receipts_roles = 0
         for logical, document in policy_documents(cfn, choose):
             problems += problems_in(f"SAM ({label}) {logical}", document)
+            if "Receipts" in logical:
+                receipts_roles += 1
+                problems += receipts_problems(f"SAM ({label}) {logical}", document)
+        if label == "receipts" and not receipts_roles:
+            problems.append("SAM (receipts): no policy of the receipts function's role was found to check")
     return problems
 
 
@@ -108,6 +140,8 @@ def check_synthesized(paths):
     for path in paths:
         for logical, document in policy_documents(load(path), lambda name: sys.exit(f"{path}: condition {name}")):
             problems += problems_in(f"{path}: {logical}", document)
+            if "Receipts" in logical:
+                problems += receipts_problems(f"{path}: {logical}", document)
     return problems
 
 
@@ -119,8 +153,11 @@ def check_terraform(paths):
         def walk(module):
             for resource in module.get("resources", []):
                 if resource["type"] == "aws_iam_role_policy":
-                    problems.extend(problems_in(f"Terraform {path}: {resource['address']}",
-                                                json.loads(resource["values"]["policy"])))
+                    label = f"Terraform {path}: {resource['address']}"
+                    document = json.loads(resource["values"]["policy"])
+                    problems.extend(problems_in(label, document))
+                    if "receipts" in resource["address"]:
+                        problems.extend(receipts_problems(label, document))
             for child in module.get("child_modules", []):
                 walk(child)
         walk(state["values"]["root_module"])
@@ -137,7 +174,7 @@ def main():
                 + check_terraform(args.terraform))
     if problems:
         sys.exit("\n".join(problems))
-    print("policies: sns:Publish reaches phone numbers only")
+    print("policies: sns:Publish reaches phone numbers only; the receipts role cannot decrypt codes or send")
 
 
 if __name__ == "__main__":

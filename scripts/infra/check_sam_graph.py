@@ -201,7 +201,10 @@ def main():
                          ReservedConcurrency="5", AlarmEmail="ops@acme.test", UseAwsSms="true",
                          AwsSmsOriginationIdentity="pool-0123", AwsSmsConfigurationSet="codes",
                          AwsSmsProtectConfigurationId="protect-0123", SmsLimitPerNumber="5",
-                         SmsLimitPerCountry="500"), "every option")
+                         SmsLimitPerCountry="500", Receipts="true", ReceiptsReservedConcurrency="2",
+                         ReceiptsSecretArns="arn:aws:secretsmanager:us-east-1:111122223333:secret:w",
+                         ConfigParameterKeyArn="arn:aws:kms:us-east-1:111122223333:key/c"), "every option")
+    check(template, dict(required, Receipts="true", UseAwsSms="true"), "receipts, a new pool and its own SMS set")
 
 
 if __name__ == "__main__":

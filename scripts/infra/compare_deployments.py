@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""SAM, Terraform and CDK deploy the same function: compares what each gives it — the
-function's environment keys, the IAM actions of its role and of Cognito's SMS role
-(managed policies by name), and the alarms' names (without the deployment's prefix) —
+"""SAM, Terraform and CDK deploy the same functions: compares what each gives them — the
+sender's and the receipts function's environment keys, the IAM actions of their roles
+and of Cognito's SMS role (managed policies by name), and the alarms' names (without the deployment's prefix) —
 with every option on, and fails on a difference that infra/deployments-compared.toml
 does not list as intended, or on a listed one that no longer exists.
 
@@ -38,15 +38,18 @@ SAM_EVERY_OPTION = {
     "PreviousKeyArn": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000001",
     "AttachCustomMessage": "true", "TemplatesLayerArn": "arn:aws:lambda:us-east-1:123456789012:layer:t:1",
     "LogLevel": "DEBUG", "LogRetentionDays": "14", "Tracing": "Active", "ReservedConcurrency": "5",
-    "AlarmEmail": "ops@acme.com",
+    "AlarmEmail": "ops@acme.com", "Receipts": "true", "ReceiptsRetentionDays": "14",
+    "ReceiptsSecretArns": "arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard/every-option",
+    "ReceiptsReservedConcurrency": "2", "UndeliveredSharePercent": "10",
 }
 
 
-def role_kind(assume_policy):
-    """`function` for the role Lambda assumes, `sms` for the one Cognito assumes."""
+def role_kind(assume_policy, receipts=False):
+    """`function` for the sender's role, `receipts` for the receipts function's, `sms`
+    for the one Cognito assumes."""
     services = [str(s.get("Principal", {}).get("Service")) for s in statements(assume_policy)]
     if any("lambda.amazonaws.com" in s for s in services):
-        return "function"
+        return "receipts" if receipts else "function"
     if any("cognito-idp.amazonaws.com" in s for s in services):
         return "sms"
     return None
@@ -77,17 +80,22 @@ def from_cloudformation(cfn, values):
     active = {k: r for k, r in cfn["Resources"].items()
               if "Condition" not in r or choose(r["Condition"])}
     functions = [r for r in active.values() if r["Type"] == "AWS::Lambda::Function"]
-    if len(functions) != 1:
-        sys.exit(f"compare: expected one function, found {len(functions)}")
-    variables = functions[0]["Properties"].get("Environment", {}).get("Variables", {})
-    # Only whether the key is set (its Fn::If decided): references stay unresolved.
-    env = {name for name, value in variables.items()
-           if resolved(value, choose) != {"Ref": "AWS::NoValue"}}
+    env, receipts_roles = set(), set()
+    for function in functions:
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        receipts = variables.get("SWITCHBOARD_FUNCTION") == "receipts"
+        if receipts:
+            receipts_roles.add(function["Properties"]["Role"]["Fn::GetAtt"][0])
+        # Only whether the key is set (its Fn::If decided): references stay unresolved.
+        env |= {("receipts: " if receipts else "") + name for name, value in variables.items()
+                if resolved(value, choose) != {"Ref": "AWS::NoValue"}}
+    if len(functions) - len(receipts_roles) != 1:
+        sys.exit(f"compare: expected one sender function, found {len(functions) - len(receipts_roles)}")
     kinds, actions = {}, set()
     for logical, r in active.items():
         if r["Type"] == "AWS::IAM::Role":
             props = resolved(r["Properties"], choose)
-            kind = role_kind(props["AssumeRolePolicyDocument"])
+            kind = role_kind(props["AssumeRolePolicyDocument"], logical in receipts_roles)
             if kind:
                 kinds[logical] = kind
                 for policy in props.get("Policies", []):
@@ -119,11 +127,15 @@ def from_terraform(path):
 
     walk(state["values"]["root_module"])
     of = lambda kind: [r["values"] for r in resources if r["type"] == kind and r["mode"] == "managed"]  # noqa: E731
-    functions = of("aws_lambda_function")
-    if len(functions) != 1:
-        sys.exit(f"compare: expected one aws_lambda_function in {path}, found {len(functions)}")
-    env = set(functions[0]["environment"][0]["variables"])
-    kinds = {r["name"]: role_kind(json.loads(r["assume_role_policy"])) for r in of("aws_iam_role")}
+    env, receipts_roles = set(), set()
+    for function in of("aws_lambda_function"):
+        variables = function["environment"][0]["variables"]
+        receipts = variables.get("SWITCHBOARD_FUNCTION") == "receipts"
+        if receipts:
+            receipts_roles.add(function["role"])
+        env |= {("receipts: " if receipts else "") + name for name in variables}
+    kinds = {r["name"]: role_kind(json.loads(r["assume_role_policy"]), r["arn"] in receipts_roles)
+             for r in of("aws_iam_role")}
     actions = set()
     for policy in of("aws_iam_role_policy"):
         kind = kinds.get(policy["role"])

@@ -7,7 +7,7 @@ the table, the pool) from --resource. Prints it as JSON, for scripts/infra/deplo
 A template CDK synthesized works the same: its resources are named by construct id
 (`CodeKey.Arn` for the logical id CDK made of `…/CodeKey/Resource`).
 
-    sam_env.py TEMPLATE [--parameter Name=Value ...] [--resource LogicalId[.Attr]=Value ...]
+    sam_env.py TEMPLATE [--receipts] [--parameter Name=Value ...] [--resource LogicalId[.Attr]=Value ...]
 """
 import argparse
 import json
@@ -56,12 +56,16 @@ def resolver(parameters, resources, conditions):
 
 def by_construct_id(cfn, resources):
     """`resources` keyed by logical id: a CDK construct id (`CodeKey.Arn`) becomes the
-    logical id CDK gave `…/CodeKey/Resource`; a logical id stays as it is."""
+    logical id CDK gave `…/CodeKey/Resource`, and a path names one inside another
+    construct (`Receipts/Table`: a bare `Table` is the first of that name); a logical id
+    stays as it is."""
     logical = {}
     for name, resource in cfn["Resources"].items():
         path = resource.get("Metadata", {}).get("aws:cdk:path", "").split("/")
-        if len(path) > 1:
-            logical[path[-2] if path[-1] == "Resource" else path[-1]] = name
+        if path[-1] == "Resource":
+            path = path[:-1]
+        for start in range(1, len(path)):
+            logical.setdefault("/".join(path[start:]), name)
     keyed = {}
     for name, value in resources.items():
         head, dot, attribute = name.partition(".")
@@ -74,15 +78,21 @@ def main():
     parser.add_argument("template")
     parser.add_argument("--parameter", action="append", default=[])
     parser.add_argument("--resource", action="append", default=[])
+    parser.add_argument("--receipts", action="store_true",
+                        help="the receipts function's environment (SWITCHBOARD_FUNCTION=receipts), not the sender's")
     args = parser.parse_args()
     given = dict(p.split("=", 1) for p in args.parameter)
     resources = dict(r.split("=", 1) for r in args.resource)
     cfn, parameters = transformed(load(args.template), given)
     resources = by_construct_id(cfn, resources)
     conditions = cfn.get("Conditions", {})
-    functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    functions = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+                 and ("Condition" not in r or evaluate(conditions[r["Condition"]], conditions, parameters))
+                 and (r["Properties"].get("Environment", {}).get("Variables", {})
+                      .get("SWITCHBOARD_FUNCTION") == "receipts") == args.receipts]
     if len(functions) != 1:
-        sys.exit(f"sam_env: expected one function, found {len(functions)}")
+        kind = "receipts function" if args.receipts else "sender"
+        sys.exit(f"sam_env: expected one {kind}, found {len(functions)}")
     variables = functions[0]["Properties"].get("Environment", {}).get("Variables", {})
     resolve = resolver(parameters, resources, conditions)
     env = {}

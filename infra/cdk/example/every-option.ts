@@ -28,5 +28,11 @@ export function everyOption(stack: Stack, newPool: boolean, previousKeyArn?: str
     tracing: true,
     reservedConcurrency: 5,
     alarmEmail: "ops@acme.test",
+    receipts: {
+      retentionDays: 14,
+      secretArns: [`arn:aws:secretsmanager:us-east-1:${account}:secret:switchboard/every-option`],
+      reservedConcurrency: 2,
+      undeliveredSharePercent: 10,
+    },
   };
 }

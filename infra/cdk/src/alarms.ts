@@ -18,17 +18,19 @@ export interface AlarmsProps {
 /** The three alarms of every Switchboard deployment, and the topic they publish to. */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
+  /** The topic's key; End User Messaging's receipts topic uses it too. */
+  readonly key: kms.Key;
   readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     // CloudWatch publishes only to a topic whose key lets it: not the AWS-managed
     // alias/aws/sns, so a customer key.
-    const key = new kms.Key(this, "AlarmKey", {
+    const key = (this.key = new kms.Key(this, "AlarmKey", {
       description: "Switchboard - alarm notifications",
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
-    });
+    }));
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: "CloudWatchPublishesAlarms",

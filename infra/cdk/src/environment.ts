@@ -8,6 +8,13 @@ export interface Wiring {
   readonly tableName?: string;
 }
 
+/** What the receipts function needs of the resources the construct creates. */
+export interface ReceiptsWiring {
+  readonly tableName: string;
+  readonly sesConfigurationSet?: string;
+  readonly smsConfigurationSet?: string;
+}
+
 /**
  * The function's SWITCHBOARD_* environment: the same keys, under the same conditions,
  * as the SAM template's and the Terraform module's (scripts/infra/compare_deployments.py
@@ -58,6 +65,48 @@ export function functionEnvironment(props: SwitchboardProps, wiring: Wiring): Re
     if (sms.protectConfigurationId) {
       env.SWITCHBOARD_PROVIDERS__AWS_SMS__PROTECT_CONFIGURATION_ID = sms.protectConfigurationId;
     }
+  }
+  return { ...env, ...(props.environment ?? {}) };
+}
+
+/**
+ * What the sender learns of the receipts: where Twilio's per-message callbacks go, and
+ * the configuration sets whose events reach the receipts function.
+ */
+export function senderReceiptsEnvironment(receiptsUrl: string, wiring: ReceiptsWiring): Record<string, string> {
+  const env: Record<string, string> = { SWITCHBOARD_RECEIPTS__URL: receiptsUrl };
+  if (wiring.sesConfigurationSet) env.SWITCHBOARD_PROVIDERS__SES__CONFIGURATION_SET = wiring.sesConfigurationSet;
+  if (wiring.smsConfigurationSet) env.SWITCHBOARD_PROVIDERS__AWS_SMS__CONFIGURATION_SET = wiring.smsConfigurationSet;
+  return env;
+}
+
+/**
+ * The receipts function's environment: the same package started as the receipts
+ * function, each provider's type, region and configuration set, and the trail table.
+ * Its receipts' secrets come from the configuration layer or `environment`.
+ */
+export function receiptsEnvironment(props: SwitchboardProps, wiring: ReceiptsWiring): Record<string, string> {
+  const env: Record<string, string> = {
+    SWITCHBOARD_FUNCTION: "receipts",
+    SWITCHBOARD_APP__NAME: props.productName,
+    SWITCHBOARD_EMAIL__FROM: props.emailFrom,
+    SWITCHBOARD_EMAIL__PROVIDERS: (props.emailProviders ?? ["ses"]).join(","),
+    SWITCHBOARD_SMS__PROVIDERS: (props.smsProviders ?? ["sns"]).join(","),
+    SWITCHBOARD_RECEIPTS__TABLE: wiring.tableName,
+    SWITCHBOARD_RECEIPTS__RETENTION_DAYS: String(props.receipts?.retentionDays ?? 30),
+    MALLOC_ARENA_MAX: "1",
+  };
+  if (props.configParameterName) env.SWITCHBOARD_CONFIG = `ssm:${props.configParameterName}`;
+  if (props.useSes ?? true) {
+    env.SWITCHBOARD_PROVIDERS__SES__TYPE = "ses";
+    if (props.sesRegion) env.SWITCHBOARD_PROVIDERS__SES__REGION = props.sesRegion;
+    if (wiring.sesConfigurationSet) env.SWITCHBOARD_PROVIDERS__SES__CONFIGURATION_SET = wiring.sesConfigurationSet;
+  }
+  if (props.useSns ?? true) env.SWITCHBOARD_PROVIDERS__SNS__TYPE = "sns";
+  if (props.awsSms) {
+    env.SWITCHBOARD_PROVIDERS__AWS_SMS__TYPE = "aws-sms";
+    const set = props.awsSms.configurationSet || wiring.smsConfigurationSet;
+    if (set) env.SWITCHBOARD_PROVIDERS__AWS_SMS__CONFIGURATION_SET = set;
   }
   return { ...env, ...(props.environment ?? {}) };
 }

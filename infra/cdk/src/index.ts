@@ -1,2 +1,3 @@
 export { Switchboard } from "./switchboard";
-export { AwsSmsOptions, SmsLimits, SwitchboardProps } from "./props";
+export { Receipts } from "./receipts";
+export { AwsSmsOptions, ReceiptsOptions, SmsLimits, SwitchboardProps } from "./props";

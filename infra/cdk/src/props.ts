@@ -24,6 +24,18 @@ export interface AwsSmsOptions {
   readonly protectConfigurationId?: string;
 }
 
+/** Delivery receipts (docs/receipts.md). */
+export interface ReceiptsOptions {
+  /** SWITCHBOARD_RECEIPTS__RETENTION_DAYS: how long each event's trail is kept. @default 30 */
+  readonly retentionDays?: number;
+  /** Secrets Manager secrets holding the webhooks' signing secrets; the receipts function may read these and no other. */
+  readonly secretArns?: string[];
+  /** A cap on the receipts function's concurrency, so a flood on its public URL cannot take the sender's. @default none */
+  readonly reservedConcurrency?: number;
+  /** The alarms fire above this share (%) of a channel's receipts saying a message did not arrive. @default 20 */
+  readonly undeliveredSharePercent?: number;
+}
+
 /**
  * The same options, with the same defaults, as the SAM template's parameters and the
  * Terraform module's variables (docs/deploy.md compares the three).
@@ -101,4 +113,11 @@ export interface SwitchboardProps {
   readonly reservedConcurrency?: number;
   /** An address subscribed to the alarms. @default none */
   readonly alarmEmail?: string;
+  /**
+   * The receipts function: its own role without kms:Decrypt, a public Function URL for
+   * the providers' webhooks, the trail table, SES's configuration set with an EventBridge
+   * rule, End User Messaging's event destination, and the undelivered-share alarms.
+   * @default not deployed
+   */
+  readonly receipts?: ReceiptsOptions;
 }

@@ -11,9 +11,10 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { acknowledge } from "./acknowledge";
 import { Alarms } from "./alarms";
-import { functionEnvironment } from "./environment";
+import { functionEnvironment, senderReceiptsEnvironment } from "./environment";
 import { SMS_HAS_NO_ARN, functionStatements, poolAccessStatements, poolArnOf, publishToPhoneNumbersOnly } from "./policies";
 import { SwitchboardProps } from "./props";
+import { Receipts } from "./receipts";
 
 /**
  * Switchboard attached to a Cognito user pool as CustomEmailSender and CustomSMSSender
@@ -39,6 +40,8 @@ export class Switchboard extends Construct {
   readonly smsExternalId: string;
   readonly alarmTopic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[];
+  /** The receipts function and what it reads, when `receipts` is set. */
+  readonly receipts?: Receipts;
 
   constructor(scope: Construct, id: string, props: SwitchboardProps) {
     super(scope, id);
@@ -188,6 +191,26 @@ export class Switchboard extends Construct {
     });
     this.alarmTopic = alarms.topic;
     this.alarms = alarms.alarms;
+
+    if (props.receipts) {
+      this.receipts = new Receipts(this, "Receipts", {
+        switchboard: props,
+        name,
+        removalPolicy,
+        alarmTopic: alarms.topic,
+        alarmKey: alarms.key,
+      });
+      // What `environment` sets itself stays as given.
+      const given = props.environment ?? {};
+      for (const [key, value] of Object.entries(senderReceiptsEnvironment(this.receipts.url, {
+        tableName: this.receipts.table.tableName,
+        sesConfigurationSet: this.receipts.sesConfigurationSet,
+        smsConfigurationSet: this.receipts.smsConfigurationSet,
+      }))) {
+        if (!(key in given)) this.function.addEnvironment(key, value);
+      }
+      this.alarms.push(...this.receipts.alarms);
+    }
   }
 
   private newPool(name: string, removalPolicy: RemovalPolicy): cognito.UserPool {

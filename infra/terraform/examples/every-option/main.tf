@@ -1,7 +1,7 @@
 # Every option of the module at once (the check that they work together): a config
 # layer in SSM, secrets in Secrets Manager, SES in another region with a sending
 # authorization, End User Messaging SMS, SMS limits, a previous key, CustomMessage,
-# tracing, a reserved concurrency and an alarm e-mail.
+# tracing, a reserved concurrency, an alarm e-mail, and delivery receipts.
 
 provider "aws" {
   region = "us-east-1"
@@ -61,8 +61,21 @@ module "switchboard" {
   tracing                          = true
   reserved_concurrency             = 5
   alarm_email                      = "ops@acme.com"
+  receipts                         = true
+  receipts_retention_days          = 14
+  receipts_secret_arns             = [aws_secretsmanager_secret.providers.arn]
+  receipts_reserved_concurrency    = 2
+  undelivered_share_percent        = 10
 }
 
 output "user_pool_id" {
   value = module.switchboard.user_pool_id
+}
+
+output "receipts_url" {
+  value = module.switchboard.receipts_url
+}
+
+output "aws_sms_event_destination_command" {
+  value = module.switchboard.aws_sms_event_destination_command
 }

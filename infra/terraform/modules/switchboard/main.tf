@@ -283,7 +283,8 @@ resource "aws_lambda_function" "this" {
       }, var.use_ses ? merge({
         SWITCHBOARD_PROVIDERS__SES__TYPE = "ses"
       }, var.ses_region == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__REGION = var.ses_region },
-      var.ses_from_arn == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__FROM_ARN = var.ses_from_arn }) : {},
+      var.ses_from_arn == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__FROM_ARN = var.ses_from_arn },
+      local.ses_configuration_set) : {},
       var.use_sns ? { SWITCHBOARD_PROVIDERS__SNS__TYPE = "sns" } : {},
       var.use_aws_sms ? { for key, value in {
         SWITCHBOARD_PROVIDERS__AWS_SMS__TYPE                     = "aws-sms"
@@ -297,6 +298,8 @@ resource "aws_lambda_function" "this" {
         SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS       = tostring(var.sms_limits.window_seconds)
       },
       { for code, limit in var.sms_limits.by_country : "SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__${code}" => tostring(limit) },
+      # Where Twilio's per-message status callbacks go (the receipts function's URL).
+      var.receipts ? { SWITCHBOARD_RECEIPTS__URL = aws_lambda_function_url.receipts[0].function_url } : {},
     var.environment)
   }
   lifecycle {
@@ -393,7 +396,7 @@ resource "aws_kms_key" "alarms" {
   enable_key_rotation = true
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid       = "AccountAdministration"
         Effect    = "Allow"
@@ -409,7 +412,17 @@ resource "aws_kms_key" "alarms" {
         Resource  = "*"
         Condition = { StringEquals = { "aws:SourceAccount" = local.account } }
       }
-    ]
+      # End User Messaging publishes its SMS receipts to a topic under this key too.
+      ], local.aws_sms_receipts == 0 ? [] : [
+      {
+        Sid       = "EndUserMessagingPublishesReceipts"
+        Effect    = "Allow"
+        Principal = { Service = "sms-voice.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account } }
+      }
+    ])
   })
 }
 

@@ -201,3 +201,37 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "receipts" {
+  description = "Deploy the receipts function (docs/receipts.md): its own role without kms:Decrypt, a public Function URL for the providers' webhooks, the trail table, SES's configuration set with an EventBridge rule, an SNS topic for End User Messaging's events, and an alarm on the undelivered share per channel."
+  type        = bool
+  default     = false
+}
+
+variable "receipts_retention_days" {
+  description = "SWITCHBOARD_RECEIPTS__RETENTION_DAYS: how long each event's trail is kept."
+  type        = number
+  default     = 30
+  validation {
+    condition     = var.receipts_retention_days >= 1
+    error_message = "receipts_retention_days must be at least 1."
+  }
+}
+
+variable "receipts_secret_arns" {
+  description = "Secrets Manager secrets holding the webhooks' signing secrets; the receipts function may read these and no other."
+  type        = list(string)
+  default     = []
+}
+
+variable "receipts_reserved_concurrency" {
+  description = "A cap on the receipts function's concurrency, so a flood on its public URL cannot take the account's concurrency from the sender; -1 (default) reserves none (a reservation can fail the apply in an account with a small quota)."
+  type        = number
+  default     = -1
+}
+
+variable "undelivered_share_percent" {
+  description = "The receipts alarms fire when more than this share (%) of a channel's receipts say a message did not arrive, over at least 10 receipts in 5 minutes, twice in 15."
+  type        = number
+  default     = 20
+}
