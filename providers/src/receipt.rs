@@ -123,6 +123,10 @@ pub struct Receipt {
     /// An SMS's destination: its ISO 3166 region where the provider names it,
     /// else the number the region is read from (never stored).
     pub destination: Option<Destination>,
+    /// The address or number the message went to, as the receipt names it:
+    /// stored only as a key (an HMAC under the channel's recipient key), for
+    /// `switchboard status --to`.
+    pub recipient: Option<String>,
 }
 
 /// Where an SMS went, as its receipt says.
@@ -135,6 +139,9 @@ pub enum Destination {
 }
 
 /// What one item of a request turned out to be.
+// A request's reads live for one invocation and are consumed at once: boxing
+// the receipt would add an allocation per receipt to save a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Read {
     /// A status of a message Switchboard sent.

@@ -13,6 +13,7 @@ pub mod receipts_report;
 pub mod render;
 pub mod send_test;
 pub mod status;
+mod status_report;
 
 use std::path::PathBuf;
 
@@ -107,12 +108,25 @@ pub enum Command {
         #[arg(long)]
         trigger: Option<String>,
     },
-    /// Show an event's delivery trail across the configured providers, from the
-    /// receipts function's table (`receipts.table`), with your credentials.
+    /// Did a code arrive? Delivery trails from the receipts function's table
+    /// (`receipts.table`), with your credentials: one event's, a recipient's or a
+    /// user's, or a summary per provider.
     Status {
         /// The event's id (`sb_event_id`; the idempotency key and the webhook's message id).
         #[arg(long)]
-        event: String,
+        event: Option<String>,
+        /// An email address or an E.164 phone number: its trails.
+        #[arg(long)]
+        to: Option<String>,
+        /// A user's trails: their email address and phone number in the pool.
+        #[arg(long)]
+        user: Option<String>,
+        /// The user pool of --user (default: the one decrypt.user_pools names).
+        #[arg(long)]
+        pool: Option<String>,
+        /// How far back (90m, 1h, 2days): with --to/--user (default 24h), or alone for a summary.
+        #[arg(long)]
+        since: Option<String>,
     },
     /// Encrypt a code exactly as Cognito does and print it (base64), to build test events.
     Mint {
@@ -158,7 +172,22 @@ impl Command {
                 to,
                 trigger,
             } => send_test::run(&provider, &to, trigger.as_deref()).await,
-            Command::Status { event } => status::run(&event).await,
+            Command::Status {
+                event,
+                to,
+                user,
+                pool,
+                since,
+            } => {
+                status::run(status::Question {
+                    event,
+                    to,
+                    user,
+                    pool,
+                    since,
+                })
+                .await
+            }
             Command::Mint {
                 plaintext,
                 user_pool_id,

@@ -81,6 +81,7 @@ mod tests {
             message_id: None,
             receipt_id: "r".into(),
             destination: None,
+            recipient: None,
         }
     }
 

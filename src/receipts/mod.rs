@@ -13,6 +13,7 @@
 
 mod aws_events;
 mod function_url;
+pub mod lookup;
 pub mod metrics;
 pub mod trail;
 

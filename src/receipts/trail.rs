@@ -1,9 +1,11 @@
-//! The status trail in DynamoDB: one item per event and provider
-//! (`trail#{event}#{provider}`) holding the latest status by the trail's order,
-//! and one item per receipt the provider sent (`receipt#{provider}#{id}`) so
-//! that a receipt sent again is recognised. Receipts arrive late, twice and
-//! out of order: the status only moves forward (a conditional update on its
-//! rank and time), and every write is safe to repeat.
+//! The status trail in DynamoDB, as the receipts function writes it: one item
+//! per event and provider (`trail#{event}#{provider}`) holding the latest
+//! status by the trail's order, its recipient's key and its hour (what
+//! `lookup` finds trails by), and one item per receipt the provider sent
+//! (`receipt#{provider}#{id}`) so that a receipt sent again is recognised.
+//! Receipts arrive late, twice and out of order: the status only moves
+//! forward (a conditional update on its rank and time), and every write is
+//! safe to repeat.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::AttributeValue;
 use switchboard_providers::receipt::Receipt;
 
+use crate::store::recipients::RecipientKeys;
 use crate::store::{call_config, is_conditional_failure, now_secs, number};
 
 /// What recording one receipt did.
@@ -27,30 +30,10 @@ pub enum Recorded {
 /// The trail table.
 #[derive(Debug, Clone)]
 pub struct Trail {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
+    pub(super) client: aws_sdk_dynamodb::Client,
+    pub(super) table: String,
     retention: Duration,
-}
-
-/// One provider's part of an event's trail, as read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrailEntry {
-    /// The configured provider.
-    pub provider: String,
-    /// `email` or `sms`.
-    pub channel: String,
-    /// The latest status by the trail's order.
-    pub status: String,
-    /// When the provider says it happened, ms since the epoch.
-    pub at_ms: Option<u64>,
-    /// When the attempt was sent, ms since the epoch.
-    pub sent_at_ms: Option<u64>,
-    /// The provider's reason code.
-    pub reason: Option<String>,
-    /// The provider's message id.
-    pub message_id: Option<String>,
-    /// The Cognito trigger source.
-    pub trigger_source: Option<String>,
+    recipients: RecipientKeys,
 }
 
 /// The key of the trail item of `event_id` at `provider`.
@@ -59,13 +42,25 @@ pub fn trail_key(event_id: &str, provider: &str) -> String {
 }
 
 impl Trail {
-    /// The trail in `table`, items kept for `retention`.
-    pub fn new(client: aws_sdk_dynamodb::Client, table: String, retention: Duration) -> Trail {
+    /// The trail in `table`, items kept for `retention`, a recipient stored
+    /// as its key under `recipients`.
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        table: String,
+        retention: Duration,
+        recipients: RecipientKeys,
+    ) -> Trail {
         Trail {
             client,
             table,
             retention,
+            recipients,
         }
+    }
+
+    /// The key `recipient` of `channel` is found by.
+    pub fn recipient_key(&self, channel: &str, recipient: &str) -> Option<String> {
+        self.recipients.key(channel, recipient)
     }
 
     fn ttl(&self) -> AttributeValue {
@@ -145,6 +140,7 @@ impl Trail {
             "provider = :provider",
             "channel = :channel",
             "event_id = :event",
+            "#hour = :hour",
             "#ttl = :ttl",
         ];
         let mut values = vec![
@@ -154,8 +150,14 @@ impl Trail {
             (":provider", AttributeValue::S(provider.to_string())),
             (":channel", AttributeValue::S(channel.to_string())),
             (":event", AttributeValue::S(receipt.event_id.clone())),
+            (":hour", AttributeValue::S(hour_of(receipt.at_ms))),
             (":ttl", self.ttl()),
         ];
+        let recipient = receipt.recipient.as_deref();
+        if let Some(key) = recipient.and_then(|r| self.recipients.key(channel, r)) {
+            set.push("#recipient = :recipient");
+            values.push((":recipient", AttributeValue::S(key)));
+        }
         let present = |value: &Option<String>| value.clone().filter(|text| !text.is_empty());
         if let Some(reason) = present(&receipt.reason) {
             set.push("reason = :reason");
@@ -188,7 +190,11 @@ impl Trail {
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#rank", "rank")
             .expression_attribute_names("#at", "at")
-            .expression_attribute_names("#ttl", "ttl");
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_names("#hour", "hour");
+        if set.iter().any(|part| part.starts_with("#recipient")) {
+            update = update.expression_attribute_names("#recipient", "recipient");
+        }
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
         }
@@ -201,53 +207,6 @@ impl Trail {
                 DisplayErrorContext(&error)
             )),
         }
-    }
-
-    /// The trail of `event_id` at each of `providers` that has one (a read per
-    /// provider, no scan), with the caller's credentials.
-    pub async fn read(
-        &self,
-        event_id: &str,
-        providers: impl IntoIterator<Item = &str>,
-    ) -> Result<Vec<TrailEntry>, String> {
-        let mut entries = Vec::new();
-        for provider in providers {
-            let item = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .key("id", AttributeValue::S(trail_key(event_id, provider)))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|error| {
-                    format!(
-                        "the trail table `{}` could not be read: {}",
-                        self.table,
-                        DisplayErrorContext(&error)
-                    )
-                })?;
-            let Some(item) = item.item else {
-                continue;
-            };
-            let text = |name: &str| match item.get(name) {
-                Some(AttributeValue::S(text)) => Some(text.clone()),
-                Some(AttributeValue::N(number)) => Some(number.clone()),
-                _ => None,
-            };
-            let number = |name: &str| text(name).and_then(|n| n.parse().ok());
-            entries.push(TrailEntry {
-                provider: provider.to_string(),
-                channel: text("channel").unwrap_or_default(),
-                status: text("status").unwrap_or_default(),
-                at_ms: number("at"),
-                sent_at_ms: number("sent_at"),
-                reason: text("reason"),
-                message_id: text("message_id"),
-                trigger_source: text("trigger_source"),
-            });
-        }
-        Ok(entries)
     }
 
     /// Records that `provider` sent this receipt: `false` when it had before.
@@ -279,4 +238,13 @@ impl Trail {
             )),
         }
     }
+}
+
+/// The hour bucket of `at_ms` (`2026-12-07T22`, UTC): the `by_hour` index's
+/// key, which `switchboard status --since` reads hour by hour.
+pub fn hour_of(at_ms: u64) -> String {
+    i64::try_from(at_ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H").to_string())
 }

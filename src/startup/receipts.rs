@@ -1,7 +1,7 @@
 //! Cold start of the receipts function: the configuration's providers that
 //! have receipts, each reader built from only the secrets its verification
-//! needs (resolved here, nothing else of a provider's section is), and the
-//! trail table — refused with the fix when none of it is there.
+//! needs (resolved here, nothing else of a provider's section is), the keys
+//! recipients are stored under, and the trail table — refused with the fix when none of it is there.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::receipts::trail::Trail;
 use crate::receipts::{ReceiptsApp, Source};
 use crate::secrets::SecretResolver;
+use crate::store::recipients::RecipientKeys;
 
 /// Builds the receipts function from `config`.
 pub async fn build(config: &Config, options: StartupOptions) -> Result<ReceiptsApp, StartupError> {
@@ -75,9 +76,10 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<ReceiptsA
     }
     let client = aws_sdk_dynamodb::Client::new(&aws::with_timeouts(&aws, aws::DYNAMODB));
     let retention = Duration::from_secs(config.receipts.retention_days.saturating_mul(86_400));
+    let recipients = recipient_keys(config, &mut resolver).await?;
     let app = ReceiptsApp::new(
         sources,
-        Trail::new(client, table, retention),
+        Trail::new(client, table, retention, recipients),
         config.receipts.url.clone(),
         options.runtime == Runtime::Lambda,
     );
@@ -86,4 +88,32 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<ReceiptsA
         "the receipts function reads these providers' receipts"
     );
     Ok(app)
+}
+
+/// The keys a recipient is stored under in the trail: the guards' own
+/// (`email.limits.recipient_key`, `sms.limits.number_key`), so that the
+/// trail holds no more of an address or a number than the guards do; plain
+/// SHA-256 for a channel without one.
+pub async fn recipient_keys(
+    config: &Config,
+    resolver: &mut SecretResolver,
+) -> Result<RecipientKeys, StartupError> {
+    let mut keys = Vec::new();
+    for (name, reference) in [
+        (
+            "email.limits.recipient_key",
+            &config.email.limits.recipient_key,
+        ),
+        ("sms.limits.number_key", &config.sms.limits.number_key),
+    ] {
+        keys.push(match reference {
+            Some(reference) => {
+                let key = resolver.resolve(name, reference).await?;
+                redactor().add_credential(key.expose_secret());
+                Some(key.expose_secret().as_bytes().to_vec())
+            }
+            None => None,
+        });
+    }
+    Ok(RecipientKeys::new(keys[0].as_deref(), keys[1].as_deref()))
 }

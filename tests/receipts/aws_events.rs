@@ -10,7 +10,7 @@ use crate::harness::{
     answers, environment, event_id, function_url, metric_lines, now_secs, run_receipts, trail,
 };
 
-fn aws_providers() -> Vec<(&'static str, String)> {
+pub(crate) fn aws_providers() -> Vec<(&'static str, String)> {
     let mut env = section_env("mail", "type=ses configuration_set=receipts");
     env.extend(section_env(
         "text",
@@ -20,7 +20,13 @@ fn aws_providers() -> Vec<(&'static str, String)> {
 }
 
 /// An SES event as EventBridge delivers it.
-fn ses_event(id: &str, configuration_set: &str, kind: &str, detail: Value, sent_at: u64) -> Value {
+pub(crate) fn ses_event(
+    id: &str,
+    configuration_set: &str,
+    kind: &str,
+    detail: Value,
+    sent_at: u64,
+) -> Value {
     let mut detail = detail;
     detail["eventType"] = json!(kind);
     detail["mail"] = json!({
@@ -50,7 +56,7 @@ fn ses_event(id: &str, configuration_set: &str, kind: &str, detail: Value, sent_
 }
 
 /// An End User Messaging SMS event as its SNS event destination delivers it.
-fn sms_event(id: &str, kind: &str, sent_at: u64) -> Value {
+pub(crate) fn sms_event(id: &str, kind: &str, sent_at: u64) -> Value {
     let message = json!({
         "eventType": kind,
         "eventVersion": "1.0",

@@ -11,6 +11,7 @@ mod order;
 mod providers;
 mod refused;
 mod signed;
+mod status;
 
 mod harness {
     use std::process::Command;
@@ -149,7 +150,7 @@ mod harness {
     pub async fn environment(
         providers: Vec<(&'static str, String)>,
     ) -> (Vec<(&'static str, String)>, String) {
-        let table = moto().create_idempotency_table().await;
+        let table = moto().create_receipts_table().await;
         let mut env = providers;
         env.extend([
             ("SWITCHBOARD_RECEIPTS__TABLE", table.clone()),

@@ -29,6 +29,16 @@ async fn each_providers_signed_receipt_is_stored_in_the_trail_with_its_metric() 
         assert_eq!(item["status"], "delivered", "{}: {item:?}", provider.name);
         assert_eq!(item["channel"], provider.channel, "{}", provider.name);
         assert_eq!(item["sent_at"], sent_at.to_string(), "{}", provider.name);
+        // The recipient, read where the provider's format puts it, kept only as its key.
+        let recipient = item
+            .get("recipient")
+            .map(String::as_str)
+            .unwrap_or_default();
+        assert!(
+            recipient.starts_with(&format!("{}#", provider.channel)) && recipient.len() > 60,
+            "{}: recipient key {recipient:?}",
+            provider.name
+        );
         let line = metrics
             .iter()
             .find(|m| m["Provider"] == provider.name)

@@ -299,22 +299,6 @@ impl CounterTable {
     }
 }
 
-/// `value` (a phone number, an address) as a counter's key holds it: an
-/// HMAC-SHA256 under `key` when one is configured (`k` + hex), so that a reader
-/// of the table cannot try the small space of numbers or a list of addresses;
-/// plain SHA-256 otherwise.
-pub(crate) fn stored_key(key: Option<&aws_lc_rs::hmac::Key>, value: &str) -> String {
-    match key {
-        Some(key) => format!(
-            "k{}",
-            hex(aws_lc_rs::hmac::sign(key, value.as_bytes()).as_ref())
-        ),
-        None => {
-            hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, value.as_bytes()).as_ref())
-        }
-    }
-}
-
 /// The token an event's counts are recorded under: 12 hex digits of its stable
 /// id (the same for every retry of it, ours and Lambda's), else random ones.
 pub fn token_for(event: &crate::cognito::event::CustomSenderEvent) -> String {

@@ -16,14 +16,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::counter::{stored_key, Counter, CounterTable, Window};
+use super::counter::{Counter, CounterTable, Window};
 pub use super::counter::{Reservation, Verdict};
 use super::{OnStoreError, StoreError};
 use crate::cognito::event::TriggerSource;
-
-/// Domains whose mailboxes ignore dots in the local part (and the one they share).
-const DOTS_IGNORED: [(&str, &str); 2] =
-    [("gmail.com", "gmail.com"), ("googlemail.com", "gmail.com")];
+use crate::store::recipients::{counting_form, stored_key};
 
 /// The guard; built once per cold start.
 #[derive(Debug, Clone)]
@@ -96,51 +93,5 @@ impl EmailLimiter {
     /// Returns a reservation's count after nothing was sent.
     pub async fn give_back(&self, reservation: Reservation, deadline: Option<Instant>) {
         self.counts.give_back(reservation, deadline).await;
-    }
-}
-
-/// `address` as the mailbox it reaches: lower case, without a `+tag`, and
-/// without the dots of a provider that ignores them (`J.Doe+x@GoogleMail.com`
-/// → `jdoe@gmail.com`).
-pub fn counting_form(address: &str) -> String {
-    let lower = address.trim().to_lowercase();
-    let Some((local, domain)) = lower.rsplit_once('@') else {
-        return lower;
-    };
-    // `x@gmail.com.` is the same mailbox; so is `"x"@…`.
-    let domain = domain.trim_end_matches('.');
-    let local = local.trim_matches('"');
-    let local = local.split('+').next().unwrap_or(local);
-    match DOTS_IGNORED.iter().find(|(known, _)| *known == domain) {
-        Some((_, canonical)) => format!("{}@{canonical}", local.replace('.', "")),
-        None => format!("{local}@{domain}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_mailbox_counts_once_however_it_is_written() {
-        for written in [
-            "jane.doe@gmail.com",
-            "Jane.Doe@Gmail.com",
-            "janedoe+bomb1@gmail.com",
-            "j.a.n.e.d.o.e+x@googlemail.com",
-        ] {
-            assert_eq!(counting_form(written), "janedoe@gmail.com", "{written}");
-        }
-        assert_eq!(
-            counting_form("Jane.Doe+x@Acme.test"),
-            "jane.doe@acme.test",
-            "dots count elsewhere"
-        );
-        assert_ne!(
-            counting_form("jane.doe@acme.test"),
-            counting_form("janedoe@acme.test")
-        );
-        assert_eq!(counting_form("not-an-address"), "not-an-address");
-        assert_eq!(counting_form("\"janedoe\"@gmail.com."), "janedoe@gmail.com");
     }
 }

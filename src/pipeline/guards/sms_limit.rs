@@ -10,11 +10,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::counter::{stored_key, Counter, CounterTable, Window};
 pub use super::counter::{token_for, Limit, Reservation, Verdict};
+use super::counter::{Counter, CounterTable, Window};
 use super::{OnStoreError, StoreError};
 use crate::sms::countries::Region;
 use crate::sms::phone::E164;
+use crate::store::recipients::stored_key;
 
 /// The per-country limits: an override by region, else by calling code (as
 /// older configurations keyed them), else the default.

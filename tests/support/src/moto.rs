@@ -266,6 +266,65 @@ impl Moto {
             .expect("CreateTable");
         name
     }
+
+    /// A fresh trail table as the deployments define it: key `id`, and the
+    /// indexes `by_recipient` (`recipient`, `at`) and `by_hour` (`hour`, `at`)
+    /// that `switchboard status --to/--user/--since` query.
+    pub async fn create_receipts_table(&self) -> String {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+            Projection, ProjectionType, ScalarAttributeType,
+        };
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "switchboard-receipts-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let attribute = |name: &str, kind: ScalarAttributeType| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(kind)
+                .build()
+                .unwrap()
+        };
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .unwrap()
+        };
+        let index = |index: &str, hash: &str| {
+            GlobalSecondaryIndex::builder()
+                .index_name(index)
+                .key_schema(key(hash, KeyType::Hash))
+                .key_schema(key("at", KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap()
+        };
+        aws_sdk_dynamodb::Client::new(&self.sdk_config())
+            .create_table()
+            .table_name(&name)
+            .attribute_definitions(attribute("id", ScalarAttributeType::S))
+            .attribute_definitions(attribute("recipient", ScalarAttributeType::S))
+            .attribute_definitions(attribute("hour", ScalarAttributeType::S))
+            .attribute_definitions(attribute("at", ScalarAttributeType::N))
+            .key_schema(key("id", KeyType::Hash))
+            .global_secondary_indexes(index("by_recipient", "recipient"))
+            .global_secondary_indexes(index("by_hour", "hour"))
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .expect("CreateTable");
+        name
+    }
 }
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ impl ReceiptReader for AwsSmsReceipts {
                         .as_str()
                         .map(|number| Destination::Number(number.to_string()))
                 }),
+            recipient: detail["destinationPhoneNumber"].as_str().map(str::to_string),
         })])
     }
 }

@@ -132,6 +132,7 @@ fn read_event(event: &Value, token: &str, now_secs: u64) -> Read {
         reason: text(&event["delivery-status"]["code"]).or_else(|| text(&event["reason"])),
         receipt_id: format!("token:{token}"),
         destination: None,
+        recipient: text(&event["recipient"]),
         message_id,
     })
 }

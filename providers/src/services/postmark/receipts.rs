@@ -126,6 +126,10 @@ fn read_record(record: &Value, now_secs: u64) -> Read {
         reason: (!kind.is_empty()).then(|| kind.to_string()),
         receipt_id,
         destination: None,
+        recipient: ["Recipient", "Email"]
+            .iter()
+            .find_map(|key| record[*key].as_str().filter(|text| !text.is_empty()))
+            .map(str::to_string),
         message_id,
     })
 }

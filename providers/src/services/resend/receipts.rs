@@ -142,6 +142,12 @@ fn read_event(event: &Value, id: &str, now_secs: u64) -> Read {
         reason,
         receipt_id: id.to_string(),
         destination: None,
+        recipient: data["to"]
+            .as_array()
+            .and_then(|to| to.first())
+            .or(Some(&data["to"]))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         message_id: data["email_id"].as_str().map(str::to_string),
     })
 }

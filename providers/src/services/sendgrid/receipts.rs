@@ -124,6 +124,7 @@ fn read_event(event: &Value, now_secs: u64) -> Read {
         reason: text("status").or_else(|| event["attempt"].as_str().map(|a| format!("attempt {a}"))),
         receipt_id: text("sg_event_id").unwrap_or_else(|| format!("{at_ms}:{status}")),
         destination: None,
+        recipient: text("email"),
         message_id: text("sg_message_id"),
     })
 }

@@ -80,6 +80,7 @@ impl ReceiptReader for SesReceipts {
             message_id: detail["mail"]["messageId"].as_str().map(str::to_string),
             receipt_id: delivery_id.to_string(),
             destination: None,
+            recipient: detail["mail"]["destination"][0].as_str().map(str::to_string),
         })])
     }
 }

@@ -111,6 +111,7 @@ impl ReceiptReader for TwilioReceipts {
             reason: error_code,
             receipt_id: format!("{message_sid}:{message_status}"),
             destination: field("To").map(Destination::Number),
+            recipient: field("To"),
             message_id: Some(message_sid),
         })])
     }

@@ -4,6 +4,8 @@
 //! each call's configuration: cut to the event's deadline, with the SDK's
 //! retries (every call is safe to repeat; docs/guarantees.md has the table).
 
+pub mod recipients;
+
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::config::retry::RetryConfig;
