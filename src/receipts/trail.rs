@@ -10,11 +10,12 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use switchboard_providers::receipt::Receipt;
 
 use crate::store::recipients::RecipientKeys;
-use crate::store::{call_config, is_conditional_failure, now_secs, number};
+use crate::store::{call_config, is_conditional_failure, now_secs, number, owner_token};
 
 /// What recording one receipt did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +211,8 @@ impl Trail {
     }
 
     /// Records that `provider` sent this receipt: `false` when it had before.
+    /// The item holds a token of this call, so that a put the SDK repeated
+    /// after the first was applied (its answer late or lost) is known as ours.
     async fn mark_seen(
         &self,
         provider: &str,
@@ -217,20 +220,33 @@ impl Trail {
         deadline: Option<Instant>,
     ) -> Result<bool, String> {
         let config = call_config(deadline)?;
+        let owner = owner_token();
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("id", Self::seen_key(provider, receipt))
+            .item("owner", AttributeValue::S(owner.clone()))
             .item("ttl", self.ttl())
             .condition_expression("attribute_not_exists(id)")
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .customize()
             .config_override(config)
             .send()
             .await;
         match put {
             Ok(_) => Ok(true),
-            Err(error) if is_conditional_failure(&error) => Ok(false),
+            Err(error) if is_conditional_failure(&error) => {
+                let held = match error.as_service_error() {
+                    Some(PutItemError::ConditionalCheckFailedException(failed)) => failed
+                        .item()
+                        .and_then(|item| item.get("owner"))
+                        .and_then(|value| value.as_s().ok())
+                        .cloned(),
+                    _ => None,
+                };
+                Ok(held.as_deref() == Some(owner.as_str()))
+            }
             Err(error) => Err(format!(
                 "the trail table `{}` could not record the receipt: {}",
                 self.table,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
-use switchboard_providers::text::epoch_millis;
+use switchboard_providers::text::{epoch_millis, hex};
 
 use crate::aws;
 
@@ -51,4 +51,15 @@ pub(crate) fn call_config(
     Ok(aws_sdk_dynamodb::config::Builder::default()
         .timeout_config(timeouts)
         .retry_config(retry))
+}
+
+/// A random owner token (128 bits, hex): a conditional write that failed on
+/// an item holding it was our own, applied by an attempt the SDK repeated.
+pub(crate) fn owner_token() -> String {
+    let mut bytes = [0u8; 16];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        // Never observed; a time-based token still separates invocations.
+        bytes[..8].copy_from_slice(&epoch_millis().to_be_bytes());
+    }
+    hex(&bytes)
 }

@@ -7,6 +7,7 @@
 mod aws_events;
 mod check_config;
 mod from_the_sender;
+mod late_answers;
 mod order;
 mod providers;
 mod refused;

@@ -20,11 +20,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
-use switchboard_providers::text::{epoch_millis, hex};
 
 use super::{store_failure, OnStoreError, StoreError};
 use crate::cognito::event::CustomSenderEvent;
-use crate::store::{call_config, is_conditional_failure, now_secs, number};
+use crate::store::{call_config, is_conditional_failure, now_secs, number, owner_token};
 
 const IN_PROGRESS: &str = "IN_PROGRESS";
 const COMPLETED: &str = "COMPLETED";
@@ -56,16 +55,6 @@ impl Claimed {
     pub fn key(&self) -> &str {
         &self.key
     }
-}
-
-/// A random owner token (128 bits, hex).
-fn owner_token() -> String {
-    let mut bytes = [0u8; 16];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        // Never observed; a time-based token still separates invocations.
-        bytes[..8].copy_from_slice(&epoch_millis().to_be_bytes());
-    }
-    hex(&bytes)
 }
 
 /// The DynamoDB guard. Built once per cold start.
