@@ -15,6 +15,7 @@ pub mod aws;
 pub mod cli;
 pub mod cognito;
 pub mod config;
+pub mod health;
 pub mod lambda;
 pub mod logging;
 pub mod pipeline;

@@ -116,6 +116,13 @@ macro_rules! services {
                 self.service().receipt_keys()
             }
 
+            /// Whether every key that turns its receipts on is set.
+            pub fn receipts_configured(&self) -> bool {
+                let keys = self.receipt_keys();
+                let settings = serde_json::to_value(self).unwrap_or_default();
+                !keys.is_empty() && keys.iter().all(|key| !settings[*key].is_null())
+            }
+
             /// The reader of this provider's receipts; `None` for a service
             /// without receipts or a section without their settings.
             pub fn receipts(&self, name: &str, context: &$crate::BuildContext<'_>) -> Option<Result<Box<dyn $crate::receipt::ReceiptReader>, $crate::SendError>> {

@@ -54,7 +54,13 @@ fn chain(
         .iter()
         .map(|m| Arc::clone(m) as Arc<dyn Sender>)
         .collect();
-    layer::chain(members, &policy(max_attempts), Strategy::Failover, breakers)
+    layer::chain(
+        members,
+        &policy(max_attempts),
+        Strategy::Failover,
+        breakers,
+        None,
+    )
 }
 
 #[tokio::test]

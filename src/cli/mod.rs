@@ -6,6 +6,7 @@ pub mod demo;
 pub mod doctor;
 pub mod examples;
 pub mod gallery;
+pub mod health;
 pub mod invoke;
 pub mod mint;
 pub mod preview;
@@ -128,6 +129,12 @@ pub enum Command {
         #[arg(long)]
         since: Option<String>,
     },
+    /// The fleet's provider health (`[health] table`): each provider's state, or
+    /// demote / restore one in every warm environment without a deploy.
+    Health {
+        #[command(subcommand)]
+        action: Option<HealthCommand>,
+    },
     /// Encrypt a code exactly as Cognito does and print it (base64), to build test events.
     Mint {
         /// The plaintext code or temporary password.
@@ -138,6 +145,35 @@ pub enum Command {
         /// Encrypt under this KMS key (full ARN) instead of the insecure development key.
         #[arg(long)]
         key_arn: Option<String>,
+    },
+}
+
+/// `switchboard health …`
+#[derive(Debug, clap::Subcommand)]
+pub enum HealthCommand {
+    /// Each provider's state, delivered share and who demoted it (the default).
+    Show,
+    /// Move a provider to the back of its chains in every warm environment.
+    Demote {
+        /// The configured provider name.
+        provider: String,
+        /// email or sms (default: every channel its chains use it on).
+        #[arg(long)]
+        channel: Option<String>,
+        /// How long (30m, 1h, 2days).
+        #[arg(long = "for", default_value = "1h")]
+        r#for: String,
+        /// Why, for whoever looks next.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Undo a demotion made with `health demote`.
+    Restore {
+        /// The configured provider name.
+        provider: String,
+        /// email or sms (default: every channel its chains use it on).
+        #[arg(long)]
+        channel: Option<String>,
     },
 }
 
@@ -185,6 +221,26 @@ impl Command {
                     user,
                     pool,
                     since,
+                })
+                .await
+            }
+            Command::Health { action } => {
+                health::run(match action {
+                    None | Some(HealthCommand::Show) => health::Action::Show,
+                    Some(HealthCommand::Demote {
+                        provider,
+                        channel,
+                        r#for,
+                        reason,
+                    }) => health::Action::Demote {
+                        provider,
+                        channel,
+                        r#for,
+                        reason,
+                    },
+                    Some(HealthCommand::Restore { provider, channel }) => {
+                        health::Action::Restore { provider, channel }
+                    }
                 })
                 .await
             }

@@ -20,10 +20,15 @@ use crate::startup::{self, Runtime, StartupOptions};
 /// What `status` was asked.
 #[derive(Debug, Clone, Default)]
 pub struct Question {
+    /// `--event ID`
     pub event: Option<String>,
+    /// `--to ADDRESS`
     pub to: Option<String>,
+    /// `--user NAME`
     pub user: Option<String>,
+    /// `--pool ID` (for `--user`)
     pub pool: Option<String>,
+    /// `--since DURATION`
     pub since: Option<String>,
 }
 

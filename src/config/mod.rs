@@ -7,6 +7,7 @@
 
 mod channels;
 mod de;
+mod health;
 mod implied;
 mod overrides;
 
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use switchboard_providers::ProviderConfig;
 
 pub use channels::{EmailChannelConfig, SmsChannelConfig, SmsLimitsConfig};
+pub use health::HealthConfig;
 pub use overrides::{ClientConfig, RouteConfig, StrategyConfig};
 
 /// The embedded defaults, documented key by key.
@@ -61,6 +63,8 @@ pub struct Config {
     pub idempotency: IdempotencyConfig,
     /// Delivery receipts.
     pub receipts: ReceiptsConfig,
+    /// The fleet's provider health.
+    pub health: HealthConfig,
 }
 
 /// `[receipts]`

@@ -23,6 +23,7 @@ pub use outcome::{HandleError, Outcome, OutcomeStatus};
 use crate::cognito::decrypt::{unescape_cognito_html, DecryptError, Decryptor};
 use crate::cognito::event::{self, CustomSenderEvent};
 use crate::config::EmailVerification;
+use crate::health::fleet::Fleet;
 use crate::logging;
 use crate::route::{Route, RouteTable};
 use crate::sms::countries::Region;
@@ -48,6 +49,8 @@ pub struct App {
     pub(crate) emit_metrics: bool,
     /// How the pool confirms email addresses (CustomMessage sign-up mails).
     pub(crate) email_verification: EmailVerification,
+    /// The fleet's provider health, when `[health] table` is set.
+    pub(crate) fleet: Option<Arc<Fleet>>,
 }
 
 /// What the function answers to one payload.
@@ -127,9 +130,20 @@ impl App {
                 Some(deadline.map_or(budget_end, |d| d.min(budget_end)))
             });
         let trigger_source = event.trigger_source.to_string();
+        if let Some(fleet) = &self.fleet {
+            fleet.refresh(end).await;
+        }
         // The code is removed, by value, from everything printed while it lives.
         let mut secrets = redactor().scope();
         let result = self.deliver(event, end, &mut secrets).await;
+        if let Some(fleet) = &self.fleet {
+            let delivered = result
+                .as_ref()
+                .ok()
+                .filter(|outcome| outcome.status == OutcomeStatus::Delivered)
+                .map(|outcome| (outcome.provider.as_str(), outcome.channel));
+            fleet.after(delivered, self.bookkeeping_deadline(end)).await;
+        }
         let latency = started.elapsed();
         if self.emit_metrics {
             if let Some(line) = metrics::emf_line(&trigger_source, &result, latency) {

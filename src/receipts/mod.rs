@@ -24,6 +24,8 @@ use serde_json::Value;
 use switchboard_providers::receipt::{Destination, Read, ReceiptReader, ReceiptRequest};
 use switchboard_providers::Channel;
 
+use crate::health::record::HealthTable;
+use crate::health::verdict::count_of;
 use crate::logging;
 use crate::sms::phone::normalise;
 use crate::store::now_secs;
@@ -72,6 +74,8 @@ pub struct ReceiptsApp {
     /// providers signed; else the Function URL's own host.
     base_url: Option<String>,
     emit_metrics: bool,
+    /// The fleet's health: each receipt counted for its provider.
+    health: Option<HealthTable>,
 }
 
 impl ReceiptsApp {
@@ -94,7 +98,14 @@ impl ReceiptsApp {
                     .to_string()
             }),
             emit_metrics,
+            health: None,
         }
+    }
+
+    /// Counts each new receipt in the fleet's health (`[health] table`).
+    pub fn with_health(mut self, health: HealthTable) -> ReceiptsApp {
+        self.health = Some(health);
+        self
     }
 
     /// The providers whose receipts it reads.
@@ -225,6 +236,8 @@ impl ReceiptsApp {
             }
             tracing::info!(provider = name, event_id = %receipt.event_id, status = %receipt.status, moved = recorded == Recorded::Moved, "receipt stored");
             stored += 1;
+            self.count(name, source.reader.channel(), &receipt, deadline)
+                .await;
             if self.emit_metrics {
                 let country = country_of(receipt.destination.as_ref());
                 println!(
@@ -239,6 +252,31 @@ impl ReceiptsApp {
             }
         }
         Ok(stored)
+    }
+}
+
+impl ReceiptsApp {
+    /// Adds `receipt` to its provider's counts of the minute it was sent in;
+    /// a failure is logged, never an error (the trail holds the receipt).
+    async fn count(
+        &self,
+        provider: &str,
+        channel: Channel,
+        receipt: &switchboard_providers::receipt::Receipt,
+        deadline: Option<Instant>,
+    ) {
+        let (Some(health), Some(sent_at)) = (&self.health, receipt.sent_at_ms) else {
+            return;
+        };
+        let Some(count) = count_of(receipt.status, receipt.reason.as_deref()) else {
+            return;
+        };
+        if let Err(problem) = health
+            .add((provider, channel), sent_at / 60_000, count, deadline)
+            .await
+        {
+            tracing::warn!(%problem, provider, "a receipt was not counted in the fleet's health");
+        }
     }
 }
 

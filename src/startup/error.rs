@@ -170,6 +170,16 @@ pub enum StartupError {
         /// What needs it (`idempotency.table`).
         what: &'static str,
     },
+    /// A `[health]` setting cannot work.
+    #[error("`{key}` = {value}: {problem}")]
+    Health {
+        /// The key (`health.min_delivered`, …).
+        key: String,
+        /// The value as configured.
+        value: String,
+        /// What is wrong and the fix.
+        problem: String,
+    },
     /// The receipts function cannot work with its configuration.
     #[error("`{key}`: {problem}")]
     Receipts {

@@ -6,6 +6,7 @@ mod checks;
 mod connections;
 mod error;
 mod guards;
+mod health;
 mod options;
 mod prime;
 mod profile;
@@ -110,6 +111,7 @@ async fn aws_config(config: &Config, options: StartupOptions) -> Option<aws_conf
         || config.idempotency.table.is_some()
         || config.sms.limits.enabled()
         || config.email.limits.enabled()
+        || config.health.table.is_some()
         || senders::needs_aws(&config.providers);
     match options.aws {
         Some(aws) => Some(aws),
@@ -136,9 +138,12 @@ async fn assemble(
     checks::delivery(&config.delivery)?;
     checks::mailboxes(config)?;
     checks::receipts(config)?;
+    health::check(config)?;
     let emit_metrics = options.runtime == Runtime::Lambda;
-    // Inside Lambda each circuit breaker change is an EMF line, as each event is.
-    let observer: Option<Observer> = emit_metrics.then(|| {
+    let fleet_parts = health::parts(config);
+    // Inside Lambda each circuit breaker change is an EMF line, as each event
+    // is; with the fleet's health, each opening and reinstatement is shared.
+    let metric: Option<Observer> = emit_metrics.then(|| {
         Arc::new(|event: &CircuitEvent<'_>| {
             println!(
                 "{}",
@@ -146,7 +151,18 @@ async fn assemble(
             )
         }) as Observer
     });
-    let routes = route_table::build(config, &registry, observer)?;
+    let shared = fleet_parts.as_ref().map(|parts| parts.notes.observer());
+    let observer: Option<Observer> = match (metric, shared) {
+        (Some(metric), Some(shared)) => Some(Arc::new(move |event: &CircuitEvent<'_>| {
+            metric(event);
+            shared(event);
+        })),
+        (metric, shared) => metric.or(shared),
+    };
+    let standing = fleet_parts
+        .as_ref()
+        .map(|parts| Arc::clone(&parts.standing));
+    let routes = route_table::build(config, &registry, observer, standing.as_ref())?;
     profile.mark("checks+routes");
     let templates = templates_dir(config.templates.dir.as_deref(), Path::new(LAYER_TEMPLATES));
     let renderer = Renderer::new(
@@ -163,6 +179,16 @@ async fn assemble(
     prime::encryption_sdk().await?;
     profile.mark("prime");
     let guards = guards::build(config, aws.as_ref()).await?;
+    let fleet = match fleet_parts {
+        Some(parts) => Some(Arc::new(health::fleet(
+            config,
+            parts,
+            &routes,
+            aws.as_ref(),
+            emit_metrics,
+        )?)),
+        None => None,
+    };
     let directory = match (&aws, config.cognito.lookup_missing_recipient) {
         (Some(aws), true) => Some(UserDirectory::new(aws)),
         _ => None,
@@ -177,6 +203,7 @@ async fn assemble(
         deadline_margin: Duration::from_millis(config.delivery.deadline_margin_ms),
         emit_metrics,
         email_verification: config.cognito.email_verification,
+        fleet,
     })
 }
 

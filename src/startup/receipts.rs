@@ -14,6 +14,7 @@ use super::error::StartupError;
 use super::options::{Runtime, StartupOptions};
 use crate::aws;
 use crate::config::Config;
+use crate::health::record::HealthTable;
 use crate::receipts::trail::Trail;
 use crate::receipts::{ReceiptsApp, Source};
 use crate::secrets::SecretResolver;
@@ -77,12 +78,15 @@ pub async fn build(config: &Config, options: StartupOptions) -> Result<ReceiptsA
     let client = aws_sdk_dynamodb::Client::new(&aws::with_timeouts(&aws, aws::DYNAMODB));
     let retention = Duration::from_secs(config.receipts.retention_days.saturating_mul(86_400));
     let recipients = recipient_keys(config, &mut resolver).await?;
-    let app = ReceiptsApp::new(
+    let mut app = ReceiptsApp::new(
         sources,
-        Trail::new(client, table, retention, recipients),
+        Trail::new(client.clone(), table, retention, recipients),
         config.receipts.url.clone(),
         options.runtime == Runtime::Lambda,
     );
+    if let Some(health) = &config.health.table {
+        app = app.with_health(HealthTable::new(client, health.clone()));
+    }
     tracing::info!(
         providers = app.providers().collect::<Vec<_>>().join(", "),
         "the receipts function reads these providers' receipts"

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_providers::layer::{
-    self, BreakerPolicy, Breakers, Observer, Policy, RetryPolicy, Strategy,
+    self, BreakerPolicy, Breakers, Observer, Policy, RetryPolicy, Standing, Strategy,
 };
 use switchboard_providers::{Channel, Sender};
 
@@ -20,11 +20,13 @@ use crate::route::{Route, RouteTable};
 use crate::sms::countries::CountryFilter;
 
 /// Builds and validates the table from configuration and the built providers;
-/// `observer` hears every circuit breaker's changes.
+/// `observer` hears every circuit breaker's changes, and each chain tries last
+/// the providers `standing` (the fleet's health) demotes.
 pub fn build(
     config: &Config,
     registry: &Senders,
     observer: Option<Observer>,
+    standing: Option<&Arc<Standing>>,
 ) -> Result<RouteTable, StartupError> {
     let overrides = overrides(config)?;
     let mut breakers = Breakers::new(breaker_policy(&config.delivery));
@@ -36,6 +38,7 @@ pub fn build(
         registry,
         policy: policy(&config.delivery),
         breakers,
+        standing: standing.cloned(),
     };
     let mut routes = HashMap::new();
     for source in TriggerSource::all_known() {
@@ -126,6 +129,7 @@ struct RouteBuilder<'a> {
     registry: &'a Senders,
     policy: Policy,
     breakers: Breakers,
+    standing: Option<Arc<Standing>>,
 }
 
 impl RouteBuilder<'_> {
@@ -222,7 +226,13 @@ impl RouteBuilder<'_> {
             Some(StrategyConfig::RoundRobin) => Strategy::RoundRobin,
             Some(StrategyConfig::Failover) | None => Strategy::Failover,
         };
-        Ok(layer::chain(chain, &self.policy, strategy, &self.breakers))
+        Ok(layer::chain(
+            chain,
+            &self.policy,
+            strategy,
+            &self.breakers,
+            self.standing.as_ref(),
+        ))
     }
 
     fn available(&self) -> String {

@@ -12,7 +12,7 @@ const FLOORS: &[&[&str]] = &[
     &["cli", "testing"],
     &["startup", "lambda"],
     &["pipeline", "receipts"],
-    &["route", "store"],
+    &["route", "store", "health"],
     &["config"],
     &["render", "cognito"],
     &["sms", "secrets", "aws", "logging"],

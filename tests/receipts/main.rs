@@ -15,7 +15,6 @@ mod signed;
 mod status;
 
 mod harness {
-    use std::process::Command;
 
     use base64::Engine;
     use serde_json::{json, Value};
@@ -115,24 +114,9 @@ mod harness {
         })
     }
 
-    /// Runs `switchboard ARGS` on the command line with `env` and moto's
-    /// credentials: its exit, stdout and stderr.
+    /// Runs `switchboard ARGS` on the command line with `env`.
     pub fn command_line(args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let output = Command::new(BINARY)
-            .args(args)
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(moto().env())
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        switchboard_testkit::lambda::command_line(BINARY, args, env)
     }
 
     /// Signs with the provider's own code (tests/support/peers/sign_receipt.py).

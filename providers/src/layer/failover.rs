@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use std::time::Duration;
 
 use super::retry::no_time_for_an_attempt;
-use super::RetryPolicy;
+use super::{RetryPolicy, Standing};
 use crate::{Channel, Delivery, ErrorKind, Message, SendError, Sender};
 
 /// Which provider of a chain goes first.
@@ -36,6 +36,7 @@ pub struct Failover {
     strategy: Strategy,
     min_attempt: Duration,
     next: AtomicUsize,
+    standing: Option<Arc<Standing>>,
 }
 
 impl Failover {
@@ -54,6 +55,7 @@ impl Failover {
             strategy: Strategy::Failover,
             min_attempt: RetryPolicy::default().min_attempt,
             next: AtomicUsize::new(0),
+            standing: None,
         }
     }
 
@@ -69,18 +71,34 @@ impl Failover {
         self
     }
 
+    /// Tries the providers `standing` demotes last (see [`Standing`]).
+    pub fn with_standing(mut self, standing: Arc<Standing>) -> Self {
+        self.standing = Some(standing);
+        self
+    }
+
     /// The senders of the chain, in order.
     pub fn members(&self) -> &[Arc<dyn Sender>] {
         &self.chain
     }
 
-    fn order(&self) -> impl Iterator<Item = &Arc<dyn Sender>> {
+    fn order(&self, channel: Channel) -> Vec<&Arc<dyn Sender>> {
         let start = match self.strategy {
             Strategy::Failover => 0,
             Strategy::RoundRobin if self.chain.is_empty() => 0,
             Strategy::RoundRobin => self.next.fetch_add(1, Ordering::Relaxed) % self.chain.len(),
         };
-        self.chain.iter().cycle().skip(start).take(self.chain.len())
+        let members = self
+            .chain
+            .iter()
+            .cycle()
+            .skip(start)
+            .take(self.chain.len())
+            .collect();
+        match &self.standing {
+            Some(standing) => standing.order(members, channel),
+            None => members,
+        }
     }
 }
 
@@ -100,7 +118,7 @@ impl Sender for Failover {
 
     async fn send(&self, message: &Message) -> Result<Delivery, SendError> {
         let mut failures: Vec<SendError> = Vec::new();
-        for sender in self.order() {
+        for sender in self.order(message.channel()) {
             let deadline = message.context().deadline;
             if let Some(error) = no_time_for_an_attempt(sender.name(), deadline, self.min_attempt) {
                 tracing::warn!(chain = %self.name, provider = %sender.name(), "no time left to try the next provider");

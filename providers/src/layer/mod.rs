@@ -12,6 +12,7 @@
 mod breaker;
 mod failover;
 mod retry;
+mod standing;
 mod timeout;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use std::time::Duration;
 pub use breaker::{Breaker, BreakerPolicy, Breakers, CircuitEvent, Observer};
 pub use failover::{Failover, Strategy};
 pub use retry::{Retry, RetryPolicy};
+pub use standing::Standing;
 pub use timeout::Timeout;
 
 use crate::Sender;
@@ -43,6 +45,7 @@ pub fn chain(
     policy: &Policy,
     strategy: Strategy,
     breakers: &Breakers,
+    standing: Option<&Arc<Standing>>,
 ) -> Arc<dyn Sender> {
     let names: Vec<&str> = providers.iter().map(|p| p.name()).collect();
     let name = names.join(">");
@@ -56,9 +59,11 @@ pub fn chain(
     if wrapped.len() == 1 {
         return wrapped.remove(0);
     }
-    Arc::new(
-        Failover::new(name, wrapped)
-            .with_strategy(strategy)
-            .with_min_attempt(policy.retry.min_attempt),
-    )
+    let mut failover = Failover::new(name, wrapped)
+        .with_strategy(strategy)
+        .with_min_attempt(policy.retry.min_attempt);
+    if let Some(standing) = standing {
+        failover = failover.with_standing(Arc::clone(standing));
+    }
+    Arc::new(failover)
 }

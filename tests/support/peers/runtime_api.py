@@ -99,6 +99,53 @@ class CpuShare:
             pass
 
 
+class RuntimeHandler(http.server.BaseHTTPRequestHandler):
+    """The Runtime API's HTTP side: keep-alive, no log lines, whole answers."""
+
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
+        # algorithm and the client's delayed ACK add ~40 ms to every keep-alive request.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, *_):
+        pass
+
+    def reply(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def invocation_headers(request_id, timeout_ms):
+    """The headers Lambda sends with an event."""
+    return {
+        "Lambda-Runtime-Aws-Request-Id": request_id,
+        "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + timeout_ms),
+        "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:switchboard",
+        "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+        "Content-Type": "application/json",
+    }
+
+
+def lambda_environment(port):
+    """This process's environment plus what Lambda sets for a 128 MB function."""
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
+        "AWS_LAMBDA_FUNCTION_NAME": "switchboard",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_LOG_FORMAT": env.get("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+    })
+    return env
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -121,26 +168,7 @@ def main():
     lock = threading.Lock()
     child = {}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self):
-            super().setup()
-            # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's
-            # algorithm and the client's delayed ACK add ~40 ms to every keep-alive request.
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, *_):
-            pass
-
-        def reply(self, status, body=b"", headers=None):
-            self.send_response(status)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(RuntimeHandler):
         def do_GET(self):
             if not self.path.endswith("/runtime/invocation/next"):
                 return self.reply(404)
@@ -158,16 +186,9 @@ def main():
                 time.sleep(3600)  # Lambda would freeze the process here.
                 return
             request_id = str(uuid.uuid4())
-            deadline = int(time.time() * 1000) + args.timeout_ms
             with lock:
                 state["pending"][request_id] = (index, time.monotonic(), time.time())
-            self.reply(200, queue[index].encode(), {
-                "Lambda-Runtime-Aws-Request-Id": request_id,
-                "Lambda-Runtime-Deadline-Ms": str(deadline),
-                "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:switchboard",
-                "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
-                "Content-Type": "application/json",
-            })
+            self.reply(200, queue[index].encode(), invocation_headers(request_id, args.timeout_ms))
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -203,14 +224,7 @@ def main():
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
-    env = dict(os.environ)
-    env.update({
-        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
-        "AWS_LAMBDA_FUNCTION_NAME": "switchboard",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "AWS_LAMBDA_LOG_FORMAT": env.get("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-    })
+    env = lambda_environment(port)
     started = time.monotonic()
     spawned_at = time.time()
     process = subprocess.Popen([args.binary], env=env, stdout=sys.stderr, stderr=sys.stderr)

@@ -74,3 +74,24 @@ pub fn section_env(name: &str, section: &str) -> Vec<(&'static str, String)> {
         .collect();
     provider_env(name, &keys)
 }
+
+/// Runs `binary ARGS` on the command line in a fresh directory with only
+/// `env` (plus `PATH` and moto's endpoint and credentials): its success,
+/// stdout and stderr.
+pub fn command_line(binary: &str, args: &[&str], env: &[(&str, String)]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(binary)
+        .args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(crate::moto::moto().env())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -11,6 +11,7 @@
 pub mod aws_proxy;
 pub mod browser;
 pub mod docs;
+pub mod environment;
 pub mod hostile;
 pub mod lambda;
 pub mod loopback;

@@ -233,56 +233,32 @@ impl Moto {
 
     /// Creates an idempotency table (partition key `id`, string) and returns its name.
     pub async fn create_idempotency_table(&self) -> String {
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-        };
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "switchboard-idempotency-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        aws_sdk_dynamodb::Client::new(&self.sdk_config())
-            .create_table()
-            .table_name(&name)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("id")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name("id")
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .unwrap(),
-            )
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .expect("CreateTable");
-        name
+        self.create_table("switchboard-idempotency", &[]).await
     }
 
     /// A fresh trail table as the deployments define it: key `id`, and the
     /// indexes `by_recipient` (`recipient`, `at`) and `by_hour` (`hour`, `at`)
     /// that `switchboard status --to/--user/--since` query.
     pub async fn create_receipts_table(&self) -> String {
+        self.create_table("switchboard-receipts", &["recipient", "hour"])
+            .await
+    }
+
+    /// A table `prefix-…` with partition key `id` (string), TTL-less, and for
+    /// each of `indexes` a global index `by_{name}` on (`name` string, `at` number).
+    async fn create_table(&self, prefix: &str, indexes: &[&str]) -> String {
         use aws_sdk_dynamodb::types::{
             AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-            Projection, ProjectionType, ScalarAttributeType,
+            Projection, ProjectionType, ScalarAttributeType as Type,
         };
         use std::sync::atomic::{AtomicUsize, Ordering};
         static N: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
-            "switchboard-receipts-{}-{}",
+            "{prefix}-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let attribute = |name: &str, kind: ScalarAttributeType| {
+        let attribute = |name: &str, kind: Type| {
             AttributeDefinition::builder()
                 .attribute_name(name)
                 .attribute_type(kind)
@@ -296,33 +272,32 @@ impl Moto {
                 .build()
                 .unwrap()
         };
-        let index = |index: &str, hash: &str| {
-            GlobalSecondaryIndex::builder()
-                .index_name(index)
-                .key_schema(key(hash, KeyType::Hash))
-                .key_schema(key("at", KeyType::Range))
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
-                .build()
-                .unwrap()
-        };
-        aws_sdk_dynamodb::Client::new(&self.sdk_config())
+        let mut create = aws_sdk_dynamodb::Client::new(&self.sdk_config())
             .create_table()
             .table_name(&name)
-            .attribute_definitions(attribute("id", ScalarAttributeType::S))
-            .attribute_definitions(attribute("recipient", ScalarAttributeType::S))
-            .attribute_definitions(attribute("hour", ScalarAttributeType::S))
-            .attribute_definitions(attribute("at", ScalarAttributeType::N))
+            .attribute_definitions(attribute("id", Type::S))
             .key_schema(key("id", KeyType::Hash))
-            .global_secondary_indexes(index("by_recipient", "recipient"))
-            .global_secondary_indexes(index("by_hour", "hour"))
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .expect("CreateTable");
+            .billing_mode(BillingMode::PayPerRequest);
+        if !indexes.is_empty() {
+            create = create.attribute_definitions(attribute("at", Type::N));
+        }
+        for index in indexes {
+            let projection = Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build();
+            create = create
+                .attribute_definitions(attribute(index, Type::S))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(format!("by_{index}"))
+                        .key_schema(key(index, KeyType::Hash))
+                        .key_schema(key("at", KeyType::Range))
+                        .projection(projection)
+                        .build()
+                        .unwrap(),
+                );
+        }
+        create.send().await.expect("CreateTable");
         name
     }
 }
