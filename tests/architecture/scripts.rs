@@ -10,10 +10,13 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The files and folders of `dir` the repository holds: Python's byte-code
+/// cache (ignored by git) is none of them.
 fn entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
+        .filter(|path| !path.ends_with("__pycache__"))
         .collect();
     entries.sort();
     entries

@@ -25,7 +25,9 @@ import threading
 import time
 import uuid
 
-# runtime_api.py sits beside this script: the same Runtime API, one event at a time.
+# runtime_api.py sits beside this script: the same Runtime API, one event at a time
+# (imported without leaving a byte-code cache among the peers).
+sys.dont_write_bytecode = True
 from runtime_api import RuntimeHandler, invocation_headers, lambda_environment
 
 
