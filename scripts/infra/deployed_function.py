@@ -176,6 +176,12 @@ def function_url_request(path):
                                "http": {"method": "POST", "path": path}}}
 
 
+def delivered_in(dynamodb, table, key):
+    """The deliveries a health counts item holds (0 when there is none)."""
+    item = dynamodb.get_item(TableName=table, Key={"id": {"S": key}}).get("Item") or {}
+    return int(item.get("delivered", {}).get("N", "0"))
+
+
 def check_receipts(args, env):
     """The receipts function as deployed: AWS events reach the trail, a stray URL does not."""
     import time
@@ -197,20 +203,28 @@ def check_receipts(args, env):
     payloads = [ses_event(email_id, sets[ses], sent_at), function_url_request("/nobody")]
     if sms:
         payloads.append(sms_event(sms_id, sent_at))
+    dynamodb = boto3.client("dynamodb", endpoint_url=args.moto, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    health = env.get("SWITCHBOARD_HEALTH__TABLE", "")
+    health_key = f"health#{ses}#email#m{sent_at // 60000}"
+    before = delivered_in(dynamodb, health, health_key) if health else 0
     answers, stderr = run_function(args.binary, env, payloads)
     if answers[0] != {"stored": 1}:
         fail(f"the SES event was answered {answers[0]}\n{stderr[-3000:]}")
     if answers[1].get("statusCode") != 400:
         fail(f"a request for no provider was answered {answers[1]}")
-    dynamodb = boto3.client("dynamodb", endpoint_url=args.moto, region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
     stored = [(email_id, ses)] + ([(sms_id, sms)] if sms else [])
     for event_id, provider in stored:
         item = dynamodb.get_item(TableName=table, Key={"id": {"S": f"trail#{event_id}#{provider}"}}).get("Item")
         if not item or item["status"]["S"] != "delivered":
             fail(f"the trail of {provider} holds {item}\n{stderr[-3000:]}")
+    if health:
+        # The delivery counted once in its provider's health, in the minute it was sent.
+        after = delivered_in(dynamodb, health, health_key)
+        if after != before + 1:
+            fail(f"the fleet's health counted {after - before} deliveries at {health_key}\n{stderr[-3000:]}")
     print(f"deployed receipts function: started; {', '.join(p for _, p in stored)} receipts "
-          f"reached {table}, a stray URL was refused")
+          f"reached {table}{' and the health in ' + health if health else ''}, a stray URL was refused")
 
 
 def main():

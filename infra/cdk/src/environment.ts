@@ -11,6 +11,8 @@ export interface Wiring {
 /** What the receipts function needs of the resources the construct creates. */
 export interface ReceiptsWiring {
   readonly tableName: string;
+  /** The fleet's health table, where each receipt is counted. */
+  readonly healthTableName?: string;
   readonly sesConfigurationSet?: string;
   readonly smsConfigurationSet?: string;
 }
@@ -43,6 +45,8 @@ export function functionEnvironment(props: SwitchboardProps, wiring: Wiring): Re
     SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__DEFAULT: String(limits.perCountry ?? 0),
     SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS: String(limits.windowSeconds ?? 3600),
   };
+  // The fleet's provider health lives in the idempotency table, under `health#` keys.
+  if (wiring.tableName && (props.fleetHealth ?? true)) env.SWITCHBOARD_HEALTH__TABLE = wiring.tableName;
   for (const [code, limit] of Object.entries(limits.byCountry ?? {})) {
     env[`SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__${code}`] = String(limit);
   }
@@ -96,6 +100,7 @@ export function receiptsEnvironment(props: SwitchboardProps, wiring: ReceiptsWir
     SWITCHBOARD_RECEIPTS__RETENTION_DAYS: String(props.receipts?.retentionDays ?? 30),
     MALLOC_ARENA_MAX: "1",
   };
+  if (wiring.healthTableName) env.SWITCHBOARD_HEALTH__TABLE = wiring.healthTableName;
   if (props.configParameterName) env.SWITCHBOARD_CONFIG = `ssm:${props.configParameterName}`;
   if (props.useSes ?? true) {
     env.SWITCHBOARD_PROVIDERS__SES__TYPE = "ses";

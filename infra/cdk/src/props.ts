@@ -100,6 +100,11 @@ export interface SwitchboardProps {
   readonly previousKeyArns?: string[];
   /** The DynamoDB table that makes delivery exactly-once under Lambda's retries. @default true */
   readonly idempotency?: boolean;
+  /**
+   * Share each provider's health between warm environments in the idempotency table
+   * (docs/health.md). @default true (with `idempotency`)
+   */
+  readonly fleetHealth?: boolean;
   /** A layer with templates under switchboard/templates/ (`./scripts/package --templates DIR`). */
   readonly templatesLayer?: lambda.ILayerVersion;
 

@@ -15,6 +15,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import { acknowledge } from "./acknowledge";
 import { receiptsEnvironment } from "./environment";
+import { HEALTH_KEYS_ONLY } from "./policies";
 import { SwitchboardProps } from "./props";
 
 export interface ReceiptsProps {
@@ -24,6 +25,8 @@ export interface ReceiptsProps {
   /** The alarms' topic, and its key (End User Messaging publishes its events under it too). */
   readonly alarmTopic: sns.ITopic;
   readonly alarmKey: kms.Key;
+  /** The fleet's health table (the idempotency table), where each receipt is counted. */
+  readonly healthTable?: dynamodb.ITable;
 }
 
 /**
@@ -146,6 +149,7 @@ export class Receipts extends Construct {
       logGroup,
       environment: receiptsEnvironment(sb, {
         tableName: this.table.tableName,
+        healthTableName: props.healthTable?.tableName,
         sesConfigurationSet: this.sesConfigurationSet,
         smsConfigurationSet: this.smsConfigurationSet,
       }),
@@ -164,6 +168,16 @@ export class Receipts extends Construct {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [this.table.tableArn],
     }));
+    if (props.healthTable) {
+      // Each receipt counted in its provider's health: the `health#` keys of the
+      // idempotency table, never its claims.
+      this.function.addToRolePolicy(new iam.PolicyStatement({
+        sid: "CountReceipts",
+        actions: ["dynamodb:UpdateItem"],
+        resources: [props.healthTable.tableArn],
+        conditions: HEALTH_KEYS_ONLY,
+      }));
+    }
     if (sb.configParameterName) {
       this.function.addToRolePolicy(new iam.PolicyStatement({
         sid: "ReadConfiguration",

@@ -199,6 +199,7 @@ export class Switchboard extends Construct {
         removalPolicy,
         alarmTopic: alarms.topic,
         alarmKey: alarms.key,
+        healthTable: (props.fleetHealth ?? true) ? this.table : undefined,
       });
       // What `environment` sets itself stays as given.
       const given = props.environment ?? {};

@@ -18,6 +18,8 @@ locals {
     "arn:${local.partition}:ssm:${local.region}:${local.account}:parameter${var.config_parameter_name}"
   ]
   ssm_parameter_arns = concat(local.config_parameter_arns, var.ssm_parameter_arns)
+  # The fleet's provider health lives in the idempotency table, under `health#` keys.
+  health = var.fleet_health && var.idempotency
 }
 
 # Cognito encrypts every code under this key. Cognito may create grants for the exact
@@ -224,6 +226,21 @@ data "aws_iam_policy_document" "function" {
       resources = [aws_dynamodb_table.idempotency[0].arn]
     }
   }
+  dynamic "statement" {
+    for_each = local.health ? [1] : []
+    content {
+      # The fleet's health: read between events, a breaker's change and a send count
+      # written after them; its own keys only.
+      sid       = "FleetHealth"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
+      resources = [aws_dynamodb_table.idempotency[0].arn]
+      condition {
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["health#*"]
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {
@@ -298,6 +315,7 @@ resource "aws_lambda_function" "this" {
         SWITCHBOARD_SMS__LIMITS__WINDOW_SECONDS       = tostring(var.sms_limits.window_seconds)
       },
       { for code, limit in var.sms_limits.by_country : "SWITCHBOARD_SMS__LIMITS__PER_COUNTRY__${code}" => tostring(limit) },
+      local.health ? { SWITCHBOARD_HEALTH__TABLE = aws_dynamodb_table.idempotency[0].name } : {},
       # Where Twilio's per-message status callbacks go (the receipts function's URL).
       var.receipts ? { SWITCHBOARD_RECEIPTS__URL = aws_lambda_function_url.receipts[0].function_url } : {},
     var.environment)

@@ -27,6 +27,7 @@ locals {
       SWITCHBOARD_PROVIDERS__SES__TYPE = "ses"
     }, var.ses_region == "" ? {} : { SWITCHBOARD_PROVIDERS__SES__REGION = var.ses_region },
     local.ses_configuration_set) : {},
+    local.health ? { SWITCHBOARD_HEALTH__TABLE = aws_dynamodb_table.idempotency[0].name } : {},
     var.use_sns ? { SWITCHBOARD_PROVIDERS__SNS__TYPE = "sns" } : {},
     var.use_aws_sms ? merge({ SWITCHBOARD_PROVIDERS__AWS_SMS__TYPE = "aws-sms" },
       var.aws_sms_configuration_set == "" ? {} : { SWITCHBOARD_PROVIDERS__AWS_SMS__CONFIGURATION_SET = var.aws_sms_configuration_set }
@@ -119,6 +120,21 @@ data "aws_iam_policy_document" "receipts" {
     sid       = "RecordTrails"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.receipts[0].arn]
+  }
+  # Each receipt counted in its provider's health: the `health#` keys of the
+  # idempotency table, never its claims.
+  dynamic "statement" {
+    for_each = local.health ? [1] : []
+    content {
+      sid       = "CountReceipts"
+      actions   = ["dynamodb:UpdateItem"]
+      resources = [aws_dynamodb_table.idempotency[0].arn]
+      condition {
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["health#*"]
+      }
+    }
   }
   dynamic "statement" {
     for_each = var.config_parameter_name == "" ? [] : [1]

@@ -160,6 +160,12 @@ variable "idempotency" {
   default     = true
 }
 
+variable "fleet_health" {
+  description = "Share each provider's health between warm environments in the idempotency table (docs/health.md): a provider an operator demotes, whose breaker another environment opened, or whose receipts say it drops messages moves to the back of its chains."
+  type        = bool
+  default     = true
+}
+
 variable "templates_layer_arn" {
   description = "Optional Lambda layer with templates under switchboard/templates/ (./scripts/package --templates DIR)."
   type        = string
