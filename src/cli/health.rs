@@ -12,6 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use switchboard_providers::text::epoch_millis;
 use switchboard_providers::Channel;
 
+use crate::cognito::event::TriggerSource;
 use crate::config::Config;
 use crate::health::record::{HealthTable, Subject};
 use crate::health::verdict::{delivered_share, judge, Floor};
@@ -66,7 +67,8 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
             })?;
             let by = std::env::var("USER")
                 .map_or("an operator".into(), |user| format!("operator {user}"));
-            let until = epoch_millis() + u64::try_from(lasting.as_millis()).unwrap_or(u64::MAX);
+            let until = epoch_millis()
+                .saturating_add(u64::try_from(lasting.as_millis()).unwrap_or(u64::MAX));
             for channel in channels_of(&config, &subjects, &provider, channel.as_deref())? {
                 let values = vec![
                     AttributeValue::N(until.to_string()),
@@ -74,7 +76,7 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
                     AttributeValue::S(reason.clone().unwrap_or_else(|| "no reason given".into())),
                 ];
                 health
-                    .set_state((&provider, channel), &DEMOTION, Some(values), None)
+                    .set_state((&provider, channel), &DEMOTION, Some(values), None, None)
                     .await
                     .map_err(anyhow::Error::msg)?;
                 super::print(&format!(
@@ -88,7 +90,7 @@ pub async fn run(action: Action) -> anyhow::Result<()> {
         Action::Restore { provider, channel } => {
             for channel in channels_of(&config, &subjects, &provider, channel.as_deref())? {
                 health
-                    .set_state((&provider, channel), &DEMOTION, None, None)
+                    .set_state((&provider, channel), &DEMOTION, None, None, None)
                     .await
                     .map_err(anyhow::Error::msg)?;
                 super::print(&format!(
@@ -114,11 +116,9 @@ fn subjects(config: &Config) -> Vec<Subject> {
     add(&config.email.providers, Channel::Email);
     add(&config.sms.providers, Channel::Sms);
     for (source, route) in &config.routes {
-        let channel = match source.contains("SMS") {
-            true => Channel::Sms,
-            false => Channel::Email,
-        };
-        add(route.providers.as_deref().unwrap_or_default(), channel);
+        if let Some(channel) = TriggerSource::parse_ignore_case(source).channel() {
+            add(route.providers.as_deref().unwrap_or_default(), channel);
+        }
     }
     subjects
 }

@@ -25,4 +25,7 @@ pub struct HealthConfig {
     pub receipt_timeout_s: u64,
     /// The share of events that still try a demoted provider first.
     pub probe_share: f64,
+    /// The longest the health's read before an event, or its writes after
+    /// one, may hold the event up, ms.
+    pub io_timeout_ms: u64,
 }

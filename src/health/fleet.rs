@@ -21,9 +21,6 @@ use super::verdict::{judge, Demotion, Floor};
 use crate::logging;
 use crate::store::number;
 
-/// The longest a refresh may hold an event up.
-const REFRESH_BUDGET: Duration = Duration::from_millis(300);
-
 /// The breaker changes heard during an event, written after it.
 #[derive(Debug, Clone, Default)]
 pub struct Notes(Arc<Mutex<Vec<(String, bool)>>>);
@@ -61,6 +58,8 @@ pub struct FleetPolicy {
     pub window_minutes: u64,
     /// How long a breaker this environment opened stays open (its record's end).
     pub cool_down: Duration,
+    /// The longest a read or the writes after an event may take (`io_timeout_ms`).
+    pub io_timeout: Duration,
 }
 
 /// This environment's copy of the fleet's health.
@@ -134,8 +133,7 @@ impl Fleet {
             }
             copy.read_at = Some(now);
         }
-        let budget = now + REFRESH_BUDGET;
-        let until = Some(deadline.map_or(budget, |d| d.min(budget)));
+        let until = self.bounded(deadline);
         let now_ms = epoch_millis();
         let records = match self
             .table
@@ -174,10 +172,17 @@ impl Fleet {
         copy.demoted = demoted;
     }
 
+    /// `deadline`, or the health's own time limit from now when sooner.
+    fn bounded(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let budget = Instant::now() + self.policy.io_timeout;
+        Some(deadline.map_or(budget, |d| d.min(budget)))
+    }
+
     /// After an event: counts `delivered`'s send (provider, channel) when its
-    /// provider has receipts, and writes the breakers' changes; by `deadline`,
-    /// failures only logged.
+    /// provider's receipts come back, and writes the breakers' changes; within
+    /// the health's time limit, failures only logged.
     pub async fn after(&self, delivered: Option<(&str, Channel)>, deadline: Option<Instant>) {
+        let deadline = self.bounded(deadline);
         if let Some((provider, channel)) = delivered.filter(|(p, _)| self.counted.contains(*p)) {
             let minute = epoch_millis() / 60_000;
             if let Err(problem) = self
@@ -201,9 +206,11 @@ impl Fleet {
                     let until = epoch_millis() + self.policy.cool_down.as_millis() as u64;
                     vec![number(until), AttributeValue::S(self.me.clone())]
                 });
+                // A reinstatement closes this environment's record, not another's.
+                let only_if = (!opened).then_some(("breaker_by", self.me.as_str()));
                 if let Err(problem) = self
                     .table
-                    .set_state((&provider, channel), &names, values, deadline)
+                    .set_state((&provider, channel), &names, values, only_if, deadline)
                     .await
                 {
                     tracing::warn!(%problem, provider, "a breaker change was not shared with the fleet");

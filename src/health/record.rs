@@ -6,16 +6,18 @@
 //! repeat or, for the counts, at worst counts one message twice.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use switchboard_providers::Channel;
 
-use crate::store::{call_config, now_secs, number};
+use crate::store::{call_config, is_conditional_failure, now_secs, number};
 
 /// How long a counts item is kept: well past any window.
 const COUNTS_TTL_SECS: u64 = 24 * 3600;
+/// How many times a read asks for keys DynamoDB left unprocessed.
+const UNPROCESSED_ROUNDS: u32 = 4;
 
 /// One provider on one channel.
 pub type Subject = (String, Channel);
@@ -127,7 +129,7 @@ impl HealthTable {
         for (provider, channel) in subjects {
             let subject = (provider.clone(), *channel);
             wanted.push((subject.clone(), None, state_key(provider, *channel)));
-            for minute in now_minute.saturating_sub(minutes)..=now_minute {
+            for minute in (now_minute + 1).saturating_sub(minutes)..=now_minute {
                 wanted.push((
                     subject.clone(),
                     Some(minute),
@@ -138,8 +140,14 @@ impl HealthTable {
         let mut items: HashMap<String, HashMap<String, AttributeValue>> = HashMap::new();
         for chunk in wanted.chunks(100) {
             let mut keys: Vec<_> = chunk.iter().map(|(_, _, id)| key(id.clone())).collect();
-            // Unprocessed keys (throttling) are asked again while there is time.
-            while !keys.is_empty() {
+            // Unprocessed keys (throttling) are asked again a few times, backing off.
+            for round in 0..UNPROCESSED_ROUNDS {
+                if keys.is_empty() {
+                    break;
+                }
+                if round > 0 {
+                    tokio::time::sleep(Duration::from_millis(25 << round)).await;
+                }
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(keys))
                     .consistent_read(false)
@@ -165,6 +173,13 @@ impl HealthTable {
                     .and_then(|left| left.get(&self.table))
                     .map(|left| left.keys().to_vec())
                     .unwrap_or_default();
+            }
+            if !keys.is_empty() {
+                return Err(format!(
+                    "the health table `{}` left {} keys unread (throttled)",
+                    self.table,
+                    keys.len()
+                ));
             }
         }
         let mut records: HashMap<Subject, Record> = HashMap::new();
@@ -229,12 +244,15 @@ impl HealthTable {
     }
 
     /// Sets (`Some(values)`) or removes (`None`) the state attributes `names`
-    /// of `provider` on `channel`.
+    /// of `provider` on `channel`; with `only_if` (an attribute and its
+    /// value), only while the item holds it — a removal that finds another
+    /// value changes nothing and is no error.
     pub async fn set_state(
         &self,
         (provider, channel): (&str, Channel),
         names: &[&str],
         values: Option<Vec<AttributeValue>>,
+        only_if: Option<(&str, &str)>,
         deadline: Option<Instant>,
     ) -> Result<(), String> {
         let mut update = self
@@ -242,6 +260,12 @@ impl HealthTable {
             .update_item()
             .table_name(&self.table)
             .key("id", AttributeValue::S(state_key(provider, channel)));
+        if let Some((name, value)) = only_if {
+            update = update
+                .condition_expression("#held = :held")
+                .expression_attribute_names("#held", name)
+                .expression_attribute_values(":held", AttributeValue::S(value.to_string()));
+        }
         let expression = match &values {
             Some(values) => {
                 let mut parts = Vec::new();
@@ -262,13 +286,16 @@ impl HealthTable {
                 format!("REMOVE {}", parts.join(", "))
             }
         };
-        update
+        match update
             .update_expression(expression)
             .customize()
             .config_override(call_config(deadline)?)
             .send()
             .await
-            .map(|_| ())
-            .map_err(|error| self.failed("updated", error))
+        {
+            Ok(_) => Ok(()),
+            Err(error) if only_if.is_some() && is_conditional_failure(&error) => Ok(()),
+            Err(error) => Err(self.failed("updated", error)),
+        }
     }
 }

@@ -48,18 +48,19 @@ impl Demotion {
 /// whose receipt never came.
 pub fn delivered_share(record: &Record, now_ms: u64, receipt_timeout_ms: u64) -> (f64, u64) {
     let (mut delivered, mut lost) = (0u64, 0u64);
+    // Sends and receipts of minutes long enough ago are summed before they are
+    // compared: a send the sender counted in the minute after its receipt's
+    // (`sb_sent_at` is when the attempt began) still meets its receipt.
+    let (mut sent_old, mut answered_old) = (0u64, 0u64);
     for counts in &record.counts {
-        let minute_end_ms = (counts.minute + 1) * 60_000;
-        let silent = if minute_end_ms + receipt_timeout_ms <= now_ms {
-            counts
-                .sent
-                .saturating_sub(counts.delivered + counts.lost + counts.theirs)
-        } else {
-            0
-        };
         delivered += counts.delivered;
-        lost += counts.lost + silent;
+        lost += counts.lost;
+        if (counts.minute + 1) * 60_000 + receipt_timeout_ms <= now_ms {
+            sent_old += counts.sent;
+            answered_old += counts.delivered + counts.lost + counts.theirs;
+        }
     }
+    lost += sent_old.saturating_sub(answered_old);
     let samples = delivered + lost;
     match samples {
         0 => (1.0, 0),
@@ -171,6 +172,13 @@ mod tests {
             ..Record::default()
         };
         assert_eq!(judge(&record, now_ms, &FLOOR), None);
+        // A send counted in the minute after its receipt's still meets it.
+        let split = vec![counts(95, 0, 10, 0, 0), counts(96, 10, 0, 0, 0)];
+        let record = Record {
+            counts: split,
+            ..Record::default()
+        };
+        assert_eq!(delivered_share(&record, now_ms, 120_000), (1.0, 10));
     }
 
     #[test]

@@ -57,6 +57,16 @@ pub fn check(config: &Config) -> Result<(), StartupError> {
     if health.window_minutes == 0 {
         return refused("window_minutes", "0".into(), "at least 1 minute of sends");
     }
+    if health.receipt_timeout_s >= health.window_minutes.saturating_mul(60) {
+        return refused("receipt_timeout_s", health.receipt_timeout_s.to_string(), "shorter than the window (window_minutes × 60), or silence after a send is never counted");
+    }
+    if health.io_timeout_ms == 0 {
+        return refused(
+            "io_timeout_ms",
+            "0".into(),
+            "at least 1 ms (300: a slow table holds an event up at most that)",
+        );
+    }
     if health.refresh_ms == 0 {
         return refused(
             "refresh_ms",
@@ -89,12 +99,18 @@ pub fn fleet(
             }
         }
     }
-    let counted: HashSet<String> = config
-        .providers
-        .iter()
-        .filter(|(_, provider)| provider.receipts_configured())
-        .map(|(name, _)| name.clone())
-        .collect();
+    // A send is counted (and silence after it is loss) only when receipts are
+    // deployed (`receipts.url`, the receipts function's) and the provider's
+    // are configured: else a provider would be demoted for receipts nobody reads.
+    let counted: HashSet<String> = match config.receipts.url {
+        Some(_) => config
+            .providers
+            .iter()
+            .filter(|(_, provider)| provider.receipts_configured())
+            .map(|(name, _)| name.clone())
+            .collect(),
+        None => HashSet::new(),
+    };
     let health = &config.health;
     let policy = FleetPolicy {
         floor: Floor {
@@ -105,6 +121,7 @@ pub fn fleet(
         refresh: Duration::from_millis(health.refresh_ms),
         window_minutes: health.window_minutes,
         cool_down: Duration::from_millis(config.delivery.breaker.cool_down_ms),
+        io_timeout: Duration::from_millis(health.io_timeout_ms),
     };
     let me = std::env::var("AWS_LAMBDA_LOG_STREAM_NAME")
         .unwrap_or_else(|_| format!("pid {}", std::process::id()));

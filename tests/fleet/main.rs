@@ -60,6 +60,8 @@ mod harness {
                 REFRESH.as_millis().to_string(),
             ),
             ("SWITCHBOARD_HEALTH__PROBE_SHARE", "0".into()),
+            // Generous for a busy test machine sharing one moto server.
+            ("SWITCHBOARD_HEALTH__IO_TIMEOUT_MS", "3000".into()),
         ];
         for (name, stand_in) in [("first", first), ("second", second)] {
             env.extend(provider_env(

@@ -29,6 +29,7 @@ async fn a_missing_or_hanging_health_table_changes_nothing_for_delivery() {
     proxy.always("DynamoDB_20120810.UpdateItem", None, Fault::Hang);
     let mut hanging = env.clone();
     hanging.push(("AWS_ENDPOINT_URL", proxy.url()));
+    hanging.push(("SWITCHBOARD_HEALTH__IO_TIMEOUT_MS", "300".into()));
     delivers_twice_through_first(&hanging, &key);
     let asked = proxy.calls("DynamoDB_20120810.BatchGetItem");
     assert!(!asked.is_empty(), "the health was asked for");

@@ -93,9 +93,9 @@ export function functionStatements(scope: Construct, props: SwitchboardProps, gr
       allow("Idempotency", ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [grants.tableArn]),
     );
     if (props.fleetHealth ?? true) {
-      // The fleet's health: read between events, a breaker's change and a send count
-      // written after them; its own keys only.
-      scoped.push(allow("FleetHealth", ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [grants.tableArn], HEALTH_KEYS_ONLY));
+      // The fleet's health, read between events (its writes after them are the
+      // Idempotency statement's UpdateItem); its own keys only.
+      scoped.push(allow("FleetHealth", ["dynamodb:BatchGetItem"], [grants.tableArn], HEALTH_KEYS_ONLY));
     }
   }
   return { scoped, wildcards };
@@ -103,6 +103,8 @@ export function functionStatements(scope: Construct, props: SwitchboardProps, gr
 
 /** A DynamoDB statement limited to the fleet's health items (`health#…` keys). */
 export const HEALTH_KEYS_ONLY = { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["health#*"] } };
+/** ... and to its per-minute counts (`health#…#m…`), what a receipt adds to. */
+export const HEALTH_COUNTS_ONLY = { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["health#*#m*"] } };
 
 export const SMS_HAS_NO_ARN =
   "sns:Publish to a phone number has no resource ARN: allowed on *, with every topic denied (the NoTopics statement, AWS's documented pattern).";

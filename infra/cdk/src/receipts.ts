@@ -15,7 +15,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import { acknowledge } from "./acknowledge";
 import { receiptsEnvironment } from "./environment";
-import { HEALTH_KEYS_ONLY } from "./policies";
+import { HEALTH_COUNTS_ONLY } from "./policies";
 import { SwitchboardProps } from "./props";
 
 export interface ReceiptsProps {
@@ -169,13 +169,13 @@ export class Receipts extends Construct {
       resources: [this.table.tableArn],
     }));
     if (props.healthTable) {
-      // Each receipt counted in its provider's health: the `health#` keys of the
-      // idempotency table, never its claims.
+      // Each receipt counted in its provider's health: the per-minute counts of the
+      // idempotency table, never its claims or a provider's state.
       this.function.addToRolePolicy(new iam.PolicyStatement({
         sid: "CountReceipts",
         actions: ["dynamodb:UpdateItem"],
         resources: [props.healthTable.tableArn],
-        conditions: HEALTH_KEYS_ONLY,
+        conditions: HEALTH_COUNTS_ONLY,
       }));
     }
     if (sb.configParameterName) {

@@ -20,7 +20,7 @@ describe("receipts", () => {
     assert.equal(functions[sender].Properties.Environment.Variables.SWITCHBOARD_FUNCTION, undefined);
   });
 
-  it("gives its role no kms:Decrypt, no sending, and of the idempotency table only the health's keys", () => {
+  it("gives its role no kms:Decrypt, no sending, and of the idempotency table only the health's counts", () => {
     const role = functions[receipts].Properties.Role["Fn::GetAtt"][0];
     const policies = Object.values(template.findResources("AWS::IAM::Policy"))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(role));
@@ -33,7 +33,7 @@ describe("receipts", () => {
     const onIt = statements.filter((s) => JSON.stringify(s.Resource).includes(idempotency));
     assert.equal(onIt.length, 1);
     assert.deepEqual(onIt[0].Action, "dynamodb:UpdateItem");
-    assert.deepEqual(onIt[0].Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["health#*"] } });
+    assert.deepEqual(onIt[0].Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["health#*#m*"] } });
   });
 
   it("is public through its URL only: InvokeFunction is allowed to anyone only via the URL", () => {

@@ -229,10 +229,10 @@ data "aws_iam_policy_document" "function" {
   dynamic "statement" {
     for_each = local.health ? [1] : []
     content {
-      # The fleet's health: read between events, a breaker's change and a send count
-      # written after them; its own keys only.
+      # The fleet's health, read between events (its writes after them are the
+      # Idempotency statement's UpdateItem); its own keys only.
       sid       = "FleetHealth"
-      actions   = ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
+      actions   = ["dynamodb:BatchGetItem"]
       resources = [aws_dynamodb_table.idempotency[0].arn]
       condition {
         test     = "ForAllValues:StringLike"

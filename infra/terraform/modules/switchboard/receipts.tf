@@ -121,8 +121,8 @@ data "aws_iam_policy_document" "receipts" {
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.receipts[0].arn]
   }
-  # Each receipt counted in its provider's health: the `health#` keys of the
-  # idempotency table, never its claims.
+  # Each receipt counted in its provider's health: the per-minute counts of the
+  # idempotency table, never its claims or a provider's state.
   dynamic "statement" {
     for_each = local.health ? [1] : []
     content {
@@ -132,7 +132,7 @@ data "aws_iam_policy_document" "receipts" {
       condition {
         test     = "ForAllValues:StringLike"
         variable = "dynamodb:LeadingKeys"
-        values   = ["health#*"]
+        values   = ["health#*#m*"]
       }
     }
   }
