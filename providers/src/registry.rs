@@ -116,11 +116,19 @@ macro_rules! services {
                 self.service().receipt_keys()
             }
 
+            /// The keys that turn its receipts on and are not set.
+            pub fn missing_receipt_keys(&self) -> Vec<&'static str> {
+                let settings = serde_json::to_value(self).unwrap_or_default();
+                self.receipt_keys()
+                    .iter()
+                    .copied()
+                    .filter(|key| settings[*key].is_null())
+                    .collect()
+            }
+
             /// Whether every key that turns its receipts on is set.
             pub fn receipts_configured(&self) -> bool {
-                let keys = self.receipt_keys();
-                let settings = serde_json::to_value(self).unwrap_or_default();
-                !keys.is_empty() && keys.iter().all(|key| !settings[*key].is_null())
+                !self.receipt_keys().is_empty() && self.missing_receipt_keys().is_empty()
             }
 
             /// The reader of this provider's receipts; `None` for a service

@@ -163,11 +163,7 @@ async fn show(config: &Config, health: &HealthTable, subjects: &[Subject]) -> an
         .read(subjects, now_ms / 60_000, h.window_minutes, None)
         .await
         .map_err(anyhow::Error::msg)?;
-    let floor = Floor {
-        min_delivered: h.min_delivered,
-        min_samples: h.min_samples,
-        receipt_timeout_ms: h.receipt_timeout_s.saturating_mul(1000),
-    };
+    let floor = Floor::of(h);
     let mut out = format!(
         "the fleet's health ({}; demoted below {:.0}% delivered over {} messages in {} min)\n",
         health.name(),

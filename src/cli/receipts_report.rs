@@ -37,12 +37,7 @@ fn state(provider: &ProviderConfig) -> String {
     if keys.is_empty() {
         return format!("none: {} has no per-message receipts", provider.type_name());
     }
-    let settings = serde_json::to_value(provider).unwrap_or_default();
-    let missing: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|key| settings[*key].is_null())
-        .collect();
+    let missing = provider.missing_receipt_keys();
     match missing.is_empty() {
         true => format!("configured ({})", keys.join(", ")),
         false => format!("not configured: set {}", missing.join(", ")),

@@ -16,6 +16,7 @@ use crate::receipts::lookup::TrailEntry;
 use crate::receipts::trail::Trail;
 use crate::secrets::SecretResolver;
 use crate::startup::{self, Runtime, StartupOptions};
+use crate::store::recipients::RecipientKeys;
 
 /// What `status` was asked.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +59,11 @@ pub async fn run(question: Question) -> anyhow::Result<()> {
     let now_ms = switchboard_providers::text::epoch_millis();
     let since_ms = now_ms.saturating_sub(u64::try_from(window.as_millis()).unwrap_or(u64::MAX));
     let mut resolver = SecretResolver::new(Some(&aws));
-    let recipients = startup::receipts::recipient_keys(&config, &mut resolver).await?;
+    // The recipient keys (secrets) are read only for a question about a recipient.
+    let recipients = match question.to.is_some() || question.user.is_some() {
+        true => startup::receipts::recipient_keys(&config, &mut resolver).await?,
+        false => RecipientKeys::default(),
+    };
     let trail = Trail::new(
         aws_sdk_dynamodb::Client::new(&aws),
         table,

@@ -7,6 +7,7 @@
 use switchboard_providers::receipt::Status;
 
 use super::record::{Count, Record};
+use crate::config::HealthConfig;
 
 /// The figures a share is judged by (`[health]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,6 +18,17 @@ pub struct Floor {
     pub min_samples: u64,
     /// After how long an accepted message with no receipt is lost.
     pub receipt_timeout_ms: u64,
+}
+
+impl Floor {
+    /// The floor `[health]` sets.
+    pub fn of(health: &HealthConfig) -> Floor {
+        Floor {
+            min_delivered: health.min_delivered,
+            min_samples: health.min_samples,
+            receipt_timeout_ms: health.receipt_timeout_s.saturating_mul(1000),
+        }
+    }
 }
 
 /// Why a provider is demoted.

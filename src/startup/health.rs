@@ -113,11 +113,7 @@ pub fn fleet(
     };
     let health = &config.health;
     let policy = FleetPolicy {
-        floor: Floor {
-            min_delivered: health.min_delivered,
-            min_samples: health.min_samples,
-            receipt_timeout_ms: health.receipt_timeout_s.saturating_mul(1000),
-        },
+        floor: Floor::of(health),
         refresh: Duration::from_millis(health.refresh_ms),
         window_minutes: health.window_minutes,
         cool_down: Duration::from_millis(config.delivery.breaker.cool_down_ms),

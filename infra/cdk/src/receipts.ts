@@ -7,14 +7,13 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as smsvoice from "aws-cdk-lib/aws-smsvoice";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { acknowledge } from "./acknowledge";
 import { receiptsEnvironment } from "./environment";
+import { switchboardFunction } from "./function";
 import { HEALTH_COUNTS_ONLY } from "./policies";
 import { SwitchboardProps } from "./props";
 
@@ -131,22 +130,9 @@ export class Receipts extends Construct {
       }
     }
 
-    const logGroup = new logs.LogGroup(this, "LogGroup", {
-      retention: sb.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.function = new lambda.Function(this, "Function", {
-      code: lambda.Code.fromAsset(sb.packagePath),
-      handler: "bootstrap",
-      runtime: lambda.Runtime.PROVIDED_AL2023,
-      architecture: sb.architecture ?? lambda.Architecture.ARM_64,
-      memorySize: 128,
+    this.function = switchboardFunction(this, sb, {
       timeout: Duration.seconds(10),
-      reservedConcurrentExecutions: options.reservedConcurrency,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: sb.logLevel ?? lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      logGroup,
+      reservedConcurrency: options.reservedConcurrency,
       environment: receiptsEnvironment(sb, {
         tableName: this.table.tableName,
         healthTableName: props.healthTable?.tableName,
@@ -154,15 +140,6 @@ export class Receipts extends Construct {
         smsConfigurationSet: this.smsConfigurationSet,
       }),
     });
-    const role = this.function.role!;
-    acknowledge(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-      "AWSLambdaBasicExecutionRole (CreateLogGroup, CreateLogStream, PutLogEvents) is what the SAM template and the Terraform module attach too.");
-    if (sb.tracing) {
-      (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: "Active" };
-      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName("AWSXrayWriteOnlyAccess"));
-      acknowledge(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXrayWriteOnlyAccess]",
-        "AWSXrayWriteOnlyAccess (trace segments have no resource ARN) is what SAM attaches for Tracing, and the Terraform module too.");
-    }
     this.function.addToRolePolicy(new iam.PolicyStatement({
       sid: "RecordTrails",
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],

@@ -5,13 +5,13 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { acknowledge } from "./acknowledge";
 import { Alarms } from "./alarms";
 import { functionEnvironment, senderReceiptsEnvironment } from "./environment";
+import { switchboardFunction } from "./function";
 import { SMS_HAS_NO_ARN, functionStatements, poolAccessStatements, poolArnOf, publishToPhoneNumbersOnly } from "./policies";
 import { SwitchboardProps } from "./props";
 import { Receipts } from "./receipts";
@@ -93,25 +93,10 @@ export class Switchboard extends Construct {
       });
     }
 
-    // Delivery logs expire after logRetention anyway; they go with the stack.
-    const logGroup = new logs.LogGroup(this, "LogGroup", {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    this.function = new lambda.Function(this, "Function", {
-      code: lambda.Code.fromAsset(props.packagePath),
-      handler: "bootstrap",
-      runtime: lambda.Runtime.PROVIDED_AL2023,
-      architecture: props.architecture ?? lambda.Architecture.ARM_64,
-      memorySize: 128,
+    this.function = switchboardFunction(this, props, {
       timeout: Duration.seconds(15),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrency: props.reservedConcurrency,
       layers: props.templatesLayer ? [props.templatesLayer] : undefined,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      logGroup,
       environment: functionEnvironment(props, {
         codeKeyArn: this.codeKey.keyArn,
         boundPoolId: existingPoolId ?? "",
@@ -121,16 +106,6 @@ export class Switchboard extends Construct {
     const codeKeyArns = [this.codeKey.keyArn, ...previousKeyArns];
     const role = this.function.role!;
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
-    if (props.tracing) {
-      // Set here rather than with the `tracing` prop, which puts its xray:* on "*" into the
-      // role's default policy: the managed policy SAM and the Terraform module attach.
-      cfnFunction.tracingConfig = { mode: "Active" };
-      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName("AWSXrayWriteOnlyAccess"));
-      acknowledge(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXrayWriteOnlyAccess]",
-        "AWSXrayWriteOnlyAccess (trace segments have no resource ARN) is what SAM attaches for Tracing, and the Terraform module too.");
-    }
-    acknowledge(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-      "AWSLambdaBasicExecutionRole (CreateLogGroup, CreateLogStream, PutLogEvents) is what the SAM template and the Terraform module attach too.");
     const { scoped, wildcards } = functionStatements(this, props, {
       codeKeyArns,
       queueArn: this.undeliveredQueue.queueArn,
